@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# trustsvc API image: multi-stage (wheels built in a throw-away stage), runs as a non-root user.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY trustsvc ./trustsvc
+COPY trust_lists ./trust_lists
+RUN pip install --no-cache-dir --upgrade pip \
+ && pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    TRUSTSVC_DATA_DIR=/var/lib/trustsvc \
+    TRUSTSVC_DATABASE_URL=sqlite:////var/lib/trustsvc/trustsvc.db
+RUN groupadd --system --gid 10001 trustsvc \
+ && useradd --system --uid 10001 --gid trustsvc --home-dir /var/lib/trustsvc --shell /usr/sbin/nologin trustsvc \
+ && mkdir -p /var/lib/trustsvc && chown trustsvc:trustsvc /var/lib/trustsvc
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels "trustsvc[postgres]" && rm -rf /wheels
+USER trustsvc
+WORKDIR /var/lib/trustsvc
+VOLUME ["/var/lib/trustsvc"]
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"]
+ENTRYPOINT ["trustsvc"]
+# The demo PKI and its trust lists are generated on first start into the data volume.
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--demo-dir", "/var/lib/trustsvc/demo", "--init-demo"]

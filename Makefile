@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= var/demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv bench clean
+
+$(BIN)/trustsvc: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,postgres]'
+	touch $(BIN)/trustsvc
+
+venv: $(BIN)/trustsvc
+
+run: venv
+	@test -f $(DEMO_DIR)/pki.json || $(BIN)/trustsvc demo init $(DEMO_DIR)
+	TRUSTSVC_DEMO_DIR=$(DEMO_DIR) TRUSTSVC_DATABASE_URL=$${TRUSTSVC_DATABASE_URL:-sqlite:///var/trustsvc.db} \
+	  $(BIN)/trustsvc serve --host $(HOST) --port $(PORT)
+
+# pytest exit code 5 (no tests collected) is a failure here, like every other non-zero code.
+test: venv
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python tools/bench/sm2.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,219 @@
+"""Chain validation throughput: trustsvc vs pyca cryptography, pyhanko-certvalidator and pyOpenSSL (warm and cold).
+
+Run: python tools/bench/chain.py [--seconds 1.0] [--write docs/benchmarks/chain.md] [--profile]
+Every implementation gets the same inputs as DER bytes and parses inside each call; warm = CA and
+cross-certificate signature results cached, a distinct leaf each call; cold = every cache cleared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import pstats
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from trustsvc.path import signatures  # noqa: E402
+from trustsvc.validation import certificate as vc  # noqa: E402
+from trustsvc.x509 import signature as sigmod  # noqa: E402
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+AT = NOW + timedelta(days=30)
+LEAVES = 400
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "bench"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _cert(subject, skey, issuer, ikey, ca, serial=None):
+    b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer)).public_key(skey.public_key())
+         .serial_number(serial or x509.random_serial_number()).not_valid_before(NOW - timedelta(days=1))
+         .not_valid_after(NOW + timedelta(days=365))
+         .add_extension(x509.SubjectKeyIdentifier.from_public_key(skey.public_key()), critical=False)
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ikey.public_key()), critical=False))
+    if ca:
+        b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+    else:
+        b = (b.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+             .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+             .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{subject.lower().replace(' ', '')}.example")]), critical=False)
+             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False))
+    return b.sign(ikey, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def three_level(kind: str):
+    gen = (lambda: rsa.generate_private_key(65537, 2048)) if kind == "rsa" else (lambda: ec.generate_private_key(ec.SECP256R1()))
+    rk, ck, lk = gen(), gen(), gen()
+    root = _cert(f"{kind} root", rk, f"{kind} root", rk, True)
+    ca = _cert(f"{kind} ca", ck, f"{kind} root", rk, True)
+    leaves = [_cert(f"{kind} leaf", lk, f"{kind} ca", ck, False, serial=1000 + i) for i in range(LEAVES)]
+    return {"root": root, "inter": [ca], "leaves": leaves, "policy": None}
+
+
+def bridge_chain():
+    """GD root (anchor) -> bridge-by-gd-root -> hk-root-by-bridge -> hk-ca -> leaf; GD policy required."""
+    from trustsvc.demo.pki import POLICIES, DemoPKI
+    from trustsvc.x509.builder import build_certificate
+
+    pki = DemoPKI(NOW)
+    e = pki.entities
+    hk_ca, hk_leaf = e["hk-ca"], e["hk-leaf"]
+    leaves = []
+    for i in range(LEAVES):
+        c = build_certificate(subject=hk_leaf.certificate.subject, issuer=hk_ca.certificate.subject,
+                              public_key_info=hk_leaf.signer.public_key_info, signer=hk_ca.signer,
+                              not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=365), serial=5000 + i,
+                              policies=[POLICIES["HK"]], key_usage={"digital_signature"})
+        leaves.append(c.der)
+    inter = [e[k].certificate.der for k in ("hk-ca", "hk-root-by-bridge", "bridge-by-gd-root")]
+    return {"root": e["gd-root"].certificate.der, "inter": inter, "leaves": leaves, "policy": POLICIES["CN-GD"]}
+
+
+# --- implementations: each returns a callable(leaf_der) -> bool ------------------------------
+def trustsvc_impl(fx, cold: bool):
+    def run(leaf):
+        if cold:
+            signatures.clear_cache()
+            vc._parsed.clear()
+            sigmod._load_public_key_cached.cache_clear()
+        r = vc.validate_certificate(leaf, intermediates=fx["inter"], trust_anchors=[fx["root"]], at=AT, revocation="off",
+                                    initial_policy_set=[fx["policy"]] if fx["policy"] else None,
+                                    explicit_policy=bool(fx["policy"]))
+        return r.indication.value == "PASSED"
+    return run
+
+
+def pyca_impl(fx, cold: bool):
+    from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store
+
+    def run(leaf):
+        store = Store([x509.load_der_x509_certificate(fx["root"])])
+        inter = [x509.load_der_x509_certificate(d) for d in fx["inter"]]
+        v = (PolicyBuilder().store(store).time(AT).extension_policies(
+            ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=ExtensionPolicy.permit_all()).build_client_verifier())
+        try:
+            v.verify(x509.load_der_x509_certificate(leaf), inter)
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+    return run
+
+
+def pyhanko_impl(fx, cold: bool):
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.policy_decl import PKIXValidationParams
+    from asn1crypto import x509 as ax
+
+    loop = asyncio.new_event_loop()
+    params = PKIXValidationParams(user_initial_policy_set=frozenset([fx["policy"]]), initial_explicit_policy=True) if fx["policy"] else None
+
+    def run(leaf):
+        ctx = ValidationContext(trust_roots=[ax.Certificate.load(fx["root"])], moment=AT, allow_fetching=False,
+                                revocation_mode="soft-fail")
+        v = CertificateValidator(ax.Certificate.load(leaf), intermediate_certs=[ax.Certificate.load(d) for d in fx["inter"]],
+                                 validation_context=ctx, pkix_params=params)
+        try:
+            loop.run_until_complete(v.async_validate_path())
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+    return run
+
+
+def openssl_impl(fx, cold: bool):
+    from OpenSSL import crypto
+
+    def run(leaf):
+        store = crypto.X509Store()
+        store.add_cert(crypto.X509.from_cryptography(x509.load_der_x509_certificate(fx["root"])))
+        store.set_time(AT.replace(tzinfo=None))
+        chain = [crypto.X509.from_cryptography(x509.load_der_x509_certificate(d)) for d in fx["inter"]]
+        ctx = crypto.X509StoreContext(store, crypto.X509.from_cryptography(x509.load_der_x509_certificate(leaf)), chain)
+        try:
+            ctx.verify_certificate()
+            return True
+        except crypto.X509StoreContextError:
+            return False
+    return run
+
+
+IMPLS = {"trustsvc": trustsvc_impl, "pyca": pyca_impl, "pyhanko-certvalidator": pyhanko_impl, "pyOpenSSL": openssl_impl}
+
+
+def measure(fn, leaves, seconds: float) -> tuple[float, bool]:
+    ok = fn(leaves[0])
+    fn(leaves[1])  # warm-up
+    n, i, start = 0, 2, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        ok = fn(leaves[i % len(leaves)]) and ok
+        i += 1
+        n += 1
+    return n / (time.perf_counter() - start), ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--write", type=Path)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    fixtures = {"RSA-2048 3-level": three_level("rsa"), "ECDSA P-256 3-level": three_level("ec"),
+                "bridge 5-cert + policy mapping": bridge_chain()}
+    lines = ["| chain | mode | " + " | ".join(IMPLS) + " | vs pyca | vs pyhanko | vs OpenSSL |",
+             "|---|---|" + "---|" * (len(IMPLS) + 3)]
+    profile_text = ""
+    for label, fx in fixtures.items():
+        for mode in ("warm", "cold"):
+            rates = {}
+            for name, impl in IMPLS.items():
+                rate, ok = measure(impl(fx, mode == "cold"), fx["leaves"], args.seconds)
+                rates[name] = (rate, ok)
+            t = rates["trustsvc"][0]
+            cells = [f"{r:,.0f}/s" + ("" if ok else " (rejects)") for r, ok in rates.values()]
+            ratios = [f"{t / rates[k][0]:.2f}x" for k in ("pyca", "pyhanko-certvalidator", "pyOpenSSL")]
+            line = f"| {label} | {mode} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |"
+            print(line, flush=True)
+            lines.append(line)
+    if args.profile:
+        fx = fixtures["ECDSA P-256 3-level"]
+        fn = trustsvc_impl(fx, False)
+        fn(fx["leaves"][0])
+        prof = cProfile.Profile()
+        prof.enable()
+        for leaf in fx["leaves"][:300]:
+            fn(leaf)
+        prof.disable()
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(15)
+        profile_text = s.getvalue()
+        print(profile_text)
+    if args.write:
+        import platform
+
+        body = ["# Chain validation benchmark (`tools/bench/chain.py`)", "",
+                f"Python {platform.python_version()}, {platform.machine()}, one process, {args.seconds:.1f} s per cell; "
+                "certificates given as DER bytes and parsed inside every call; revocation off; trustsvc warm = parse and "
+                "CA-signature caches hot with a distinct leaf each call, cold = every cache cleared before each call. "
+                "The bridge chain requires the GD policy (explicit) and maps it through the bridge; \"rejects\" = that "
+                "implementation did not accept the chain (pyca and OpenSSL do no policy mapping as configured here).", "",
+                *lines, ""]
+        if profile_text:
+            body += ["## Profile (trustsvc warm, ECDSA 3-level, 300 validations, by own time)", "", "```", profile_text.strip(), "```", ""]
+        args.write.write_text("\n".join(body))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The FastAPI application: a thin HTTP shell over the core."""

@@ -1,0 +1,114 @@
+"""FastAPI application factory: routes, problem+json, body limits, metrics, per-worker trust state."""
+
+from __future__ import annotations
+
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trustsvc import __version__
+from trustsvc.api import problems
+from trustsvc.api.problems import Problem
+from trustsvc.api.routes_service import router as service_router
+from trustsvc.api.routes_trust_lists import router as trust_lists_router
+from trustsvc.api.routes_verify import router as verify_router
+from trustsvc.api.service import Service
+from trustsvc.api.settings import Settings
+
+DESCRIPTION = """GBA certificate mutual-recognition and trust service.
+
+Verify certificates, signed bids / e-guarantees (CMS, CAdES) and RFC 3161 timestamps against the
+Guangdong, Hong Kong and Macao trust lists or through the GBA bridge CA. Every answer is an
+EN 319 102-1 report; add `?signed=true` (or `Accept: application/jose`) for a JWS signed by the
+service's report key (`/v1/keys`). Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+class LimitsAndMetrics:
+    """Pure ASGI middleware: request body limits (413 problem) and request metrics."""
+
+    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
+        self.app = app
+        self.fastapi_app = fastapi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        svc: Service = self.fastapi_app.state.svc
+        path: str = scope.get("path", "")
+        limit = svc.settings.max_batch_bytes if path == "/v1/verify/batch" else svc.settings.max_body_bytes
+        started = time.perf_counter()
+        status = {"code": 500}
+        seen = {"n": 0, "over": False, "replaced": False}
+        too_large = Problem(413, "body-too-large", f"request body over the {limit}-byte limit")
+
+        async def send_wrapper(message: Message) -> None:
+            if seen["replaced"]:
+                return  # the app's own answer to a truncated body is dropped; the 413 was sent
+            if message["type"] == "http.response.start" and seen["over"]:
+                # The body was cut off at the limit; whatever the app made of it, the answer is 413.
+                seen["replaced"] = True
+                status["code"] = 413
+                await problems.problem_response(too_large)(scope, receive, send)
+                return
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            declared = dict(scope.get("headers") or []).get(b"content-length")
+            if declared is not None:
+                try:
+                    over = int(declared) > limit
+                except ValueError:
+                    over = False
+                if over:
+                    status["code"] = 413
+                    await problems.problem_response(too_large)(scope, receive, send)
+                    return
+
+            async def limited_receive() -> Message:
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen["n"] += len(message.get("body", b""))
+                    if seen["n"] > limit:
+                        seen["over"] = True
+                        raise too_large
+                return message
+
+            await self.app(scope, limited_receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            label = getattr(route, "path", None) or "unmatched"
+            svc.metrics.observe_request(scope.get("method", ""), label, status["code"], time.perf_counter() - started)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API for `settings` (default: from TRUSTSVC_* environment variables)."""
+    settings = settings or Settings.from_env()
+    service = Service(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            service.stop()
+
+    app = FastAPI(title="trustsvc", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None)
+    app.state.svc = service
+    problems.install(app)
+    app.include_router(service_router)
+    app.include_router(verify_router)
+    app.include_router(trust_lists_router)
+    app.add_middleware(LimitsAndMetrics, fastapi_app=app)
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,161 @@
+"""Signed reports: compact JWS (RFC 7515, ES256) by the service's report key, its JWKS, and offline verification."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.x509.signature import verify_signature
+
+REPORT_TYP = "trustsvc-report+jws"
+MAX_JWS = 16 * 1024 * 1024
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64u(text: str) -> bytes:
+    if not isinstance(text, str) or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                                        for c in text):
+        raise InputFormatError("JWS: not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _coord(n: int) -> str:
+    return b64u(n.to_bytes(32, "big"))
+
+
+def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
+    nums = public_key.public_numbers()
+    core = {"crv": "P-256", "kty": "EC", "x": _coord(nums.x), "y": _coord(nums.y)}
+    kid = b64u(hashlib.sha256(canonical(core)).digest())  # RFC 7638 thumbprint
+    return {**core, "kid": kid, "use": "sig", "alg": "ES256"}
+
+
+def jwk_to_spki(jwk: dict[str, Any]) -> bytes:
+    if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+        raise InputFormatError("report keys are EC P-256 JWKs")
+    x = int.from_bytes(unb64u(str(jwk.get("x", ""))), "big")
+    y = int.from_bytes(unb64u(str(jwk.get("y", ""))), "big")
+    try:
+        key = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    except ValueError as exc:
+        raise InputFormatError(f"JWK: {exc}") from None
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+class ReportKey:
+    """The service's ES256 report-signing key."""
+
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey) or private_key.curve.name != "secp256r1":
+            raise KeyError_("the report key must be an EC P-256 private key")
+        self._key = private_key
+        self.jwk = public_jwk(private_key.public_key())
+        self.kid = self.jwk["kid"]
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> "ReportKey":
+        """Load the PEM at `path`, or create it (0600) at first start; safe when several workers race."""
+        path = Path(path)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = ec.generate_private_key(ec.SECP256R1())
+            pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+            try:
+                os.link(tmp, path)  # atomic; fails if another worker created it first
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        return cls(key)  # type: ignore[arg-type]
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [self.jwk]}
+
+    def sign(self, payload: dict[str, Any]) -> str:
+        header = {"alg": "ES256", "kid": self.kid, "typ": REPORT_TYP}
+        signing_input = b64u(canonical(header)) + "." + b64u(canonical(payload))
+        r, s = decode_dss_signature(self._key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
+        return signing_input + "." + b64u(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+
+def parse_keys(data: bytes) -> list[dict[str, Any]]:
+    """Keys for verification from a JWKS / JWK JSON document or a PEM public key / certificate."""
+    text = data.strip()
+    if text.startswith(b"{"):
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise InputFormatError(f"keys: not JSON ({exc})") from None
+        keys = doc.get("keys", [doc]) if isinstance(doc, dict) else None
+        if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+            raise InputFormatError("keys: expected a JWKS {\"keys\": [...]} or a JWK")
+        return keys
+    try:
+        if b"CERTIFICATE" in text:
+            from cryptography import x509
+
+            pub = x509.load_pem_x509_certificate(text).public_key()
+        else:
+            pub = serialization.load_pem_public_key(text)
+    except ValueError as exc:
+        raise InputFormatError(f"keys: not a PEM public key or certificate ({exc})") from None
+    if not isinstance(pub, ec.EllipticCurvePublicKey):
+        raise InputFormatError("keys: the report key is EC P-256")
+    return [public_jwk(pub)]
+
+
+def verify_report(jws: str, keys: list[dict[str, Any]]) -> dict[str, Any]:
+    """Check a compact JWS report against `keys` (JWKs); return the payload or raise a typed error."""
+    jws = jws.strip()
+    if len(jws) > MAX_JWS:
+        raise InputFormatError("JWS too large")
+    parts = jws.split(".")
+    if len(parts) != 3:
+        raise InputFormatError("not a compact JWS (expected three dot-separated parts)")
+    try:
+        header = json.loads(unb64u(parts[0]))
+        payload = json.loads(unb64u(parts[1]))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"JWS: bad header or payload ({exc})") from None
+    if not isinstance(header, dict) or header.get("alg") != "ES256":
+        raise InvalidSignatureError("JWS: only alg ES256 is accepted for reports")
+    candidates = [k for k in keys if k.get("kid") in (None, header.get("kid"))]
+    if not candidates:
+        raise InvalidSignatureError(f"JWS: no key with kid {header.get('kid')!r}")
+    raw = unb64u(parts[2])
+    if len(raw) != 64:
+        raise InvalidSignatureError("JWS: ES256 signature must be 64 bytes")
+    sig = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    signing_input = (parts[0] + "." + parts[1]).encode("ascii")
+    for k in candidates:
+        try:
+            verify_signature(jwk_to_spki(k), "sha256_ecdsa", sig, signing_input)
+            return payload
+        except (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_):
+            continue
+    raise InvalidSignatureError("JWS: the signature does not verify under the report key")
+
+
+__all__ = ["REPORT_TYP", "ReportKey", "parse_keys", "public_jwk", "verify_report"]

@@ -1,0 +1,45 @@
+"""Answer with the JSON report, or as a compact JWS signed by the report key when asked."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+JOSE = "application/jose"
+
+
+def wants_signed(request: Request) -> bool:
+    flag = request.query_params.get("signed", "").lower() in ("1", "true", "yes")
+    return flag or JOSE in request.headers.get("accept", "")
+
+
+def sign_envelope(request: Request, body: dict[str, Any]) -> str:
+    svc = request.app.state.svc
+    payload = {"iss": "trustsvc", "iat": int(datetime.now(timezone.utc).timestamp()), **body}
+    return svc.report_key.sign(payload)
+
+
+def report_response(request: Request, body: dict[str, Any]) -> Response:
+    svc = request.app.state.svc
+    svc.metrics.count_verification(body["kind"], str(body["indication"]), body.get("sub_indication"))
+    archive = request.query_params.get("archive", "").lower() in ("1", "true", "yes")
+    if wants_signed(request) or archive:
+        jws = sign_envelope(request, body)
+        headers = {"X-Report-SHA256": hashlib.sha256(jws.encode()).hexdigest()}
+        if archive:  # keep the evidence server-side too: GET /v1/reports/{sha256}
+            from trustsvc.store import reports
+
+            with svc.sessions() as s:
+                digest = reports.archive(s, jws, kind=body["kind"])
+            headers["Location"] = f"/v1/reports/{digest}"
+        if wants_signed(request):
+            return Response(jws, media_type=JOSE, headers=headers)
+        return JSONResponse(body, headers=headers)
+    return JSONResponse(body)
+
+
+__all__ = ["JOSE", "report_response", "sign_envelope", "wants_signed"]

@@ -1,0 +1,166 @@
+"""GET/PUT /v1/trust-lists: the current lists, their versions, and the authenticated operator upload."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from trustsvc.api.models import TrustListsResponse, UploadResponse, VersionModel
+from trustsvc.api.problems import Problem
+from trustsvc.api.trust_state import notify
+from trustsvc.store import operators
+from trustsvc.store import trust_lists as versions_db
+from trustsvc.trustlist.loader import TrustListRejected, accept_list, list_health
+
+router = APIRouter(prefix="/v1/trust-lists", tags=["trust lists"])
+
+XML_TYPES = ("application/vnd.etsi.tsl+xml", "application/xml", "text/xml")
+# TrustListRejected.code -> (HTTP status, problem type)
+REJECTION_STATUS = {
+    "unpinned_signer": (403, "unpinned-signer"),
+    "rollback": (409, "rollback"),
+    "no_lotl": (409, "trust-list-rejected"),
+    "malformed": (422, "trust-list-rejected"),
+    "wrong_territory": (422, "trust-list-rejected"),
+    "bad_signature": (422, "trust-list-rejected"),
+    "not_yet_issued": (422, "trust-list-rejected"),
+    "expired": (422, "trust-list-rejected"),
+}
+
+
+def _accepted(request: Request, territory: str):
+    lists = request.app.state.svc.holder.store.lists
+    if territory not in lists:
+        raise Problem(404, "not-found", f"no accepted trust list for territory {territory!r}; "
+                                        f"known: {', '.join(sorted(lists)) or 'none'}")
+    return lists[territory]
+
+
+@router.get("", response_model=TrustListsResponse)
+def list_trust_lists(request: Request) -> dict[str, Any]:
+    """The accepted trust lists this worker uses now, with their health."""
+    snap = request.app.state.svc.holder.snapshot
+    now = datetime.now(timezone.utc)
+    out = []
+    for t, a in sorted(snap.store.lists.items()):
+        tl = a.trust_list
+        out.append({"territory": t, "sequence_number": tl.sequence_number, "scheme_operator": tl.scheme_operator,
+                    "issued_at": tl.issued_at, "next_update": tl.next_update,
+                    "status": list_health(a, at=now).status, "services": len(tl.services),
+                    "sha256": hashlib.sha256(a.document).hexdigest(), "href": f"/v1/trust-lists/{t}"})
+    return {"snapshot_id": snap.store.snapshot_id, "loaded_at": snap.loaded_at, "lists": out}
+
+
+@router.get("/{territory}", responses={200: {"description": "The signed list (JSON) or TS 119 612 XML by Accept",
+                                             "content": {"application/json": {}, XML_TYPES[0]: {}}}})
+def get_trust_list(request: Request, territory: str) -> Response:
+    """The current signed list as accepted (JSON with its detached JWS), or TS 119 612 XML with `Accept: application/vnd.etsi.tsl+xml`.
+
+    The XML is rendered by the service from the accepted list and is not signed by the scheme
+    operator; the signed JSON is the authoritative form."""
+    a = _accepted(request, territory)
+    etag = '"' + hashlib.sha256(a.document).hexdigest() + '"'
+    accept = request.headers.get("accept", "")
+    if any(t in accept for t in XML_TYPES) and "application/json" not in accept:
+        from trustsvc.trustlist.ts119612 import export_xml
+
+        return Response(export_xml(a.trust_list), media_type=XML_TYPES[0], headers={"ETag": etag})
+    return Response(a.document, media_type="application/json", headers={"ETag": etag})
+
+
+@router.get("/{territory}/versions", response_model=list[VersionModel])
+def list_versions(request: Request, territory: str) -> list[dict[str, Any]]:
+    """Every accepted version of the territory's list, newest first (immutable, addressed by sha256)."""
+    with request.app.state.svc.sessions() as s:
+        found = versions_db.versions(s, territory)
+    if not found:
+        raise Problem(404, "not-found", f"no versions for territory {territory!r}")
+    return [v.to_dict() for v in found]
+
+
+@router.get("/{territory}/versions/{sha256}")
+def get_version(request: Request, territory: str, sha256: str) -> Response:
+    """One stored version, byte for byte."""
+    with request.app.state.svc.sessions() as s:
+        doc = versions_db.document(s, sha256.lower())
+        found = [v for v in versions_db.versions(s, territory) if v.sha256 == sha256.lower()]
+    if doc is None or not found:
+        raise Problem(404, "not-found", f"no {territory} version {sha256[:64]!r}")
+    return Response(doc, media_type="application/json")
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _upload(svc, territory: str, document: bytes, actor: str) -> dict[str, Any]:
+    digest = hashlib.sha256(document).hexdigest()
+    now = datetime.now(timezone.utc)
+    svc.holder.reload()  # judge against the newest state in the database, not this worker's last poll
+    try:
+        accepted = accept_list(svc.holder.snapshot.state, document, at=now, territory=territory)
+        with svc.sessions() as s:
+            info = versions_db.record_version(s, accepted, actor=actor)
+    except TrustListRejected as exc:
+        status, kind = REJECTION_STATUS.get(exc.code, (422, "trust-list-rejected"))
+        svc.audit(actor=actor, action="trust-list.upload", outcome="rejected",
+                  detail={"territory": territory, "sha256": digest, "code": exc.code, "reason": exc.message[:500]})
+        svc.metrics.count_upload(territory, exc.code)
+        raise Problem(status, kind, exc.message, code=exc.code) from None
+    except versions_db.VersionConflict as exc:
+        svc.audit(actor=actor, action="trust-list.upload", outcome="rejected",
+                  detail={"territory": territory, "sha256": digest, "code": "rollback", "reason": str(exc)})
+        svc.metrics.count_upload(territory, "rollback")
+        raise Problem(409, "rollback", str(exc), code="rollback") from None
+    notify(svc.engine)
+    svc.audit(actor=actor, action="trust-list.upload", outcome="accepted", detail=info.to_dict())
+    svc.metrics.count_upload(territory, "accepted")
+    svc.holder.reload()
+    return {"territory": info.territory, "sequence_number": info.sequence_number, "sha256": info.sha256,
+            "accepted_at": info.accepted_at, "snapshot_id": svc.holder.store.snapshot_id}
+
+
+@router.put("/{territory}", status_code=201, response_model=UploadResponse,
+            responses={401: {"description": "No or bad bearer token"},
+                       403: {"description": "Operator of another territory, or signer not pinned"},
+                       409: {"description": "Sequence number not higher (rollback)"},
+                       422: {"description": "Malformed, bad signature, expired"}},
+            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object"},
+                "example": {"jws": "eyJhbGciOiJFUzI1NiIs...", "trust_list": {"territory": "HK", "sequence_number": 2}}}}}})
+async def upload_trust_list(request: Request, territory: str) -> JSONResponse:
+    """Scheme-operator upload: bearer token AND a list signed by the key the GBA list of lists pins for the
+    territory, with a higher sequence number. Every rejection is audit-logged."""
+    svc = request.app.state.svc
+    token = _bearer(request)
+    op = None
+    if token is not None:
+        with svc.sessions() as s:
+            op = await run_in_threadpool(operators.authenticate, s, token)
+    if op is None:
+        await run_in_threadpool(svc.audit, actor="anonymous", action="trust-list.upload", outcome="unauthorized",
+                                detail={"territory": territory[:16], "client": request.client.host if request.client
+                                        else None, "token_presented": token is not None})
+        svc.metrics.count_upload(territory[:16], "unauthorized")
+        raise Problem(401, "unauthorized", "an operator bearer token is required (trustsvc operator add)",
+                      headers={"WWW-Authenticate": 'Bearer realm="trustsvc"'})
+    actor = f"operator:{op.id}:{op.name}"
+    if op.territory != territory:
+        await run_in_threadpool(svc.audit, actor=actor, action="trust-list.upload", outcome="forbidden",
+                                detail={"territory": territory[:16], "operator_territory": op.territory})
+        svc.metrics.count_upload(territory[:16], "forbidden")
+        raise Problem(403, "forbidden", f"operator {op.name!r} may upload only the {op.territory} list")
+    document = await request.body()
+    body = await run_in_threadpool(_upload, svc, territory, document, actor)
+    return JSONResponse(UploadResponse(**body).model_dump(mode="json"), status_code=201,
+                        headers={"Location": f"/v1/trust-lists/{territory}/versions/{body['sha256']}"})
+
+
+__all__ = ["router"]

@@ -1,0 +1,76 @@
+"""The per-worker service object: settings, database, trust holder, report key, metrics; start-up bootstrap."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from trustsvc.api.metrics import Metrics
+from trustsvc.api.report_jws import ReportKey
+from trustsvc.api.settings import Settings
+from trustsvc.api.trust_state import TrustHolder, notify_url
+from trustsvc.store import audit, db
+from trustsvc.store import trust_lists as versions_db
+
+log = logging.getLogger(__name__)
+
+
+def bootstrap(settings: Settings, engine: Engine | None = None) -> list[str]:
+    """Migrate, then import the demo / configured trust lists into an empty store. Idempotent."""
+    engine = engine or db.make_engine(settings.database_url)
+    if settings.migrate:
+        db.upgrade(engine)
+    source = settings.trust_lists_dir or settings.demo_dir
+    if source is None:
+        return []
+    sessions = db.session_factory(engine)
+    with sessions() as s:
+        if versions_db.marker(s)[0] > 0:
+            return []
+        try:
+            imported = versions_db.import_directory(s, source, at=datetime.now(timezone.utc), actor="bootstrap")
+        except versions_db.VersionConflict:
+            return []  # another worker imported at the same moment
+    audit.append(sessions, actor="bootstrap", action="trust-list.import", outcome="accepted",
+                 detail={"source": str(source), "versions": [v.to_dict() for v in imported]})
+    log.info("imported %d trust lists from %s", len(imported), source)
+    return [f"{v.territory} #{v.sequence_number}" for v in imported]
+
+
+class Service:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = db.make_engine(settings.database_url)
+        self.sessions: sessionmaker[Session] = db.session_factory(self.engine)
+        self.metrics = Metrics()
+        self.holder = TrustHolder(self.sessions, poll_interval=settings.poll_interval,
+                                  on_reload=self.metrics.count_reload, notify_url=notify_url(self.engine))
+        self.report_key: ReportKey | None = None
+        self.executor = ThreadPoolExecutor(max_workers=max(1, settings.batch_concurrency),
+                                           thread_name_prefix="verify")
+        self.metrics.gauges["trustsvc_trust_list_sequence_number"] = self._sequence_gauge
+
+    def _sequence_gauge(self) -> list[tuple[tuple[tuple[str, str], ...], float]]:
+        return [((("territory", t),), float(a.sequence_number)) for t, a in sorted(self.holder.store.lists.items())]
+
+    def start(self) -> None:
+        bootstrap(self.settings, self.engine)
+        self.report_key = ReportKey.load_or_create(self.settings.report_key)
+        self.holder.reload(force=True)
+        self.holder.start()
+
+    def stop(self) -> None:
+        self.holder.stop()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.engine.dispose()
+
+    def audit(self, *, actor: str, action: str, outcome: str, detail: dict[str, Any]) -> None:
+        audit.append(self.sessions, actor=actor, action=action, outcome=outcome, detail=detail)
+
+
+__all__ = ["Service", "bootstrap"]

@@ -1,0 +1,121 @@
+"""Request models -> the core validate_* calls -> a JSON-ready envelope; shared by single and batch endpoints."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import importlib
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest
+from trustsvc.api.problems import Problem
+from trustsvc.errors import InputFormatError, TrustsvcError
+from trustsvc.trustlist.store import TrustStore
+from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.load import load_certificate
+
+_B64_JUNK = re.compile(rb"\s+")
+_PEM = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.S)
+
+
+def _core(module: str, name: str) -> Callable[..., Any]:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ModuleNotFoundError, AttributeError):
+        raise Problem(503, "not-available", f"{name} is not available in this build") from None
+
+
+def decode_b64(value: str, what: str, kind: str = "invalid-request") -> bytes:
+    """Strict base64 (whitespace and a PEM armour tolerated); 422 problem otherwise."""
+    raw = value.encode("utf-8", "replace")
+    m = _PEM.search(raw)
+    if m:
+        raw = m.group(1)
+    try:
+        return base64.b64decode(_B64_JUNK.sub(b"", raw), validate=True)
+    except (binascii.Error, ValueError):
+        raise Problem(422, kind, f"{what}: not valid base64", sub_indication="FORMAT_FAILURE") from None
+
+
+def read_cert(value: str, what: str) -> Certificate:
+    try:
+        return load_certificate(value)
+    except (InputFormatError, TrustsvcError, ValueError) as exc:
+        raise Problem(422, "invalid-certificate", f"{what}: {exc}", sub_indication="FORMAT_FAILURE") from None
+
+
+def _value(x: Any) -> Any:
+    return getattr(x, "value", x)
+
+
+def envelope(kind: str, report: Any, store: TrustStore, checked_at: datetime) -> dict[str, Any]:
+    body = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    return {"kind": kind, "indication": _value(report.indication), "sub_indication": _value(report.sub_indication),
+            "snapshot_id": store.snapshot_id, "checked_at": checked_at.isoformat(), "report": body}
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+
+
+def verify_certificate(req: CertificateRequest, store: TrustStore) -> dict[str, Any]:
+    now = datetime.now(timezone.utc)
+    ee = read_cert(req.certificate, "certificate")
+    inter = [read_cert(c, f"intermediates[{i}]") for i, c in enumerate(req.intermediates)]
+    anchors = [read_cert(c, f"trust_anchors[{i}]") for i, c in enumerate(req.trust_anchors)]
+    crls = [decode_b64(c, f"crls[{i}]") for i, c in enumerate(req.crls)]
+    ocsp = [decode_b64(c, f"ocsp_responses[{i}]") for i, c in enumerate(req.ocsp_responses)]
+    validate = _core("trustsvc.validation.certificate", "validate_certificate")
+    report = validate(
+        ee, intermediates=inter, trust_anchors=anchors, at=_utc(req.at) or now, crls=crls,
+        initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
+        explicit_policy=req.explicit_policy, revocation=req.revocation,
+        trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp)
+    return envelope("certificate", report, store, now)
+
+
+def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,
+                     content: bytes | None = None) -> dict[str, Any]:
+    validate = _core("trustsvc.validation.signature", "validate_signature")
+    now = datetime.now(timezone.utc)
+    sig = signature if signature is not None else decode_b64(req.signature, "signature", "invalid-signature-data")
+    if not sig:
+        raise Problem(422, "invalid-signature-data", "signature: empty", sub_indication="FORMAT_FAILURE")
+    if content is None and req.content is not None:
+        content = decode_b64(req.content, "content")
+    report = validate(
+        sig, content=content, trust=store, trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
+        at=_utc(req.at), usage=req.usage, deadline=_utc(req.deadline),
+        crls=[decode_b64(c, "crls") for c in req.crls],
+        other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
+        revocation=req.revocation, expected=req.expected, lang=req.lang,
+        ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
+        use_signing_time_claim=req.use_signing_time_claim)
+    return envelope("signature", report, store, now)
+
+
+def verify_timestamp(req: TimestampRequest, store: TrustStore) -> dict[str, Any]:
+    validate = _core("trustsvc.validation.timestamp", "validate_timestamp")
+    now = datetime.now(timezone.utc)
+    token = decode_b64(req.token, "token", "invalid-timestamp")
+    content = decode_b64(req.content, "content") if req.content is not None else None
+    digest = None
+    if req.digest is not None:
+        try:
+            digest = bytes.fromhex(req.digest)
+        except ValueError:
+            raise Problem(422, "invalid-request", "digest: not hex") from None
+    report = validate(token, content=content, digest=digest, trust=store,
+                      trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
+                      deadline=_utc(req.deadline), lang=req.lang, revocation=req.revocation,
+                      crls=[decode_b64(c, "crls") for c in req.crls],
+                      other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
+                      ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses])
+    return envelope("timestamp", report, store, now)
+
+
+__all__ = ["decode_b64", "envelope", "read_cert", "verify_certificate", "verify_signature", "verify_timestamp"]

@@ -1,0 +1,40 @@
+"""The `trustsvc` command: a thin shell over the same core calls as the API."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from trustsvc.errors import TrustsvcError
+
+app = typer.Typer(
+    name="trustsvc",
+    help="GBA certificate mutual-recognition and trust service: verify certificates, signed bids and "
+    "timestamps; manage trust lists; run the API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Each area owns its own module; they attach their commands to `app`.
+    from trustsvc.cli import demo, serve, verify  # noqa: F401
+
+    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report"):
+        try:
+            __import__(f"trustsvc.cli.{optional}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"trustsvc.cli.{optional}":
+                raise
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: click handles usage errors (exit 2); our typed errors become one line, exit 2."""
+    _register()
+    try:
+        app(args=argv)
+    except (TrustsvcError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,73 @@
+"""`trustsvc operator add|list|revoke`: scheme operators and their upload tokens."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from trustsvc.cli import app
+from trustsvc.cli.serve import DB_OPTION
+
+operator_app = typer.Typer(help="Scheme operators allowed to upload their territory's trust list.",
+                           no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+
+TERRITORIES = ("CN-GD", "HK", "MO", "GBA")
+
+
+def _sessions(database_url: str | None):
+    from trustsvc.store import db
+
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    return db.session_factory(engine)
+
+
+@operator_app.command("add")
+def add(territory: str = typer.Argument(..., help="CN-GD, HK, MO or GBA."),
+        name: str = typer.Argument(..., help="Who holds the token (e.g. 'HK Trust List Operator')."),
+        database_url: str | None = DB_OPTION) -> None:
+    """Create an operator and print its bearer token ONCE (only its hash is stored)."""
+    from trustsvc.store import audit, operators
+
+    if territory not in TERRITORIES:
+        typer.echo(f"error: territory must be one of {', '.join(TERRITORIES)}", err=True)
+        raise typer.Exit(2)
+    sessions = _sessions(database_url)
+    with sessions() as s:
+        info, token = operators.add_operator(s, territory, name)
+    audit.append(sessions, actor="cli", action="operator.add", outcome="ok", detail=info.to_dict())
+    typer.echo(token)
+    typer.echo(f"operator {info.id} ({territory}, {name}) created; store the token now, it is not shown again",
+               err=True)
+
+
+@operator_app.command("list")
+def list_(database_url: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List operators (never tokens)."""
+    from trustsvc.store import operators
+
+    with _sessions(database_url)() as s:
+        ops = operators.list_operators(s)
+    if as_json:
+        typer.echo(json.dumps([o.to_dict() for o in ops], indent=2))
+        return
+    for o in ops:
+        state = "active" if o.active else f"revoked {o.revoked_at:%Y-%m-%d %H:%M}"
+        typer.echo(f"{o.id:>4}  {o.territory:<6} {o.name}  ({state})")
+
+
+@operator_app.command("revoke")
+def revoke(operator_id: int = typer.Argument(...), database_url: str | None = DB_OPTION) -> None:
+    """Revoke an operator's token at once."""
+    from trustsvc.store import audit, operators
+
+    sessions = _sessions(database_url)
+    with sessions() as s:
+        info = operators.revoke_operator(s, operator_id)
+    if info is None:
+        typer.echo(f"error: no operator {operator_id}", err=True)
+        raise typer.Exit(2)
+    audit.append(sessions, actor="cli", action="operator.revoke", outcome="ok", detail=info.to_dict())
+    typer.echo(f"operator {info.id} ({info.territory}, {info.name}) revoked")

@@ -1,0 +1,60 @@
+"""`trustsvc serve` (uvicorn, several workers) and `trustsvc db upgrade`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from trustsvc.cli import app
+
+db_app = typer.Typer(help="The service database (SQLite file or PostgreSQL via TRUSTSVC_DATABASE_URL).",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DB_OPTION = typer.Option(None, "--database-url", envvar="TRUSTSVC_DATABASE_URL",
+                         help="SQLAlchemy URL (default sqlite:///var/trustsvc.db).")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind."),
+    port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (each holds the trust state and polls the DB)."),
+    database_url: str | None = DB_OPTION,
+    demo_dir: Path | None = typer.Option(None, envvar="TRUSTSVC_DEMO_DIR",
+                                         help="Import this demo's trust lists into an empty database."),
+    init_demo: bool = typer.Option(False, "--init-demo", help="Generate the demo PKI in --demo-dir if missing "
+                                                               "(containers)."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Run the HTTP verification API (migrates and imports the demo lists once, before the workers start)."""
+    import uvicorn
+
+    from trustsvc.api.service import bootstrap
+    from trustsvc.api.settings import Settings
+
+    if database_url:
+        os.environ["TRUSTSVC_DATABASE_URL"] = database_url
+    if demo_dir is not None:
+        os.environ["TRUSTSVC_DEMO_DIR"] = str(demo_dir)
+        if init_demo and not (demo_dir / "pki.json").exists():
+            from trustsvc.demo.init import init_demo as make_demo
+
+            make_demo(demo_dir)
+    imported = bootstrap(Settings.from_env())
+    if imported:
+        typer.echo(f"imported trust lists: {', '.join(imported)}", err=True)
+    uvicorn.run("trustsvc.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, proxy_headers=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: str | None = DB_OPTION) -> None:
+    """Create or migrate the schema to the newest version."""
+    from trustsvc.store import db
+
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")

@@ -1,0 +1,91 @@
+"""`trustsvc sign`: make CMS / CAdES signatures (optionally timestamped by a local demo TSA) for test data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from trustsvc.cli import app
+
+
+def _fail(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {what} {path}: {exc.strerror or exc}")
+    raise AssertionError
+
+
+def _demo_entity(demo: Path, ident: str) -> tuple[Path, Path]:
+    try:
+        index = json.loads((demo / "pki.json").read_text())
+        ent = index["entities"][ident]
+    except (OSError, ValueError, KeyError):
+        _fail(f"{demo}/pki.json has no entity {ident!r} (run `trustsvc demo init {demo}`)")
+        raise
+    return demo / ent["cert"], demo / ent["key"]
+
+
+@app.command("sign")
+def sign_cmd(
+    file: Path = typer.Argument(..., help="the file to sign"),
+    cert: Optional[Path] = typer.Option(None, "--cert", help="signer certificate (PEM/DER)"),
+    key: Optional[Path] = typer.Option(None, "--key", help="signer private key (PEM: RSA, EC, Ed25519, SM2)"),
+    demo: Optional[Path] = typer.Option(None, "--demo", help="demo directory; with --as, sign as a demo entity"),
+    as_entity: Optional[str] = typer.Option(None, "--as", help="demo entity id, e.g. gd-leaf, hk-leaf, mo-bank"),
+    chain: list[Path] = typer.Option([], "--chain", help="intermediate certificates to include (repeatable)"),
+    detached: bool = typer.Option(True, "--detached/--attached", help="detached (default) or content inside"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="output file (default FILE.p7s)"),
+    timestamp: bool = typer.Option(False, "--timestamp", help="add a signature timestamp (CAdES-T)"),
+    tsa_cert: Optional[Path] = typer.Option(None, "--tsa-cert", help="local TSA certificate"),
+    tsa_key: Optional[Path] = typer.Option(None, "--tsa-key", help="local TSA key"),
+    tsa: Optional[str] = typer.Option(None, "--tsa", help="demo TSA entity id (with --demo), e.g. gd-tsa"),
+    gmt_oids: bool = typer.Option(False, "--gmt-oids", help="use the GM/T 0010 content-type OIDs"),
+    pss: bool = typer.Option(False, "--pss", help="RSA-PSS instead of PKCS#1 v1.5"),
+    pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
+) -> None:
+    """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp)."""
+    from asn1crypto import pem
+
+    from trustsvc.cms.builder import LocalTSA, load_private_key, sign_cms
+    from trustsvc.x509 import load_certificate, load_certificates, load_public_key
+
+    if as_entity is not None:
+        if demo is None:
+            _fail("--as needs --demo DIR")
+        cert, key = _demo_entity(demo, as_entity)
+    if cert is None or key is None:
+        _fail("give --cert and --key (or --demo DIR --as ENTITY)")
+    content = _read(file, "file")
+    signer_cert = load_certificate(_read(cert, "certificate"))
+    signer_key = load_private_key(_read(key, "key"))
+    extra = [c for p in chain for c in load_certificates(_read(p, "chain"))]
+    timestamper = None
+    if timestamp:
+        if tsa_cert is None and demo is not None:
+            tsa_id = tsa or ("gd-tsa" if load_public_key(signer_cert.spki_der).family == "sm2" else "hk-tsa")
+            tsa_cert, tsa_key = _demo_entity(demo, tsa_id)
+        if tsa_cert is None or tsa_key is None:
+            _fail("--timestamp needs --tsa-cert and --tsa-key, or --demo DIR [--tsa ID]")
+        timestamper = LocalTSA(load_certificate(_read(tsa_cert, "TSA certificate")),
+                               load_private_key(_read(tsa_key, "TSA key")))
+    der = sign_cms(content, signer_cert, signer_key, detached=detached, extra_certs=extra, gmt_oids=gmt_oids,
+                   pss=pss, timestamper=timestamper, signing_time=_now())
+    target = out or file.with_name(file.name + ".p7s")
+    target.write_bytes(pem.armor("CMS", der) if pem_out else der)
+    print(f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''})")
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).replace(microsecond=0)

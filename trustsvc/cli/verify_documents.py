@@ -1,0 +1,154 @@
+"""`trustsvc verify signature` and `trustsvc verify timestamp`: thin shells over validate_signature / validate_timestamp."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from trustsvc.cli.verify import verify_app
+from trustsvc.reports import SignatureIndication, SubIndication
+
+EXIT = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.TOTAL_FAILED: 1, SignatureIndication.INDETERMINATE: 3}
+
+
+def _fail(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _read(path: Path | None, what: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {what} {path}: {exc.strerror or exc}")
+    return None
+
+
+def _time(value: str | None, what: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"{what} {value!r} is not an ISO 8601 time")
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _trust(trust_list: Path | None, anchors: list[Path], at: datetime | None) -> tuple[Any, list[bytes]]:
+    store = None
+    if trust_list is not None:
+        from trustsvc.trustlist import load_trust_store
+
+        try:
+            store = load_trust_store(trust_list, at=at)
+        except Exception as exc:  # the loader's typed rejections and I/O errors: one line, exit 2
+            _fail(f"cannot load trust lists from {trust_list}: {exc}")
+    loaded = []
+    for a in anchors:
+        data = _read(a, "anchor")
+        from trustsvc.x509 import load_certificates
+
+        try:
+            loaded.extend(c.der for c in load_certificates(data))
+        except ValueError as exc:
+            _fail(f"anchor {a}: {exc}")
+    if store is None and not loaded:
+        _fail("give --trust-list DIR or at least one --anchor FILE")
+    return store, loaded
+
+
+def _certs(paths: list[Path]) -> list[bytes]:
+    from trustsvc.x509 import load_certificates
+
+    out = []
+    for p in paths:
+        try:
+            out.extend(c.der for c in load_certificates(_read(p, "certificate")))
+        except ValueError as exc:
+            _fail(f"certificate {p}: {exc}")
+    return out
+
+
+def _emit(report: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        sub = f" / {report.sub_indication.value}" if report.sub_indication else ""
+        print(f"{report.indication.value}{sub}")
+        for r in report.reasons:
+            print(f"  - {r}")
+    # Input that does not even parse (no signer / no token found) is "unreadable input": exit 2.
+    parsed = bool(report.signers) if hasattr(report, "signers") else report.gen_time is not None
+    unreadable = report.sub_indication is SubIndication.FORMAT_FAILURE and not parsed
+    raise typer.Exit(2 if unreadable else EXIT[report.indication])
+
+
+@verify_app.command("signature")
+def verify_signature_cmd(
+    signature: Path = typer.Argument(..., help="CMS / CAdES signature (DER or PEM)"),
+    content: Optional[Path] = typer.Option(None, "--content", help="the signed file, for a detached signature"),
+    trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory (e.g. DEMO/trust_lists)"),
+    anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
+    cert: list[Path] = typer.Option([], "--cert", help="extra certificates (intermediates; repeatable)"),
+    crl: list[Path] = typer.Option([], "--crl", help="a CRL (DER/PEM; repeatable)"),
+    usage: Optional[str] = typer.Option(None, "--usage", help="e-tendering | e-guarantee | e-signature"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="bid deadline (ISO 8601): a timestamp must prove the bid before it"),
+    expected: Optional[Path] = typer.Option(None, "--expected", help="JSON file of e-guarantee fields the platform expects"),
+    at: Optional[str] = typer.Option(None, "--at", help="validation time when no timestamp proves one (ISO 8601; default now)"),
+    revocation: str = typer.Option("soft-fail", "--revocation", help="hard-fail | soft-fail | require"),
+    lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
+    as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
+) -> None:
+    """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
+    from trustsvc.validation.signature import validate_signature
+
+    sig = _read(signature, "signature")
+    data = _read(content, "content")
+    at_t = _time(at, "--at")
+    deadline_t = _time(deadline, "--deadline")
+    store, anchors = _trust(trust_list, anchor, at_t)
+    exp = None
+    if expected is not None:
+        try:
+            exp = json.loads(_read(expected, "expected fields"))
+        except ValueError as exc:
+            _fail(f"--expected {expected}: not JSON ({exc})")
+        if not isinstance(exp, dict):
+            _fail("--expected must hold a JSON object")
+    crls = [_read(p, "CRL") for p in crl]
+    report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
+                                deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation,
+                                expected=exp, lang=lang)
+    _emit(report, as_json)
+
+
+@verify_app.command("timestamp")
+def verify_timestamp_cmd(
+    token: Path = typer.Argument(..., help="RFC 3161 timestamp token or TimeStampResp (DER or PEM)"),
+    content: Optional[Path] = typer.Option(None, "--content", help="the timestamped file"),
+    digest: Optional[str] = typer.Option(None, "--digest", help="hex digest of the timestamped data (instead of --content)"),
+    trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory"),
+    anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
+    cert: list[Path] = typer.Option([], "--cert", help="extra certificates (repeatable)"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="genTime must not be after this (ISO 8601)"),
+    lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
+    as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
+) -> None:
+    """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
+    from trustsvc.validation.timestamp import validate_timestamp
+
+    if content is not None and digest is not None:
+        _fail("give --content or --digest, not both")
+    tok = _read(token, "timestamp token")
+    data = _read(content, "content")
+    store, anchors = _trust(trust_list, anchor, None)
+    report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
+                                deadline=_time(deadline, "--deadline"), lang=lang, other_certs=_certs(cert))
+    _emit(report, as_json)

@@ -1,0 +1,1 @@
+"""CMS / CAdES SignedData and RFC 3161 timestamp tokens."""

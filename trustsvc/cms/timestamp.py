@@ -1,0 +1,121 @@
+"""RFC 3161 / RFC 5816 timestamp tokens: parse, message imprint, TSA certificate constraints."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import cms, core, tsp
+
+from trustsvc.cms.signed_data import (
+    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, digest_name, parse_signed_data,
+)
+from trustsvc.errors import TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.x509.certificate import Certificate
+
+ID_KP_TIMESTAMPING = "1.3.6.1.5.5.7.3.8"
+
+
+@dataclass
+class TimestampToken:
+    """A parsed timestamp token: the SignedData around it and the TSTInfo fields (RFC 3161 2.4.2)."""
+
+    signed_data: SignedData
+    tst_info_der: bytes
+    gen_time: datetime
+    policy: str
+    serial_number: int
+    imprint_algorithm: str
+    imprint: bytes
+    nonce: int | None
+    accuracy: dict | None
+    tsa_name: str | None
+    der: bytes
+
+    def imprint_matches(self, *, data: bytes | None = None, digest: bytes | None = None) -> bool:
+        """Does the message imprint match `data` (hashed with the imprint algorithm) or `digest`?"""
+        if data is not None:
+            digest = compute_digest(self.imprint_algorithm, data)
+        return digest is not None and hmac.compare_digest(digest, self.imprint)
+
+
+def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken:
+    """Parse a TimeStampToken (ContentInfo) or a whole TimeStampResp; raise CMSFormatError otherwise."""
+    if isinstance(data, cms.ContentInfo):
+        sd = parse_signed_data(data)
+        der = data.dump()
+    else:
+        der = _unwrap_response(_to_der(data))
+        sd = parse_signed_data(der)
+    if sd.econtent_type != ID_CT_TSTINFO:
+        raise CMSFormatError(f"timestamp: eContentType {sd.econtent_type} is not id-ct-TSTInfo (RFC 3161 2.4.2)")
+    if sd.econtent is None:
+        raise CMSFormatError("timestamp: the token carries no TSTInfo")
+    if len(sd.signers) != 1:
+        raise CMSFormatError(f"timestamp: a token has exactly one signer, found {len(sd.signers)} (RFC 3161 2.4.2)")
+    try:
+        info = tsp.TSTInfo.load(sd.econtent, strict=True) if sd.econtent_asn1 is None else sd.econtent_asn1
+        imprint = info["message_imprint"]
+        alg = digest_name(imprint["hash_algorithm"])
+        tsa = info["tsa"]
+        accuracy = None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native
+        token = TimestampToken(
+            signed_data=sd,
+            tst_info_der=sd.econtent,
+            gen_time=info["gen_time"].native,
+            policy=info["policy"].dotted,
+            serial_number=info["serial_number"].native,
+            imprint_algorithm=alg,
+            imprint=imprint["hashed_message"].native,
+            nonce=info["nonce"].native,
+            accuracy=accuracy,
+            tsa_name=tsa.chosen.human_friendly if not isinstance(tsa, core.Void) and tsa.name == "directory_name" else None,
+            der=der,
+        )
+    except TrustsvcError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, AttributeError) as exc:
+        raise CMSFormatError(f"timestamp: malformed TSTInfo ({first_line(exc)})") from None
+    if token.gen_time is None or token.gen_time.tzinfo is None:
+        raise CMSFormatError("timestamp: genTime must be a UTC GeneralizedTime (RFC 3161 2.4.2)")
+    return token
+
+
+def _unwrap_response(der: bytes) -> bytes:
+    """A TimeStampResp (status + token, `openssl ts -reply` output) yields its token; a token is returned as is."""
+    try:
+        resp = tsp.TimeStampResp.load(der, strict=True)
+        status = resp["status"]["status"].native
+        token = resp["time_stamp_token"]
+    except (ValueError, TypeError, KeyError):
+        return der
+    if token.contents is None:
+        raise CMSFormatError(f"timestamp: the response has status {status} and no token")
+    if status not in ("granted", "granted_with_mods"):
+        raise CMSFormatError(f"timestamp: response status {status}")
+    return token.dump()
+
+
+def tsa_certificate_problem(cert: Certificate) -> str | None:
+    """RFC 3161 2.3: the TSA certificate has exactly one EKU, id-kp-timeStamping, marked critical."""
+    for ext in cert.asn1["tbs_certificate"]["extensions"]:
+        if ext["extn_id"].native == "extended_key_usage":
+            purposes = [p.dotted for p in ext["extn_value"].parsed]
+            if purposes != [ID_KP_TIMESTAMPING]:
+                return f"TSA certificate extended key usage is {purposes}, not id-kp-timeStamping only (RFC 3161 2.3)"
+            if not ext["critical"].native:
+                return "TSA certificate extended key usage is not critical (RFC 3161 2.3)"
+            return None
+    return "TSA certificate has no extended key usage extension (RFC 3161 2.3)"
+
+
+def imprint_of(token: TimestampToken, data: bytes) -> bytes:
+    """Hash `data` with the token's imprint algorithm (raises UnsupportedAlgorithmError)."""
+    return compute_digest(token.imprint_algorithm, data)
+
+
+__all__ = [
+    "ID_KP_TIMESTAMPING", "TimestampToken", "imprint_of", "parse_timestamp_token", "tsa_certificate_problem",
+    "UnsupportedAlgorithmError",
+]

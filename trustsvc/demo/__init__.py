@@ -1,0 +1,1 @@
+"""The generated demo GBA PKI, trust lists and signed material."""

@@ -1,0 +1,27 @@
+"""The small hierarchy of typed errors raised by the trustsvc core."""
+
+from __future__ import annotations
+
+
+class TrustsvcError(Exception):
+    """Base of every error trustsvc raises on purpose."""
+
+
+class InputFormatError(TrustsvcError, ValueError):
+    """Bytes that are not what they claim to be (garbage DER, wrong PEM label, bad base64)."""
+
+
+class UnsupportedAlgorithmError(TrustsvcError):
+    """A signature or key algorithm trustsvc does not know; carries the OID."""
+
+    def __init__(self, oid: str, what: str = "algorithm") -> None:
+        super().__init__(f"unsupported {what} {oid}")
+        self.oid = oid
+
+
+class InvalidSignatureError(TrustsvcError):
+    """A signature that does not verify under the given key."""
+
+
+class KeyError_(TrustsvcError):
+    """A public key that cannot be used (malformed point, missing DSA parameters, ...)."""

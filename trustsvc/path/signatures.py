@@ -1,0 +1,67 @@
+"""Certificate and CRL signature checks through the one registry, with a bounded cache for CA certificates."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from asn1crypto import keys
+
+from trustsvc.errors import InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.path.budget import Budget
+from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.signature import PublicKey, SignatureAlgorithm, load_public_key, verify_signature
+
+SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_)
+
+_CACHE_SIZE = 8192
+# (issuer SPKI DER, DSA params DER, certificate sha256) -> SignatureAlgorithm or the error message.
+_cache: "OrderedDict[tuple[bytes, bytes | None, str], SignatureAlgorithm | str]" = OrderedDict()
+
+
+def clear_cache() -> None:
+    """Forget every cached signature result (benchmarks use this for the cold case)."""
+    _cache.clear()
+
+
+def dsa_params_of(spki: keys.PublicKeyInfo) -> keys.DSAParams | None:
+    """The DSA domain parameters carried by `spki`, if any (RFC 3279 2.3.2)."""
+    alg = spki["algorithm"]
+    if alg["algorithm"].native == "dsa" and alg["parameters"].native is not None:
+        return alg["parameters"]
+    return None
+
+
+def issuer_key(spki: keys.PublicKeyInfo, inherited: keys.DSAParams | None) -> PublicKey:
+    """Load a key, inheriting DSA parameters when the key omits them (RFC 5280 6.1.4 (f))."""
+    return load_public_key(spki, dsa_params=inherited if dsa_params_of(spki) is None else None)
+
+
+def verify_certificate_signature(
+    cert: Certificate, key: PublicKey, budget: Budget, *, sm2_id: bytes | None = None, cache: bool = True
+) -> SignatureAlgorithm:
+    """Verify `cert`'s signature with `key` (RFC 5280 6.1.3 (a)(1)); raise a SignatureError on failure."""
+    ckey = (key.spki_der, None, cert.sha256)
+    if key.family == "dsa":  # inherited DSA parameters are not part of spki_der: memo per call only
+        cache = False
+    store = _cache if cache and cert.is_ca else budget.verified
+    if True:
+        hit = store.get(ckey)
+        if hit is not None:
+            if store is _cache:
+                _cache.move_to_end(ckey)
+            if isinstance(hit, str):
+                raise InvalidSignatureError(hit)
+            return hit
+    budget.signature()
+    try:
+        used: SignatureAlgorithm | str = verify_signature(
+            key, cert.signature_algorithm, cert.signature, cert.tbs_der, sm2_id=sm2_id
+        )
+    except InvalidSignatureError as exc:
+        used = str(exc)
+    store[ckey] = used
+    if store is _cache and len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    if isinstance(used, str):
+        raise InvalidSignatureError(used)
+    return used

@@ -1,0 +1,1 @@
+"""Revocation: CRLs and OCSP, supplied or fetched, behind an injected source."""

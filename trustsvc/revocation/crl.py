@@ -1,0 +1,274 @@
+"""RFC 5280 6.3 CRL processing: scope, distribution points, indirect and delta CRLs, reason masks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509
+
+from trustsvc.errors import InputFormatError
+from trustsvc.revocation.evidence import RevocationEvidence
+from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.load import load_crl
+
+ALL_REASONS = frozenset({"key_compromise", "ca_compromise", "affiliation_changed", "superseded",
+                         "cessation_of_operation", "certificate_hold", "privilege_withdrawn", "aa_compromise"})
+# RFC 5280 5.2 / 5.3: CRL and CRL entry extensions we process.
+_KNOWN_CRL_EXT = frozenset({"2.5.29.20", "2.5.29.27", "2.5.29.28", "2.5.29.35", "2.5.29.46", "2.5.29.18", "1.3.6.1.5.5.7.1.1"})
+_KNOWN_ENTRY_EXT = frozenset({"2.5.29.21", "2.5.29.24", "2.5.29.29"})
+
+
+class ParsedCRL:
+    """A CRL parsed once per validation, with the facts RFC 5280 6.3.3 needs."""
+
+    def __init__(self, der: bytes, source: str = "supplied") -> None:
+        self.asn1: asn1_crl.CertificateList = load_crl(der)
+        self.der = der
+        self.source = source
+        tbs = self.asn1["tbs_cert_list"]
+        self.tbs_der = tbs.dump()
+        self.issuer: x509.Name = tbs["issuer"]
+        self.issuer_key = self.issuer.hashable
+        self.this_update: datetime = tbs["this_update"].native
+        self.next_update: datetime | None = tbs["next_update"].native
+        self.exts: dict[str, tuple[bool, object]] = {
+            e["extn_id"].dotted: (bool(e["critical"].native), e["extn_value"].parsed) for e in tbs["crl_extensions"]
+        }
+        self.sha256 = hashlib.sha256(der).hexdigest()
+
+    def ext(self, oid: str):
+        item = self.exts.get(oid)
+        return None if item is None else item[1]
+
+    @cached_property
+    def unknown_critical(self) -> list[str]:
+        out = [o for o, (c, _v) in self.exts.items() if c and o not in _KNOWN_CRL_EXT]
+        return out
+
+    @property
+    def idp(self):
+        return self.ext("2.5.29.28")
+
+    @cached_property
+    def idp_der(self) -> bytes:
+        idp = self.idp
+        return b"" if idp is None else idp.dump()
+
+    @property
+    def is_delta(self) -> bool:
+        return "2.5.29.27" in self.exts
+
+    @property
+    def number(self) -> int | None:
+        v = self.ext("2.5.29.20")
+        return None if v is None else v.native
+
+    @property
+    def base_number(self) -> int | None:
+        v = self.ext("2.5.29.27")
+        return None if v is None else v.native
+
+    @property
+    def indirect(self) -> bool:
+        idp = self.idp
+        return bool(idp is not None and idp["indirect_crl"].native)
+
+    @cached_property
+    def entries(self) -> dict[tuple[str, int], tuple[datetime, str | None]] | str:
+        """(issuer name key, serial) -> (revocation date, reason); a string = unusable (critical entry ext)."""
+        out: dict[tuple[str, int], tuple[datetime, str | None]] = {}
+        issuer = self.issuer_key
+        for entry in self.asn1["tbs_cert_list"]["revoked_certificates"]:
+            reason = None
+            for e in entry["crl_entry_extensions"]:
+                oid = e["extn_id"].dotted
+                if e["critical"].native and oid not in _KNOWN_ENTRY_EXT:
+                    return f"CRL entry has unrecognised critical extension {oid}"
+                if oid == "2.5.29.21":
+                    reason = e["extn_value"].parsed.native
+                elif oid == "2.5.29.29" and self.indirect:  # RFC 5280 5.3.3 certificateIssuer
+                    for gn in e["extn_value"].parsed:
+                        if gn.name == "directory_name":
+                            issuer = gn.chosen.hashable
+                            break
+            out[(issuer, entry["user_certificate"].native)] = (entry["revocation_date"].native, reason)
+        return out
+
+
+def parse_crls(blobs: Sequence[bytes], source: str = "supplied") -> tuple[list[ParsedCRL], list[str]]:
+    """Parse CRLs, skipping (and reporting) unreadable ones."""
+    out, problems, seen = [], [], set()
+    for b in blobs:
+        if isinstance(b, ParsedCRL):
+            if b.sha256 not in seen:
+                seen.add(b.sha256)
+                out.append(b)
+            continue
+        try:
+            p = ParsedCRL(bytes(b), source)
+        except (InputFormatError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            problems.append(f"unreadable CRL: {exc}")
+            continue
+        if p.sha256 not in seen:
+            seen.add(p.sha256)
+            out.append(p)
+    return out, problems
+
+
+@dataclass
+class CRLStatus:
+    """The outcome of RFC 5280 6.3 for one certificate: status good / revoked / None (undetermined)."""
+
+    status: str | None
+    revocation_time: datetime | None = None
+    reason: str | None = None
+    evidence: list[RevocationEvidence] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    only_stale: bool = False
+
+
+def _gn_names(general_names, relative_base: x509.Name | None = None) -> list[str]:
+    out = []
+    for gn in general_names or []:
+        if gn.name == "directory_name":
+            out.append("dn:" + gn.chosen.hashable)
+        else:
+            out.append(f"{gn.name}:{gn.native}")
+    return out
+
+
+def _dp_names(dpname, issuer: x509.Name) -> list[str]:
+    """Names of a DistributionPointName: fullName, or nameRelativeToCRLIssuer appended to `issuer`."""
+    if dpname is None or dpname.native is None:
+        return []
+    if dpname.name == "full_name":
+        return _gn_names(dpname.chosen)
+    rdns = list(issuer.chosen) + [dpname.chosen]
+    return ["dn:" + x509.Name(name="", value=x509.RDNSequence(rdns)).hashable]
+
+
+def _evidence(crl: ParsedCRL, cert: Certificate, status: str, rt=None, reason=None) -> RevocationEvidence:
+    return RevocationEvidence(kind="crl", source=crl.source, issuer=crl.issuer.human_friendly, this_update=crl.this_update,
+                              next_update=crl.next_update, sha256=crl.sha256, status=status, revocation_time=rt,
+                              reason=reason, certificate=cert.subject_str)
+
+
+def check_crls(
+    cert: Certificate,
+    crls: Sequence[ParsedCRL],
+    *,
+    at: datetime,
+    signer_ok: Callable[[ParsedCRL], str | None],
+) -> CRLStatus:
+    """RFC 5280 6.3.3 for `cert` over the candidate `crls`; `signer_ok(crl)` validates the CRL's issuer
+    path and signature (6.3.3 (f), (g)) and returns None or the reason it is not acceptable."""
+    result = CRLStatus(None)
+    reasons_mask: set[str] = set()
+    cdps = cert.crl_distribution_points
+    dps: list[tuple[list[str], list[str] | None, frozenset[str]]] = []  # (dp names, cRLIssuer names, reasons)
+    if cdps:
+        for dp in cdps:
+            crl_issuers = _gn_names(dp["crl_issuer"]) if dp["crl_issuer"].native else None
+            # RFC 5280 4.2.1.13: nameRelativeToCRLIssuer is relative to cRLIssuer when present
+            rel_base = next((gn.chosen for gn in dp["crl_issuer"] if gn.name == "directory_name"), None) \
+                if dp["crl_issuer"].native else None
+            rel_base = rel_base if rel_base is not None else cert.issuer
+            names = _dp_names(dp["distribution_point"], rel_base) if dp["distribution_point"].native is not None else []
+            r = dp["reasons"].native
+            dps.append((names, crl_issuers, frozenset(r) & ALL_REASONS if r else ALL_REASONS))
+    else:
+        dps.append(([], None, ALL_REASONS))
+    cert_issuer = "dn:" + cert.issuer_key
+    complete = [c for c in crls if not c.is_delta]
+    deltas = [c for c in crls if c.is_delta]
+    stale_seen = fresh_seen = False
+    for dp_names, dp_issuers, dp_reasons in dps:
+        for crl in complete:
+            if reasons_mask >= ALL_REASONS:
+                break
+            # 6.3.3 (b)(1) issuer
+            if dp_issuers is not None:
+                if "dn:" + crl.issuer_key not in dp_issuers or not crl.indirect:
+                    continue
+            elif crl.issuer_key != cert.issuer_key:
+                continue
+            # 6.3.3 (b)(2) issuing distribution point scope
+            idp = crl.idp
+            if idp is not None:
+                idp_names = _dp_names(idp["distribution_point"], crl.issuer)
+                if idp_names:
+                    candidates = dp_names or dp_issuers or [cert_issuer]
+                    if not set(idp_names) & set(candidates):
+                        continue
+                if idp["only_contains_user_certs"].native and cert.is_ca:
+                    continue
+                if idp["only_contains_ca_certs"].native and not cert.is_ca:
+                    continue
+                if idp["only_contains_attribute_certs"].native:
+                    continue
+            # 6.3.3 (a) currency
+            if crl.this_update > at:
+                result.problems.append(f"CRL from {crl.issuer.human_friendly} is not yet valid at {at.isoformat()}")
+                continue
+            if crl.next_update is not None and crl.next_update < at:
+                stale_seen = True
+                result.problems.append(f"CRL from {crl.issuer.human_friendly} expired at {crl.next_update.isoformat()}")
+                continue
+            if crl.unknown_critical:
+                result.problems.append(f"CRL has unrecognised critical extension(s) {crl.unknown_critical}")
+                continue
+            # 6.3.3 (d) reasons
+            idp_reasons = frozenset(idp["only_some_reasons"].native or ()) & ALL_REASONS if idp is not None and idp["only_some_reasons"].native else ALL_REASONS
+            interim = idp_reasons & dp_reasons
+            if interim <= reasons_mask:  # 6.3.3 (e)
+                continue
+            # 6.3.3 (f), (g) CRL issuer path and signature
+            why = signer_ok(crl)
+            if why is not None:
+                result.problems.append(why)
+                continue
+            entries = crl.entries
+            if isinstance(entries, str):
+                result.problems.append(entries)
+                continue
+            fresh_seen = True
+            # 6.3.3 (c), (h), (i): a delta CRL for this complete CRL
+            delta_hit = None
+            for d in deltas:
+                if (d.issuer_key == crl.issuer_key and d.idp_der == crl.idp_der and d.base_number is not None
+                        and crl.number is not None and d.base_number <= crl.number and (d.number or 0) > crl.number
+                        and d.this_update <= at and (d.next_update is None or d.next_update >= at)
+                        and not d.unknown_critical and signer_ok(d) is None and not isinstance(d.entries, str)):
+                    hit = d.entries.get((cert.issuer_key, cert.serial_number))
+                    result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
+                    if hit is not None:
+                        delta_hit = hit
+                    break
+            hit = entries.get((cert.issuer_key, cert.serial_number))
+            if delta_hit is not None:
+                hit = None if delta_hit[1] == "remove_from_crl" else delta_hit
+            if hit is not None and hit[1] == "remove_from_crl":
+                hit = None
+            if hit is not None:
+                rt, reason = hit
+                result.evidence.append(_evidence(crl, cert, "revoked", rt, reason))
+                if rt <= at:
+                    result.status, result.revocation_time, result.reason = "revoked", rt, reason
+                    return result
+            else:
+                result.evidence.append(_evidence(crl, cert, "good"))
+            reasons_mask |= interim
+    if reasons_mask >= ALL_REASONS:
+        result.status = "good"
+        result.problems = []
+    else:
+        result.only_stale = stale_seen and not fresh_seen
+        if not result.problems:
+            result.problems.append("no CRL covers this certificate" if not reasons_mask else
+                                   f"CRLs cover only reasons {sorted(reasons_mask)}")
+    return result

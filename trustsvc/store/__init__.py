@@ -1,0 +1,1 @@
+"""SQLAlchemy persistence: trust list versions, operators, audit log."""

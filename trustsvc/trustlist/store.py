@@ -1,0 +1,236 @@
+"""The trust store: accepted lists -> trust anchors and "was this path's service granted for usage U at T?"."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from trustsvc.path.anchor import TrustAnchor
+from trustsvc.trustlist.jws import canonical_json
+from trustsvc.trustlist.loader import DEFAULT_GRACE, AcceptedList, ListHealth, TrustState, accept_all, list_health
+from trustsvc.trustlist.model import (
+    CA_TYPES, GRANTED_EQUIVALENT, TSA_TYPES, Service, StatusChange, format_time, short_name,
+)
+from trustsvc.x509.certificate import Certificate
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The answer of TrustStore.recognise, carried into validation reports."""
+
+    recognised: bool
+    reason: str
+    territory: str | None = None
+    scheme_operator: str | None = None
+    sequence_number: int | None = None
+    service_name: str | None = None
+    service_type: str | None = None
+    status: str | None = None
+    status_since: datetime | None = None
+    usage: str | None = None
+    snapshot_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recognised": self.recognised,
+            "reason": self.reason,
+            "territory": self.territory,
+            "scheme_operator": self.scheme_operator,
+            "sequence_number": self.sequence_number,
+            "service_name": self.service_name,
+            "service_type": self.service_type,
+            "status": self.status,
+            "status_since": format_time(self.status_since) if self.status_since else None,
+            "usage": self.usage,
+            "snapshot_id": self.snapshot_id,
+        }
+
+
+def _policy_oids(cert: Certificate) -> list[str]:
+    ext = cert.asn1.certificate_policies_value
+    return [p["policy_identifier"].dotted for p in ext] if ext is not None else []
+
+
+def _under(oid: str, prefix: str) -> bool:
+    return oid == prefix or oid.startswith(prefix + ".")
+
+
+class TrustStore:
+    """Immutable view of the accepted trust lists at one moment (`at_loaded`)."""
+
+    def __init__(self, lists: Iterable[AcceptedList], *, at_loaded: datetime, grace: timedelta = DEFAULT_GRACE):
+        self._lists = {a.territory: a for a in lists}
+        self.at_loaded = at_loaded
+        self.grace = grace
+        state = [{"territory": a.territory, "sequence_number": a.sequence_number, "sha256": a.sha256}
+                 for a in sorted(self._lists.values(), key=lambda a: a.territory)]
+        # The snapshot id pins exactly which list versions a decision used (sha256 of the canonical state).
+        self.snapshot_id: str = hashlib.sha256(canonical_json({"lists": state})).hexdigest()
+        self._anchors: list[TrustAnchor] | None = None
+        # Identity index: (subject DER, SPKI DER) and SKI -> [(list, service)], so recognise() costs
+        # O(path length), not O(path x services), during a busy bid opening.
+        self._by_key: dict[tuple[bytes, bytes], list[tuple[AcceptedList, Service]]] = {}
+        self._by_ski: dict[bytes, list[tuple[AcceptedList, Service]]] = {}
+        for a in self._lists.values():
+            for svc in a.trust_list.services:
+                for ident in svc.identities:
+                    if ident.certificate is not None:
+                        key = (ident.certificate.subject.dump(), ident.certificate.spki_der)
+                        self._by_key.setdefault(key, []).append((a, svc))
+                    elif ident.ski is not None:
+                        self._by_ski.setdefault(ident.ski, []).append((a, svc))
+
+    # --- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_lists(cls, lists: Iterable[AcceptedList], *, at_loaded: datetime,
+                   grace: timedelta = DEFAULT_GRACE) -> "TrustStore":
+        return cls(lists, at_loaded=at_loaded, grace=grace)
+
+    @classmethod
+    def from_documents(cls, documents: Mapping[str, bytes], *, bootstrap_pins: Sequence[Certificate],
+                       at: datetime, grace: timedelta = DEFAULT_GRACE) -> "TrustStore":
+        """Accept signed documents {territory: bytes} (the GBA list of lists first); any rejection raises."""
+        state = accept_all(TrustState(tuple(bootstrap_pins)), documents, at=at, grace=grace)
+        return cls(state.lists.values(), at_loaded=at, grace=grace)
+
+    @classmethod
+    def from_directory(cls, path: Path | str, *, at: datetime, grace: timedelta = DEFAULT_GRACE) -> "TrustStore":
+        """Load a `trust_lists/` directory (demo layout), verifying every list against the LOTL pins."""
+        from trustsvc.trustlist.directory import load_directory
+
+        state = load_directory(Path(path), at=at, grace=grace)
+        return cls(state.lists.values(), at_loaded=at, grace=grace)
+
+    def at_time(self, now: datetime) -> "TrustStore":
+        """The same lists judged at a later `now` (a long-lived worker calls this so stale lists stop counting)."""
+        return TrustStore(self._lists.values(), at_loaded=now, grace=self.grace)
+
+    # --- queries ------------------------------------------------------------------------
+    @property
+    def lists(self) -> dict[str, AcceptedList]:
+        return dict(self._lists)
+
+    def anchors(self) -> list[TrustAnchor]:
+        """Every CA/TSA digital identity carried as a certificate in the member lists, any status."""
+        if self._anchors is None:
+            out: dict[bytes, TrustAnchor] = {}
+            for a in self._lists.values():
+                for svc in a.trust_list.services:
+                    if svc.type not in CA_TYPES and svc.type not in TSA_TYPES:
+                        continue
+                    for ident in svc.identities:
+                        if ident.certificate is not None and ident.certificate.der not in out:
+                            out[ident.certificate.der] = TrustAnchor(
+                                ident.certificate, "trust-list", f"{a.territory} / {svc.name}")
+            self._anchors = list(out.values())
+        return list(self._anchors)
+
+    def health(self, at: datetime | None = None) -> list[ListHealth]:
+        when = at or self.at_loaded
+        return [list_health(a, at=when, grace=self.grace) for a in sorted(self._lists.values(),
+                                                                          key=lambda a: a.territory)]
+
+    def services_granted(self, *, usage: str | None, at: datetime) -> list[tuple[str, Service]]:
+        """Which services were granted (or equivalent) for `usage` at `at`: [(territory, service)]."""
+        out = []
+        for a in self._lists.values():
+            for svc in a.trust_list.services:
+                st = svc.status_at(at)
+                if st and st.status in GRANTED_EQUIVALENT and (usage is None or usage in svc.usages):
+                    out.append((a.territory, svc))
+        return out
+
+    def recognise(self, path: Sequence[Certificate], *, usage: str | None, at: datetime,
+                  service_types: Sequence[str] | None = None) -> Recognition:
+        """Is this path (anchor..EE) recognised for `usage` at `at`?
+
+        Listed identities are looked for from the end entity towards the anchor, so the service
+        closest to the certificate (its issuing jurisdiction's) is named. Fail closed: a listed
+        service on the path whose status at `at` is explicitly not granted (e.g. withdrawn) rejects
+        the path even if another listed service would recognise it. Otherwise the first service that
+        is granted for `usage` and whose criteria match recognises the path.
+        """
+        candidates: list[tuple[AcceptedList, Service]] = []
+        seen: set[tuple[int, int]] = set()
+        for cert in reversed(path):
+            found = self._by_key.get((cert.subject.dump(), cert.spki_der), []) + (
+                self._by_ski.get(cert.ski, []) if cert.ski else [])
+            for a, svc in found:
+                if service_types is not None and svc.type not in service_types:
+                    continue
+                if (id(a), id(svc)) not in seen and any(i.matches(cert) for i in svc.identities):
+                    seen.add((id(a), id(svc)))
+                    candidates.append((a, svc))
+        if not candidates:
+            kinds = f" of type {', '.join(short_name(t) for t in service_types)}" if service_types else ""
+            return Recognition(False, f"no certificate on the path is a service{kinds} in any accepted trust list",
+                               usage=usage, snapshot_id=self.snapshot_id)
+        for a, svc in candidates:
+            st = svc.status_at(at)
+            if st is not None and st.status not in GRANTED_EQUIVALENT:
+                return self._judge(a, svc, path, usage, at)
+        first_failure: Recognition | None = None
+        for a, svc in candidates:
+            r = self._judge(a, svc, path, usage, at)
+            if r.recognised:
+                return r
+            first_failure = first_failure or r
+        assert first_failure is not None
+        return first_failure
+
+    def _judge(self, a: AcceptedList, svc: Service, path: Sequence[Certificate], usage: str | None,
+               at: datetime) -> Recognition:
+        tl = a.trust_list
+        st: StatusChange | None = svc.status_at(at)
+
+        def answer(ok: bool, reason: str) -> Recognition:
+            return Recognition(
+                ok, reason, tl.territory, tl.scheme_operator, tl.sequence_number, svc.name, svc.type,
+                st.status if st else None, st.start if st else None, usage, self.snapshot_id)
+
+        where = f"{tl.territory} trust list #{tl.sequence_number}, service '{svc.name}'"
+        judged_at = max(at, self.at_loaded)
+        if a.stale_at(judged_at, self.grace):
+            return answer(False, f"{where}: the list expired (next update was due {format_time(tl.next_update)}, "
+                                 f"grace {self.grace}) and confers no trust")
+        if st is None:
+            return answer(False, f"{where}: no status before {format_time(at)} (first status from "
+                                 f"{format_time(svc.history[0].start)})")
+        if st.status not in GRANTED_EQUIVALENT:
+            return answer(False, f"{where}: status {short_name(st.status)} since {format_time(st.start)} "
+                                 f"(validation time {format_time(at)})")
+        if usage is not None and usage not in svc.usages:
+            listed = ", ".join(svc.usages) or "none"
+            return answer(False, f"{where}: not recognised for usage {usage} (listed usages: {listed})")
+        if svc.criteria is not None:
+            ee = path[-1]
+            if svc.criteria.policy_oids:
+                oids = _policy_oids(ee)
+                if not any(_under(o, p) for o in oids for p in svc.criteria.policy_oids):
+                    return answer(False, f"{where}: certificate policies {oids or 'none'} are not under "
+                                         f"{', '.join(svc.criteria.policy_oids)}")
+            if svc.criteria.key_usage:
+                ku = ee.asn1.key_usage_value
+                have = set(ku.native) if ku is not None else set()
+                missing = [k for k in svc.criteria.key_usage if k not in have]
+                if missing:
+                    return answer(False, f"{where}: end-entity key usage lacks {', '.join(missing)}")
+        return answer(True, f"{where}: {short_name(st.status)} since {format_time(st.start)}"
+                            + (f" for {usage}" if usage else ""))
+
+
+def load_trust_store(path: Path | str, *, at: datetime | None = None,
+                     grace: timedelta = DEFAULT_GRACE) -> TrustStore:
+    """CLI convenience: load a trust_lists/ directory (or a demo dir containing one) at `at` (default now)."""
+    from datetime import timezone
+
+    p = Path(path)
+    if (p / "trust_lists").is_dir():
+        p = p / "trust_lists"
+    return TrustStore.from_directory(p, at=at or datetime.now(timezone.utc), grace=grace)
+
+
+__all__ = ["Recognition", "TrustStore", "load_trust_store"]

@@ -1,0 +1,168 @@
+"""Human-readable reasons for signature and timestamp reports, in English, Simplified and Traditional Chinese."""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh-Hans", "zh-Hant")
+
+# key -> {lang: template}; templates use str.format fields.
+MESSAGES: dict[str, dict[str, str]] = {
+    "format": {
+        "en": "The input is not a readable CMS signature: {detail}",
+        "zh-Hans": "输入不是可读取的 CMS 签名：{detail}",
+        "zh-Hant": "輸入不是可讀取的 CMS 簽章：{detail}",
+    },
+    "ts_format": {
+        "en": "The input is not a readable timestamp token: {detail}",
+        "zh-Hans": "输入不是可读取的时间戳令牌：{detail}",
+        "zh-Hant": "輸入不是可讀取的時間戳記憑證：{detail}",
+    },
+    "no_content": {
+        "en": "The signature is detached and no signed content was supplied",
+        "zh-Hans": "签名为分离式签名，但未提供被签名的内容",
+        "zh-Hant": "簽章為分離式簽章，但未提供被簽署的內容",
+    },
+    "no_signer_cert": {
+        "en": "Signer {index}: the signing certificate is not in the signature nor among the supplied certificates",
+        "zh-Hans": "签名者 {index}：签名中及所提供的证书中都找不到签名证书",
+        "zh-Hant": "簽署者 {index}：簽章中及所提供的憑證中都找不到簽署憑證",
+    },
+    "hash_failure": {
+        "en": "Signer {index}: the content does not match the signed digest ({detail})",
+        "zh-Hans": "签名者 {index}：内容与签名的摘要不符（{detail}）",
+        "zh-Hant": "簽署者 {index}：內容與簽署的摘要不符（{detail}）",
+    },
+    "sig_crypto_failure": {
+        "en": "Signer {index}: the signature value does not verify under the signer's key ({detail})",
+        "zh-Hans": "签名者 {index}：签名值无法用签名者公钥验证（{detail}）",
+        "zh-Hant": "簽署者 {index}：簽章值無法以簽署者公鑰驗證（{detail}）",
+    },
+    "signer_format": {
+        "en": "Signer {index}: malformed or unsupported signer information ({detail})",
+        "zh-Hans": "签名者 {index}：签名者信息格式错误或不受支持（{detail}）",
+        "zh-Hant": "簽署者 {index}：簽署者資訊格式錯誤或不受支援（{detail}）",
+    },
+    "cert_binding": {
+        "en": "Signer {index}: the signing-certificate attribute does not identify the signer's certificate ({detail})",
+        "zh-Hans": "签名者 {index}：签名证书属性与签名者证书不符（{detail}）",
+        "zh-Hant": "簽署者 {index}：簽署憑證屬性與簽署者憑證不符（{detail}）",
+    },
+    "signature_ok": {
+        "en": "Signer {index} ({signer}): signature intact and certificate valid at {time} ({source})",
+        "zh-Hans": "签名者 {index}（{signer}）：签名完整，证书在 {time}（{source}）有效",
+        "zh-Hant": "簽署者 {index}（{signer}）：簽章完整，憑證在 {time}（{source}）有效",
+    },
+    "cert_invalid": {
+        "en": "Signer {index}: the certificate is not valid at {time} ({source}): {detail}",
+        "zh-Hans": "签名者 {index}：证书在 {time}（{source}）无效：{detail}",
+        "zh-Hant": "簽署者 {index}：憑證在 {time}（{source}）無效：{detail}",
+    },
+    "key_usage": {
+        "en": "Signer {index}: the certificate's key usage does not allow signing documents",
+        "zh-Hans": "签名者 {index}：证书的密钥用法不允许签署文件",
+        "zh-Hant": "簽署者 {index}：憑證的金鑰用途不允許簽署文件",
+    },
+    "timestamp_invalid": {
+        "en": "Signer {index}: the signature timestamp is not acceptable: {detail}",
+        "zh-Hans": "签名者 {index}：签名时间戳不可接受：{detail}",
+        "zh-Hant": "簽署者 {index}：簽章時間戳記不可接受：{detail}",
+    },
+    "timestamp_before_signing_claim": {
+        "en": "Signer {index}: the timestamp time {gen_time} is before the claimed signing time {claim}",
+        "zh-Hans": "签名者 {index}：时间戳时间 {gen_time} 早于声称的签名时间 {claim}",
+        "zh-Hant": "簽署者 {index}：時間戳記時間 {gen_time} 早於聲稱的簽署時間 {claim}",
+    },
+    "deadline_missed": {
+        "en": "Submitted too late: timestamp time {gen_time} is after the deadline {deadline}",
+        "zh-Hans": "递交逾期：时间戳时间 {gen_time} 晚于截止时间 {deadline}",
+        "zh-Hant": "遞交逾期：時間戳記時間 {gen_time} 晚於截止時間 {deadline}",
+    },
+    "deadline_met": {
+        "en": "Submitted in time: timestamp time {gen_time} is not after the deadline {deadline}",
+        "zh-Hans": "按时递交：时间戳时间 {gen_time} 不晚于截止时间 {deadline}",
+        "zh-Hant": "準時遞交：時間戳記時間 {gen_time} 不晚於截止時間 {deadline}",
+    },
+    "deadline_no_poe": {
+        "en": "A deadline {deadline} was set but there is no valid timestamp proving when the signature existed",
+        "zh-Hans": "设定了截止时间 {deadline}，但没有有效的时间戳证明签名的存在时间",
+        "zh-Hant": "設定了截止時間 {deadline}，但沒有有效的時間戳記證明簽章的存在時間",
+    },
+    "imprint_mismatch": {
+        "en": "The timestamp's message imprint does not match the data ({detail})",
+        "zh-Hans": "时间戳的消息摘要与数据不符（{detail}）",
+        "zh-Hant": "時間戳記的訊息摘要與資料不符（{detail}）",
+    },
+    "imprint_unchecked": {
+        "en": "No data or digest was supplied, so the timestamp's message imprint could not be checked",
+        "zh-Hans": "未提供数据或摘要，无法检查时间戳的消息摘要",
+        "zh-Hant": "未提供資料或摘要，無法檢查時間戳記的訊息摘要",
+    },
+    "tsa_constraints": {
+        "en": "The TSA certificate is not a timestamping certificate: {detail}",
+        "zh-Hans": "时间戳机构证书不是时间戳证书：{detail}",
+        "zh-Hant": "時間戳記機構憑證不是時間戳記憑證：{detail}",
+    },
+    "tsa_not_recognised": {
+        "en": "The TSA is not recognised as a timestamping service at {time}: {detail}",
+        "zh-Hans": "时间戳机构在 {time} 未被认可为时间戳服务：{detail}",
+        "zh-Hant": "時間戳記機構在 {time} 未被認可為時間戳記服務：{detail}",
+    },
+    "tsa_cert_invalid": {
+        "en": "The TSA certificate is not valid at {time}: {detail}",
+        "zh-Hans": "时间戳机构证书在 {time} 无效：{detail}",
+        "zh-Hant": "時間戳記機構憑證在 {time} 無效：{detail}",
+    },
+    "timestamp_ok": {
+        "en": "Timestamp by {tsa} at {gen_time}: intact, TSA valid and recognised at that time",
+        "zh-Hans": "由 {tsa} 于 {gen_time} 签发的时间戳：完整，时间戳机构当时有效且获认可",
+        "zh-Hant": "由 {tsa} 於 {gen_time} 簽發的時間戳記：完整，時間戳記機構當時有效且獲認可",
+    },
+    "eguarantee_invalid": {
+        "en": "The e-guarantee payload is not valid: {detail}",
+        "zh-Hans": "电子保函内容无效：{detail}",
+        "zh-Hant": "電子保函內容無效：{detail}",
+    },
+    "eguarantee_mismatch": {
+        "en": "The e-guarantee field '{field}' is {actual!r}, expected {expected!r}",
+        "zh-Hans": "电子保函字段“{field}”为 {actual!r}，预期为 {expected!r}",
+        "zh-Hant": "電子保函欄位「{field}」為 {actual!r}，預期為 {expected!r}",
+    },
+    "eguarantee_expired": {
+        "en": "The e-guarantee is not in force at {time} (valid {valid_from} to {valid_until})",
+        "zh-Hans": "电子保函在 {time} 不在有效期内（有效期 {valid_from} 至 {valid_until}）",
+        "zh-Hant": "電子保函在 {time} 不在有效期內（有效期 {valid_from} 至 {valid_until}）",
+    },
+    "eguarantee_ok": {
+        "en": "The e-guarantee payload matches every expected field",
+        "zh-Hans": "电子保函内容与所有预期字段相符",
+        "zh-Hant": "電子保函內容與所有預期欄位相符",
+    },
+}
+
+SOURCES = {
+    "now": {"en": "current time", "zh-Hans": "当前时间", "zh-Hant": "目前時間"},
+    "signing-time-claim": {"en": "claimed signing time, not proven", "zh-Hans": "声称的签名时间，未经证明",
+                           "zh-Hant": "聲稱的簽署時間，未經證明"},
+    "timestamp": {"en": "proven by a timestamp", "zh-Hans": "由时间戳证明", "zh-Hant": "由時間戳記證明"},
+}
+
+
+def normalise_lang(lang: str | None) -> str:
+    """Map 'zh-CN', 'zh_TW', 'zh-HK', ... to one of LANGS; default English."""
+    if not lang:
+        return "en"
+    low = lang.replace("_", "-").lower()
+    if low in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") or low.startswith("zh-hant"):
+        return "zh-Hant"
+    if low.startswith("zh"):
+        return "zh-Hans"
+    return "en"
+
+
+def message(key: str, lang: str = "en", **fields: object) -> str:
+    """The message `key` in `lang`, with its fields filled in."""
+    table = MESSAGES[key]
+    return table.get(normalise_lang(lang), table["en"]).format(**fields)
+
+
+def source_label(source: str, lang: str = "en") -> str:
+    return SOURCES.get(source, {}).get(normalise_lang(lang), source)

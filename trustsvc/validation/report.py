@@ -1,0 +1,59 @@
+"""The certificate validation report (EN 319 102-1 X.509 certificate validation building block)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from trustsvc.reports import Indication, SubIndication
+from trustsvc.x509.certificate import Certificate
+
+
+def _cert_dict(c: Certificate) -> dict[str, Any]:
+    return {"subject": c.subject_str, "issuer": c.issuer_str, "serial_number": format(c.serial_number, "x"),
+            "sha256": c.sha256, "not_before": c.not_before.isoformat(), "not_after": c.not_after.isoformat()}
+
+
+@dataclass
+class CertificateReport:
+    """Outcome of validating one certificate at one time: indication, path, policies, evidence, reasons."""
+
+    indication: Indication
+    sub_indication: SubIndication | None = None
+    path: list[Certificate] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    user_constrained_policy_set: set[str] = field(default_factory=set)
+    authority_constrained_policy_set: set[str] = field(default_factory=set)
+    user_notices: list[str] = field(default_factory=list)
+    revocation_evidence: list[Any] = field(default_factory=list)
+    recognition: dict | None = None
+    validation_time: datetime | None = None
+    validation_time_source: str = "now"
+    trust_anchor: str | None = None
+    attempts: list[Any] = field(default_factory=list)
+    usage: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is Indication.PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "validation_time": self.validation_time.isoformat() if self.validation_time else None,
+            "validation_time_source": self.validation_time_source,
+            "trust_anchor": self.trust_anchor,
+            "path": [_cert_dict(c) for c in self.path],
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "user_constrained_policy_set": sorted(self.user_constrained_policy_set),
+            "authority_constrained_policy_set": sorted(self.authority_constrained_policy_set),
+            "user_notices": list(self.user_notices),
+            "revocation_evidence": [e.to_dict() if hasattr(e, "to_dict") else e for e in self.revocation_evidence],
+            "recognition": self.recognition,
+            "usage": self.usage,
+            "candidate_paths": [a.to_dict() if hasattr(a, "to_dict") else a for a in self.attempts],
+        }

@@ -1,0 +1,223 @@
+"""validate_signature: a CMS / CAdES signed document judged per EN 319 102-1 (basic + timestamp POE)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping, Sequence
+
+from trustsvc.cms.attributes import signature_timestamp_tokens, signing_certificate_binding
+from trustsvc.cms.signed_data import (
+    DATA_TYPES, CMSFormatError, SignedData, SignerInfo, compute_digest, parse_signed_data, signing_time,
+    verify_signer_crypto,
+)
+from trustsvc.cms.timestamp import parse_timestamp_token
+from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.reports import Indication, SignatureIndication, SubIndication
+from trustsvc.validation.eguarantee import EGuaranteeError, mismatches, parse_eguarantee
+from trustsvc.validation.messages import message, normalise_lang, source_label
+from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
+from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
+
+_FAIL, _INDET, _PASS = SignatureIndication.TOTAL_FAILED, SignatureIndication.INDETERMINATE, SignatureIndication.TOTAL_PASSED
+_CRYPTO_KEYS = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}
+# A signing key must allow document signatures (RFC 5280 4.2.1.3).
+_SIGNING_KU = {"digital_signature", "non_repudiation"}
+
+
+def validate_signature(
+    signature: bytes | str,
+    *,
+    content: bytes | None = None,
+    trust: Any = None,
+    trust_anchors: Sequence[Any] = (),
+    at: datetime | None = None,
+    usage: str | None = None,
+    deadline: datetime | str | None = None,
+    crls: Sequence[bytes] = (),
+    other_certs: Sequence[Any] = (),
+    revocation: str = "soft-fail",
+    expected: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    ocsp_responses: Sequence[bytes] = (),
+    revocation_source: Any = None,
+    use_signing_time_claim: bool = False,
+) -> SignatureReport:
+    """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
+
+    Each signer: message digest and signature value, signing-certificate(-v2) binding, then its
+    certificate path at the best-proven time: a valid signature timestamp's genTime (proof of
+    existence), else `at` (default now) — or, with `use_signing_time_claim`, the claimed signing time,
+    reported as a claim. `deadline` requires a timestamp no later than it. With `usage="e-guarantee"` or
+    `expected`, the content must be an e-guarantee payload whose fields equal `expected`.
+    Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
+    """
+    lang = normalise_lang(lang)
+    now = as_utc(at) or datetime.now(timezone.utc)
+    report = SignatureReport(_INDET, usage=usage, lang=lang,
+                             trust_snapshot_id=getattr(trust, "snapshot_id", None) if trust is not None else None)
+    try:
+        report.deadline = as_utc(deadline)
+        sd = parse_signed_data(signature)
+    except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
+        report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
+        report.reasons.append(message("format", lang, detail=str(exc)))
+        return report
+    report.content_type, report.detached = sd.econtent_type, sd.detached
+    data = sd.econtent if sd.econtent is not None else content
+    if data is None:
+        report.sub_indication = SubIndication.SIGNED_DATA_NOT_FOUND
+        report.reasons.append(message("no_content", lang))
+        return report
+    ctx = _Context(sd, data, trust, coerce_certs(trust_anchors), now, usage, report.deadline, list(crls),
+                   coerce_certs(other_certs), revocation, expected, lang, list(ocsp_responses), revocation_source,
+                   use_signing_time_claim)
+    for signer in sd.signers:
+        report.signers.append(ctx.validate(signer))
+    report.indication = worst([s.indication for s in report.signers])
+    first_bad = next((s for s in report.signers if s.indication is report.indication), None)
+    if report.indication is not _PASS and first_bad is not None:
+        report.sub_indication = first_bad.sub_indication
+    for s in report.signers:
+        report.reasons.extend(s.reasons)
+    return report
+
+
+class _Context:
+    """Everything one validate_signature call shares between its signers."""
+
+    def __init__(self, sd: SignedData, data: bytes, trust: Any, anchors: list, now: datetime, usage: str | None,
+                 deadline: datetime | None, crls: list, other_certs: list, revocation: str,
+                 expected: Mapping[str, Any] | None, lang: str, ocsp: list, source: Any, use_claim: bool) -> None:
+        self.sd, self.data, self.trust, self.anchors, self.now = sd, data, trust, anchors, now
+        self.usage, self.deadline, self.crls, self.revocation = usage, deadline, crls, revocation
+        self.other_certs = [getattr(c, "certificate", c) for c in other_certs]
+        self.expected, self.lang, self.ocsp, self.source, self.use_claim = expected, lang, ocsp, source, use_claim
+        self._digests: dict[str, bytes] = {}
+
+    def _digest(self, name: str) -> bytes:
+        # Several signers with the same digest algorithm hash the (possibly large) content once.
+        if name not in self._digests:
+            self._digests[name] = compute_digest(name, self.data)
+        return self._digests[name]
+
+    def validate(self, signer: SignerInfo) -> SignerReport:
+        lang = self.lang
+        r = SignerReport(signer.index, _INDET, digest_algorithm=signer.digest_algorithm,
+                         signing_time_claim=signing_time(signer))
+
+        def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> SignerReport:
+            r.indication, r.sub_indication = ind, sub
+            r.reasons.append(reason)
+            return r
+
+        pool = self.sd.certificates + self.other_certs
+        cert = signer.find_certificate(pool)
+        if cert is None:
+            return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, message("no_signer_cert", lang, index=signer.index))
+        r.signer = cert
+        # EN 319 102-1 5.2.7: cryptographic verification (message digest, then signature value).
+        try:
+            digest = self._digest(signer.digest_algorithm)
+        except UnsupportedAlgorithmError as exc:
+            return done(_FAIL, SubIndication.FORMAT_FAILURE, message("signer_format", lang, index=signer.index, detail=str(exc)))
+        crypto = verify_signer_crypto(signer, cert, econtent_type=self.sd.econtent_type, content=self.data,
+                                      content_digest=digest)
+        if not crypto.ok:
+            sub = SubIndication.__members__.get(crypto.failure or "", SubIndication.FORMAT_FAILURE)
+            key = _CRYPTO_KEYS.get(crypto.failure or "", "signer_format")
+            return done(_FAIL if sub is not SubIndication.SIGNED_DATA_NOT_FOUND else _INDET, sub,
+                        message(key, lang, index=signer.index, detail=crypto.detail))
+        r.signature_algorithm = crypto.algorithm.name if crypto.algorithm else None
+        # EN 319 102-1 5.2.3 / EN 319 122-1 5.2.2.3: the signing certificate is bound to the signature.
+        binding = signing_certificate_binding(signer, cert)
+        r.signing_certificate_attribute = f"v{binding.version}" if binding.version else None
+        if binding.present and not binding.ok:
+            return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                        message("cert_binding", lang, index=signer.index, detail=binding.detail))
+        ku = cert.asn1.key_usage_value
+        if ku is not None and not (set(ku.native) & _SIGNING_KU):
+            return done(_INDET, SubIndication.CHAIN_CONSTRAINTS_FAILURE, message("key_usage", lang, index=signer.index))
+        # Signature timestamps: proof that the signature existed at genTime (EN 319 102-1 5.4, 5.5).
+        poe: TimestampReport | None = None
+        try:
+            tokens = signature_timestamp_tokens(signer)
+        except (ValueError, TypeError, KeyError):
+            tokens = []
+            r.reasons.append(message("timestamp_invalid", lang, index=signer.index, detail="malformed unsigned attributes"))
+        for token_ci in tokens:
+            ts = self._timestamp(token_ci, signer)
+            r.timestamps.append(ts)
+            if ts.passed and (poe is None or ts.gen_time < poe.gen_time):
+                poe = ts
+        for ts in r.timestamps:
+            if not ts.passed:
+                r.reasons.append(message("timestamp_invalid", lang, index=signer.index, detail="; ".join(ts.reasons)))
+        if poe is not None:
+            at, source = poe.gen_time, "timestamp"
+            claim = r.signing_time_claim
+            if claim is not None and claim.tzinfo is not None and claim > poe.gen_time:
+                r.reasons.append(message("timestamp_before_signing_claim", lang, index=signer.index,
+                                         gen_time=fmt_time(poe.gen_time), claim=fmt_time(claim)))
+        elif self.use_claim and r.signing_time_claim is not None:
+            at, source = as_utc(r.signing_time_claim), "signing-time-claim"
+        else:
+            at, source = self.now, "now"
+        r.validation_time, r.validation_time_source = at, source
+        # EN 319 102-1 5.2.6: X.509 certificate validation at the validation time.
+        from trustsvc.validation.certificate import validate_certificate
+
+        cert_report = validate_certificate(
+            cert, intermediates=[c for c in pool if c != cert], trust_anchors=self.anchors, at=at,
+            crls=self.crls + self.sd.crls, other_certs=self.other_certs, revocation=self.revocation,
+            trust=self.trust, usage=self.usage, ocsp_responses=self.ocsp, revocation_source=self.source,
+        )
+        r.certificate = cert_report
+        r.path = list(cert_report.path)
+        r.recognition = cert_report.recognition
+        r.revocation_evidence = list(cert_report.revocation_evidence)
+        if cert_report.indication is not Indication.PASSED:
+            detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
+            return done(cert_indication(cert_report.indication), cert_report.sub_indication,
+                        message("cert_invalid", lang, index=signer.index, time=fmt_time(at),
+                                source=source_label(source, lang), detail=detail))
+        # E-tendering: the bid must be proven to exist before the deadline.
+        if self.deadline is not None:
+            if poe is None:
+                return done(_INDET, SubIndication.NO_POE, message("deadline_no_poe", lang, deadline=fmt_time(self.deadline)))
+            if poe.gen_time > self.deadline:
+                return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                            message("deadline_missed", lang, gen_time=fmt_time(poe.gen_time), deadline=fmt_time(self.deadline)))
+            r.reasons.append(message("deadline_met", lang, gen_time=fmt_time(poe.gen_time), deadline=fmt_time(self.deadline)))
+        if self.usage == "e-guarantee" or self.expected is not None:
+            failure = self._eguarantee(r, at)
+            if failure is not None:
+                return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE, failure)
+        r.indication = _PASS
+        r.reasons.insert(0, message("signature_ok", lang, index=signer.index, signer=cert.subject_str,
+                                    time=fmt_time(at), source=source_label(source, lang)))
+        return r
+
+    def _timestamp(self, token_ci: Any, signer: SignerInfo) -> TimestampReport:
+        try:
+            token = parse_timestamp_token(token_ci)
+        except (CMSFormatError, InputFormatError, TrustsvcError, ValueError, TypeError) as exc:
+            return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", self.lang, detail=str(exc))])
+        # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3).
+        return check_token(
+            token, data=signer.signature, trust=self.trust, trust_anchors=self.anchors, lang=self.lang,
+            crls=self.crls, other_certs=self.other_certs, revocation=self.revocation, ocsp_responses=self.ocsp,
+            revocation_source=self.source,
+        )
+
+    def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
+        if self.sd.econtent_type not in DATA_TYPES:
+            return message("eguarantee_invalid", self.lang, detail=f"content type {self.sd.econtent_type}")
+        try:
+            payload = parse_eguarantee(self.data)
+        except EGuaranteeError as exc:
+            return message("eguarantee_invalid", self.lang, detail=str(exc))
+        r.eguarantee = payload
+        for name, actual, want in mismatches(payload, self.expected or {}):
+            return message("eguarantee_mismatch", self.lang, field=name, actual=actual, expected=want)
+        r.reasons.append(message("eguarantee_ok", self.lang))
+        return None

@@ -1,0 +1,166 @@
+"""Report types for signed documents and timestamp tokens (EN 319 102-1 validation reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from trustsvc.reports import SignatureIndication, SubIndication
+
+_RANK = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.INDETERMINATE: 1, SignatureIndication.TOTAL_FAILED: 2}
+
+
+def _t(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _dict(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def _cert_summary(cert: Any) -> dict[str, Any] | None:
+    if cert is None:
+        return None
+    return {
+        "subject": cert.subject_str,
+        "issuer": cert.issuer_str,
+        "serial_number": format(cert.serial_number, "x"),
+        "sha256": cert.sha256,
+        "not_before": _t(cert.not_before),
+        "not_after": _t(cert.not_after),
+    }
+
+
+def worst(indications: list[SignatureIndication]) -> SignatureIndication:
+    """Overall indication of several: any failure fails, else any indeterminate is indeterminate."""
+    return max(indications, key=_RANK.__getitem__) if indications else SignatureIndication.INDETERMINATE
+
+
+@dataclass
+class TimestampReport:
+    """Validation of one RFC 3161 token (alone, or as a signature timestamp)."""
+
+    indication: SignatureIndication
+    sub_indication: SubIndication | None = None
+    reasons: list[str] = field(default_factory=list)
+    gen_time: datetime | None = None
+    policy: str | None = None
+    serial_number: int | None = None
+    imprint_algorithm: str | None = None
+    imprint_checked: bool = False
+    tsa: Any = None  # Certificate
+    tsa_name: str | None = None
+    path: list[Any] = field(default_factory=list)
+    recognition: Any = None
+    certificate: Any = None  # CertificateReport of the TSA certificate at genTime
+    revocation_evidence: list[Any] = field(default_factory=list)
+    deadline: datetime | None = None
+    validation_time: datetime | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is SignatureIndication.TOTAL_PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "reasons": list(self.reasons),
+            "gen_time": _t(self.gen_time),
+            "policy": self.policy,
+            "serial_number": str(self.serial_number) if self.serial_number is not None else None,
+            "imprint_algorithm": self.imprint_algorithm,
+            "imprint_checked": self.imprint_checked,
+            "tsa": _cert_summary(self.tsa),
+            "tsa_name": self.tsa_name,
+            "path": [c.subject_str for c in self.path],
+            "recognition": _dict(self.recognition),
+            "revocation_evidence": [_dict(e) for e in self.revocation_evidence],
+            "deadline": _t(self.deadline),
+            "validation_time": _t(self.validation_time),
+            "validation_time_source": "timestamp" if self.gen_time else None,
+        }
+
+
+@dataclass
+class SignerReport:
+    """Validation of one SignerInfo."""
+
+    index: int
+    indication: SignatureIndication
+    sub_indication: SubIndication | None = None
+    reasons: list[str] = field(default_factory=list)
+    signer: Any = None  # Certificate
+    signature_algorithm: str | None = None
+    digest_algorithm: str | None = None
+    signing_time_claim: datetime | None = None
+    signing_certificate_attribute: str | None = None  # "v1" | "v2" | None
+    path: list[Any] = field(default_factory=list)
+    recognition: Any = None
+    validation_time: datetime | None = None
+    validation_time_source: str | None = None  # "now" | "signing-time-claim" | "timestamp"
+    timestamps: list[TimestampReport] = field(default_factory=list)
+    revocation_evidence: list[Any] = field(default_factory=list)
+    certificate: Any = None  # CertificateReport
+    eguarantee: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "reasons": list(self.reasons),
+            "signer": _cert_summary(self.signer),
+            "signature_algorithm": self.signature_algorithm,
+            "digest_algorithm": self.digest_algorithm,
+            "signing_time_claim": _t(self.signing_time_claim),
+            "signing_certificate_attribute": self.signing_certificate_attribute,
+            "path": [c.subject_str for c in self.path],
+            "recognition": _dict(self.recognition),
+            "validation_time": _t(self.validation_time),
+            "validation_time_source": self.validation_time_source,
+            "timestamps": [t.to_dict() for t in self.timestamps],
+            "revocation_evidence": [_dict(e) for e in self.revocation_evidence],
+            "certificate_validation": _dict(self.certificate),
+            "eguarantee": _dict(self.eguarantee),
+        }
+
+
+@dataclass
+class SignatureReport:
+    """Validation of a signed document (CMS / CAdES): one entry per signer, and the overall answer."""
+
+    indication: SignatureIndication
+    sub_indication: SubIndication | None = None
+    reasons: list[str] = field(default_factory=list)
+    signers: list[SignerReport] = field(default_factory=list)
+    content_type: str | None = None
+    detached: bool | None = None
+    usage: str | None = None
+    deadline: datetime | None = None
+    lang: str = "en"
+    trust_snapshot_id: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is SignatureIndication.TOTAL_PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "signature",
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "reasons": list(self.reasons),
+            "content_type": self.content_type,
+            "detached": self.detached,
+            "usage": self.usage,
+            "deadline": _t(self.deadline),
+            "lang": self.lang,
+            "trust_snapshot_id": self.trust_snapshot_id,
+            "signers": [s.to_dict() for s in self.signers],
+        }

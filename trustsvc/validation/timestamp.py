@@ -1,0 +1,217 @@
+"""validate_timestamp: an RFC 3161 token checked, its TSA validated and recognised at genTime (EN 319 102-1 5.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+from trustsvc.cms.signed_data import CMSFormatError
+from trustsvc.cms.timestamp import TimestampToken, parse_timestamp_token, tsa_certificate_problem
+from trustsvc.cms.attributes import signing_certificate_binding
+from trustsvc.cms.signed_data import verify_signer_crypto
+from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.reports import Indication, SignatureIndication, SubIndication
+from trustsvc.validation.messages import message
+from trustsvc.validation.signature_report import TimestampReport
+from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.load import load_certificate
+
+TSA_SERVICE_TYPES = (
+    "http://uri.etsi.org/TrstSvc/Svctype/TSA",
+    "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST",
+    "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-QC",
+)
+
+_FROM_CERT = {
+    Indication.PASSED: SignatureIndication.TOTAL_PASSED,
+    Indication.FAILED: SignatureIndication.TOTAL_FAILED,
+    Indication.INDETERMINATE: SignatureIndication.INDETERMINATE,
+}
+
+
+def fmt_time(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def as_utc(t: datetime | str | None) -> datetime | None:
+    """Parse an ISO time (or take a datetime); naive means UTC."""
+    if t is None:
+        return None
+    if isinstance(t, str):
+        try:
+            t = datetime.fromisoformat(t.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputFormatError(f"time {t!r} is not ISO 8601") from None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def cert_indication(indication: Indication) -> SignatureIndication:
+    return _FROM_CERT[indication]
+
+
+def coerce_certs(items: Sequence[Any]) -> list[Any]:
+    """Certificates given as bytes / PEM / Certificate / TrustAnchor -> Certificate (TrustAnchor kept)."""
+    out = []
+    for item in items:
+        if isinstance(item, (bytes, bytearray, str)):
+            out.append(load_certificate(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _plain_certs(items: Sequence[Any]) -> list[Certificate]:
+    return [getattr(c, "certificate", c) for c in items]
+
+
+def _directly_trusted(cert: Certificate, trust_anchors: Sequence[Any], trust: Any) -> bool:
+    anchors = _plain_certs(coerce_certs(trust_anchors))
+    if trust is not None:
+        anchors += [a.certificate for a in trust.anchors()]
+    return any(a == cert for a in anchors)
+
+
+def check_token(
+    token: TimestampToken,
+    *,
+    data: bytes | None = None,
+    digest: bytes | None = None,
+    trust: Any = None,
+    trust_anchors: Sequence[Any] = (),
+    deadline: datetime | None = None,
+    lang: str = "en",
+    crls: Sequence[bytes] = (),
+    other_certs: Sequence[Any] = (),
+    revocation: str = "soft-fail",
+    ocsp_responses: Sequence[bytes] = (),
+    revocation_source: Any = None,
+) -> TimestampReport:
+    """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime."""
+    from trustsvc.validation.certificate import validate_certificate
+
+    sd = token.signed_data
+    signer = sd.signers[0]
+    report = TimestampReport(
+        SignatureIndication.INDETERMINATE, gen_time=token.gen_time, policy=token.policy,
+        serial_number=token.serial_number, imprint_algorithm=token.imprint_algorithm, tsa_name=token.tsa_name,
+        deadline=deadline, validation_time=token.gen_time,
+    )
+
+    def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> TimestampReport:
+        report.indication, report.sub_indication = ind, sub
+        report.reasons.append(reason)
+        return report
+
+    # RFC 3161 2.4.2: the message imprint binds the token to the data.
+    if data is not None or digest is not None:
+        try:
+            ok = token.imprint_matches(data=data, digest=digest)
+        except UnsupportedAlgorithmError as exc:
+            return done(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                        message("ts_format", lang, detail=str(exc)))
+        if not ok:
+            return done(SignatureIndication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
+                        message("imprint_mismatch", lang, detail=f"{token.imprint_algorithm} {token.imprint.hex()}"))
+        report.imprint_checked = True
+    extra = _plain_certs(coerce_certs(other_certs))
+    pool = sd.certificates + extra
+    tsa = signer.find_certificate(pool)
+    if tsa is None:
+        return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                    message("no_signer_cert", lang, index=0))
+    report.tsa = tsa
+    crypto = verify_signer_crypto(signer, tsa, econtent_type=sd.econtent_type, content=token.tst_info_der)
+    if not crypto.ok:
+        sub = SubIndication[crypto.failure] if crypto.failure in SubIndication.__members__ else SubIndication.FORMAT_FAILURE
+        key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
+        return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0, detail=crypto.detail))
+    # RFC 3161 2.4.1 / RFC 5816: the TSA certificate is identified by ESSCertID(v2) in the signed attributes.
+    binding = signing_certificate_binding(signer, tsa)
+    if not binding.present or not binding.ok:
+        detail = binding.detail or "the token has no signing-certificate attribute (RFC 3161 2.4.1)"
+        return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                    message("cert_binding", lang, index=0, detail=detail))
+    problem = tsa_certificate_problem(tsa)
+    if problem:
+        return done(SignatureIndication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    message("tsa_constraints", lang, detail=problem))
+    at = token.gen_time
+    cert_report = validate_certificate(
+        tsa, intermediates=[c for c in pool if c != tsa], trust_anchors=coerce_certs(trust_anchors), at=at,
+        crls=list(crls) + list(sd.crls), other_certs=extra, revocation=revocation,
+        trust=trust, usage="timestamping" if trust is not None else None,
+        ocsp_responses=ocsp_responses, revocation_source=revocation_source,
+    )
+    report.certificate = cert_report
+    report.path = list(cert_report.path)
+    report.recognition = cert_report.recognition
+    report.revocation_evidence = list(cert_report.revocation_evidence)
+    if cert_report.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND and _directly_trusted(tsa, trust_anchors, trust):
+        # ETSI TS 119 612 5.5.3: a TSA service's digital identity may be the TSA certificate itself
+        # (direct trust); then the "path" is that certificate, which must be within validity at genTime.
+        if not (tsa.not_before <= at <= tsa.not_after):
+            return done(SignatureIndication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE,
+                        message("tsa_cert_invalid", lang, time=fmt_time(at), detail="outside its validity period"))
+        report.path = [tsa]
+        report.certificate = None
+    elif cert_report.indication is not Indication.PASSED:
+        detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
+        return done(cert_indication(cert_report.indication), cert_report.sub_indication,
+                    message("tsa_cert_invalid", lang, time=fmt_time(at), detail=detail))
+    if trust is not None:
+        # The TSA itself must be a TSA-type service granted for timestamping at genTime.
+        rec = trust.recognise(report.path, usage="timestamping", at=at, service_types=TSA_SERVICE_TYPES)
+        report.recognition = rec
+        if not rec.recognised:
+            return done(SignatureIndication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                        message("tsa_not_recognised", lang, time=fmt_time(at), detail=rec.reason))
+    if deadline is not None and token.gen_time > deadline:
+        return done(SignatureIndication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    message("deadline_missed", lang, gen_time=fmt_time(token.gen_time), deadline=fmt_time(deadline)))
+    if not report.imprint_checked:
+        return done(SignatureIndication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND,
+                    message("imprint_unchecked", lang))
+    report.indication = SignatureIndication.TOTAL_PASSED
+    report.reasons.append(message("timestamp_ok", lang, tsa=tsa.subject_str, gen_time=fmt_time(token.gen_time)))
+    if deadline is not None:
+        report.reasons.append(message("deadline_met", lang, gen_time=fmt_time(token.gen_time), deadline=fmt_time(deadline)))
+    return report
+
+
+def validate_timestamp(
+    token: bytes | str,
+    *,
+    content: bytes | None = None,
+    digest: bytes | str | None = None,
+    trust: Any = None,
+    trust_anchors: Sequence[Any] = (),
+    deadline: datetime | str | None = None,
+    lang: str = "en",
+    crls: Sequence[bytes] = (),
+    other_certs: Sequence[Any] = (),
+    revocation: str = "soft-fail",
+    ocsp_responses: Sequence[bytes] = (),
+    revocation_source: Any = None,
+) -> TimestampReport:
+    """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
+
+    The TSA certificate is validated at genTime and must be recognised as a TSA service granted for
+    `timestamping` in `trust`; with `deadline`, genTime after it is TOTAL-FAILED naming both times.
+    Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
+    """
+    try:
+        deadline_t = as_utc(deadline)
+        if isinstance(digest, str):
+            try:
+                digest = bytes.fromhex(digest.strip())
+            except ValueError:
+                raise InputFormatError("digest must be hexadecimal") from None
+        parsed = parse_timestamp_token(token)
+    except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
+        return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                               [message("ts_format", lang, detail=str(exc))])
+    return check_token(
+        parsed, data=content, digest=digest, trust=trust, trust_anchors=trust_anchors, deadline=deadline_t,
+        lang=lang, crls=crls, other_certs=other_certs, revocation=revocation, ocsp_responses=ocsp_responses,
+        revocation_source=revocation_source,
+    )

@@ -1,0 +1,248 @@
+"""The one signature-verification registry used by certificates, CRLs, OCSP, CMS and timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from asn1crypto import algos, core, keys
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key
+
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "md5": hashes.MD5,
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+    "sha3_224": hashes.SHA3_224,
+    "sha3_256": hashes.SHA3_256,
+    "sha3_384": hashes.SHA3_384,
+    "sha3_512": hashes.SHA3_512,
+}
+
+# GM/T 0006: SM2 as a "key" OID in CMS SignerInfo.signatureAlgorithm (sm2sign), hash given separately.
+_SM2_SIGN_OID = "1.2.156.10197.1.301.1"
+_SM3_OID = "1.2.156.10197.1.401"
+
+# Friendly names for the bare key OIDs CMS puts in SignerInfo.signatureAlgorithm.
+_ALIASES = {"rsa": "1.2.840.113549.1.1.1", "ec": "1.2.840.10045.2.1", "dsa": "1.2.840.10040.4.1", "sm2": _SM2_SIGN_OID}
+
+# Bare key OIDs whose signature scheme is implied (RFC 5753 / RFC 3370: hash from digestAlgorithm).
+_BARE_KEY_OIDS = {"1.2.840.10045.2.1": "ecdsa", "1.2.840.10040.4.1": "dsa"}
+
+_KEY_FAMILY = {"rsa": "rsa", "rsassa_pss": "rsa", "ec": "ec", "dsa": "dsa", "ed25519": "ed25519", "ed448": "ed448"}
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    """A parsed public key: family ('rsa', 'ec', 'sm2', 'dsa', 'ed25519', 'ed448'), size and the live key."""
+
+    family: str
+    bits: int
+    curve: str | None
+    key: Any
+    spki_der: bytes
+
+    @property
+    def description(self) -> str:
+        if self.family in ("ec", "sm2"):
+            return f"{self.family.upper()} {self.curve}"
+        if self.family in ("ed25519", "ed448"):
+            return self.family.capitalize()
+        return f"{self.family.upper()}-{self.bits}"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureAlgorithm:
+    """What a verified signature used, for the algorithm policy and reports."""
+
+    name: str  # e.g. "sha256_rsa", "rsassa_pss", "sha256_ecdsa", "sm2_sm3", "ed25519"
+    hash: str | None
+    key_family: str
+    key_bits: int
+
+
+def _load_spki(spki: keys.PublicKeyInfo | bytes) -> keys.PublicKeyInfo:
+    if isinstance(spki, keys.PublicKeyInfo):
+        return spki
+    try:
+        parsed = keys.PublicKeyInfo.load(spki, strict=True)
+        parsed["algorithm"].native
+        return parsed
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputFormatError(f"public key: malformed SubjectPublicKeyInfo ({exc})") from None
+
+
+def load_public_key(
+    spki: keys.PublicKeyInfo | bytes, *, dsa_params: keys.DSAParams | None = None
+) -> PublicKey:
+    """Parse a SubjectPublicKeyInfo into a usable key (cached by its DER).
+
+    `dsa_params` supplies inherited DSA domain parameters when the key omits them
+    (RFC 5280 6.1.4 (f), RFC 3279 2.3.2).
+    """
+    der = spki if isinstance(spki, bytes) else spki.dump()
+    return _load_public_key_cached(der, dsa_params.dump() if dsa_params is not None else None)
+
+
+@lru_cache(maxsize=8192)
+def _load_public_key_cached(der: bytes, dsa_params_der: bytes | None) -> PublicKey:
+    spki = _load_spki(der)
+    alg = spki["algorithm"]
+    oid = alg["algorithm"].dotted
+    try:
+        name = alg["algorithm"].native
+        if oid == SM2_CURVE_OID or (name == "ec" and _curve_oid(alg) == SM2_CURVE_OID):
+            point = spki["public_key"].native
+            return PublicKey("sm2", 256, "SM2", load_sm2_public_key(bytes(point)), der)
+        if name == "dsa" and isinstance(alg["parameters"], core.Void) or (
+            name == "dsa" and alg["parameters"].native is None
+        ):
+            if dsa_params_der is None:
+                raise KeyError_("DSA public key without parameters: they must be inherited from the issuer")
+            params = keys.DSAParams.load(dsa_params_der).native
+            y = spki["public_key"].parsed.native
+            key = dsa.DSAPublicNumbers(y, dsa.DSAParameterNumbers(params["p"], params["q"], params["g"])).public_key()
+            return PublicKey("dsa", key.key_size, None, key, der)
+        if name not in _KEY_FAMILY:
+            raise UnsupportedAlgorithmError(oid, "public key algorithm")
+        key = load_der_public_key(der)
+    except (UnsupportedAlgorithm,) as exc:
+        raise UnsupportedAlgorithmError(_curve_oid(alg) or oid, f"public key ({exc})") from None
+    except (ValueError, TypeError) as exc:
+        raise KeyError_(f"unusable public key ({oid}): {exc}") from None
+    family = _KEY_FAMILY[name]
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return PublicKey("ec", key.key_size, key.curve.name, key, der)
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        return PublicKey(family, 256 if family == "ed25519" else 456, None, key, der)
+    return PublicKey(family, key.key_size, None, key, der)
+
+
+def _curve_oid(alg: keys.PublicKeyAlgorithm) -> str | None:
+    params = alg["parameters"]
+    if isinstance(params, keys.ECDomainParameters) and params.name == "named":
+        return params.chosen.dotted
+    return None
+
+
+def _hash(name: str) -> hashes.HashAlgorithm:
+    try:
+        return _HASHES[name]()
+    except KeyError:
+        raise UnsupportedAlgorithmError(name, "hash algorithm") from None
+
+
+def _load_algorithm(algorithm: algos.SignedDigestAlgorithm | bytes | str) -> algos.SignedDigestAlgorithm:
+    if isinstance(algorithm, str):
+        try:
+            return algos.SignedDigestAlgorithm({"algorithm": _ALIASES.get(algorithm, algorithm)})
+        except (ValueError, TypeError):
+            raise UnsupportedAlgorithmError(algorithm, "signature algorithm") from None
+    if isinstance(algorithm, bytes):
+        try:
+            return algos.SignedDigestAlgorithm.load(algorithm, strict=True)
+        except (ValueError, TypeError) as exc:
+            raise InputFormatError(f"signature algorithm: malformed AlgorithmIdentifier ({exc})") from None
+    return algorithm
+
+
+def verify_signature(
+    public_key: PublicKey | keys.PublicKeyInfo | bytes,
+    algorithm: algos.SignedDigestAlgorithm | bytes | str,
+    signature: bytes,
+    data: bytes,
+    *,
+    digest_algorithm: str | None = None,
+    sm2_id: bytes | None = None,
+) -> SignatureAlgorithm:
+    """Verify `signature` over `data`; return what was used, or raise a typed error.
+
+    `algorithm` is an AlgorithmIdentifier (asn1crypto, DER, or a dotted OID / asn1crypto name).
+    `digest_algorithm` gives the hash when `algorithm` names only a key type, as CMS SignerInfo
+    may (rsaEncryption, id-ecPublicKey, sm2sign). `sm2_id` overrides the GM/T 0009 default ID.
+    Raises InvalidSignatureError, UnsupportedAlgorithmError or KeyError_ (never anything else).
+    """
+    key = public_key if isinstance(public_key, PublicKey) else load_public_key(public_key)
+    alg = _load_algorithm(algorithm)
+    oid = alg["algorithm"].dotted
+    if oid in (SM2_WITH_SM3_OID, _SM2_SIGN_OID) or (oid == "1.2.840.10045.2.1" and key.family == "sm2"):
+        if key.family != "sm2":
+            raise InvalidSignatureError(f"SM2-with-SM3 signature but the key is {key.description}")
+        if digest_algorithm not in (None, "sm3", _SM3_OID):
+            raise UnsupportedAlgorithmError(str(digest_algorithm), "digest for SM2")
+        sm2_key: SM2PublicKey = key.key
+        sm2_key.verify(signature, data, DEFAULT_SM2_ID if sm2_id is None else sm2_id)
+        return SignatureAlgorithm("sm2_sm3", "sm3", "sm2", 256)
+    try:
+        sig_algo = _BARE_KEY_OIDS.get(oid) or alg.signature_algo
+    except ValueError:
+        raise UnsupportedAlgorithmError(oid, "signature algorithm") from None
+    try:
+        hash_name: str | None
+        if sig_algo == "rsassa_pss":
+            hash_name = _verify_pss(key, alg, signature, data)
+            return SignatureAlgorithm("rsassa_pss", hash_name, key.family, key.bits)
+        if sig_algo in ("ed25519", "ed448"):
+            if key.family != sig_algo:
+                raise InvalidSignatureError(f"{sig_algo} signature but the key is {key.description}")
+            key.key.verify(signature, data)
+            return SignatureAlgorithm(sig_algo, None, key.family, key.bits)
+        hash_name = _hash_name(alg, digest_algorithm)
+        h = _hash(hash_name)
+        if sig_algo == "rsassa_pkcs1v15":
+            if key.family != "rsa":
+                raise InvalidSignatureError(f"RSA signature but the key is {key.description}")
+            key.key.verify(signature, data, padding.PKCS1v15(), h)
+        elif sig_algo == "ecdsa":
+            if key.family != "ec":
+                raise InvalidSignatureError(f"ECDSA signature but the key is {key.description}")
+            key.key.verify(signature, data, ec.ECDSA(h))
+        elif sig_algo == "dsa":
+            if key.family != "dsa":
+                raise InvalidSignatureError(f"DSA signature but the key is {key.description}")
+            key.key.verify(signature, data, h)
+        else:
+            raise UnsupportedAlgorithmError(oid, "signature algorithm")
+        return SignatureAlgorithm(f"{hash_name}_{sig_algo.replace('rsassa_pkcs1v15', 'rsa')}", hash_name, key.family, key.bits)
+    except InvalidSignature:
+        raise InvalidSignatureError(f"{sig_algo} signature does not verify") from None
+    except UnsupportedAlgorithm as exc:
+        raise UnsupportedAlgorithmError(oid, f"signature algorithm ({exc})") from None
+    except (ValueError, TypeError) as exc:  # e.g. malformed DER signature, wrong key size
+        raise InvalidSignatureError(f"{sig_algo} signature is malformed: {exc}") from None
+
+
+def _hash_name(alg: algos.SignedDigestAlgorithm, digest_algorithm: str | None) -> str:
+    try:
+        return alg.hash_algo
+    except ValueError:
+        # A bare key OID (rsaEncryption, id-ecPublicKey, id-dsa): the hash comes from elsewhere.
+        if digest_algorithm is None:
+            raise UnsupportedAlgorithmError(alg["algorithm"].dotted, "signature algorithm without a digest") from None
+        return digest_algorithm
+
+
+def _verify_pss(key: PublicKey, alg: algos.SignedDigestAlgorithm, signature: bytes, data: bytes) -> str:
+    """RSASSA-PSS with parameters from the AlgorithmIdentifier (RFC 4055 3.1)."""
+    if key.family != "rsa":
+        raise InvalidSignatureError(f"RSA-PSS signature but the key is {key.description}")
+    params = alg["parameters"]
+    hash_name = params["hash_algorithm"]["algorithm"].native
+    mgf = params["mask_gen_algorithm"]
+    if mgf["algorithm"].native != "mgf1":
+        raise UnsupportedAlgorithmError(mgf["algorithm"].dotted, "PSS mask generation function")
+    mgf_hash = mgf["parameters"]["algorithm"].native
+    if params["trailer_field"].native not in ("trailer_field_bc", 1):
+        raise InvalidSignatureError("RSA-PSS trailer field must be 1 (RFC 4055 3.1)")
+    salt = params["salt_length"].native
+    key.key.verify(signature, data, padding.PSS(mgf=padding.MGF1(_hash(mgf_hash)), salt_length=salt), _hash(hash_name))
+    return hash_name
