@@ -112,7 +112,7 @@ def test_upload_reaches_a_second_worker_within_seconds(make_settings, db_url, op
         assert seq_b() == 1
         r = _put(a, ops.hk(2), token)
         assert r.status_code == 201
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 10
         while seq_b() != 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert seq_b() == 2
@@ -128,7 +128,7 @@ def test_postgres_notify_beats_the_poll(make_settings, db_url, ops, operator_tok
         token = operator_token(settings, "HK")
         time.sleep(0.3)  # let b's listener connect
         assert _put(a, ops.hk(2), token).status_code == 201
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 10
         seq = lambda: b.get("/v1/trust-lists/HK").json()["trust_list"]["sequence_number"]  # noqa: E731
         while seq() != 2 and time.monotonic() < deadline:
             time.sleep(0.05)

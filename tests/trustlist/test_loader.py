@@ -144,3 +144,13 @@ def test_hostile_documents_only_ever_raise_rejections(pki, state):
 
     check()
     assert _reject(state, b"[" * 100000).code == "malformed"
+
+
+def test_list_signed_under_an_expired_operator_certificate_is_rejected(pki, state):
+    from trustsvc.trustlist.operator_keys import issue_operator_certificate
+
+    key = pki.ops["HK"][0]  # the pinned key, but re-certified with a validity that ended before the list was issued
+    expired = issue_operator_certificate(key, name="HK operator", territory="HK",
+                                         not_before=T0 - timedelta(days=400), not_after=T0 - timedelta(days=1))
+    err = _reject(state, signed(hk_list(pki), (key, expired)))
+    assert err.code == "signer_not_valid" and "outside its signer's certificate validity" in str(err)

@@ -100,7 +100,8 @@ def accept_list(state: TrustState, document: bytes, *, at: datetime, grace: time
     Rules, in order (each failure has its own code): well formed (`malformed`); for the expected
     `territory` if given (`wrong_territory`); signer pinned for the list's territory by the GBA
     list of lists, the bootstrap pins, or a rotation announced in the current list
-    (`no_lotl`, `unpinned_signer`); JWS verifies (`bad_signature`); sequence number strictly
+    (`no_lotl`, `unpinned_signer`); JWS verifies (`bad_signature`); the signer's certificate valid at the list's
+    issue time (`signer_not_valid`); sequence number strictly
     greater than the accepted one (`rollback`); issued no later than `at` (`not_yet_issued`);
     `at` no later than next_update + grace (`expired`).
     """
@@ -141,6 +142,16 @@ def _check(signed: SignedList, document: bytes, pins: tuple[Certificate, ...], *
         signed.verify()
     except InvalidSignatureError as exc:
         raise TrustListRejected("bad_signature", f"{tl.territory} list #{tl.sequence_number}: {exc}") from None
+    # The operator's certificate must have been valid when it signed (the list's issue time): a pinned
+    # key whose certificate has expired or is not yet valid confers nothing (TS 119 612 5.7.1 and 5.7.2
+    # make the signer's certificate part of what the scheme publishes; EN 319 102-1 5.2.6 validity at signing).
+    signer = signed.signer
+    if not signer.not_before <= tl.issued_at <= signer.not_after:
+        raise TrustListRejected(
+            "signer_not_valid",
+            f"{tl.territory} list #{tl.sequence_number} was issued {format_time(tl.issued_at)}, outside its signer's "
+            f"certificate validity {format_time(signer.not_before)} .. {format_time(signer.not_after)}",
+        )
     if previous_sequence is not None and tl.sequence_number <= previous_sequence:
         raise TrustListRejected(
             "rollback",
