@@ -28,6 +28,7 @@ REJECTION_STATUS = {
     "malformed": (422, "trust-list-rejected"),
     "wrong_territory": (422, "trust-list-rejected"),
     "bad_signature": (422, "trust-list-rejected"),
+    "signer_not_valid": (422, "trust-list-rejected"),
     "not_yet_issued": (422, "trust-list-rejected"),
     "expired": (422, "trust-list-rejected"),
 }
