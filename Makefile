@@ -25,9 +25,10 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest -q
 
+# Every benchmark workload in one run -> docs/benchmarks.md (~20 min); BENCH_ARGS=--quick for a smoke run.
 bench: venv
 	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python tools/bench/sm2.py
+	$(BIN)/python tools/bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

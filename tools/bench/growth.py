@@ -273,6 +273,9 @@ def plot_items(series: dict[str, dict[int, float]], path: Path) -> None:
         if xs:
             ax.plot(xs, [pts[x] for x in xs], marker="o", label=label)
     ax.set_xscale("log")
+    ticks = sorted({x for pts in series.values() for x in pts})
+    ax.set_xticks(ticks, [f"{x:,}" for x in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("items in the batch (log)")
     ax.set_ylabel("items per second")
     ax.set_ylim(bottom=0)
