@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import statistics
 import sys
@@ -340,14 +341,15 @@ def _table(series: dict, first: str) -> list[str]:
     return lines
 
 
-def markdown(data: dict, seconds: float) -> str:
+def markdown(data: dict, seconds: float, images: str = ".") -> str:
+    """The section; `images` = the plots directory relative to the markdown file."""
     lens, pools = data["lengths"], data["pools"]
     body = [
         "# How cost grows: chain length and cross-certificates (`tools/bench/growth.py`)", "",
         f"Python {platform.python_version()}, {platform.machine()}, one process, {seconds:.2f} s per cell (median of 3 windows, GC on), ECDSA P-256, "
         "revocation off. Cells are µs per validation (lower is better); \"vs X\" = X's cost / trustsvc's cost, i.e. how many "
         "times faster trustsvc is (>= 1.00x: trustsvc faster). \"rejects\" = that implementation did not accept the valid chain.",
-        "", "![cost vs chain length](growth-chain-length.png)", "",
+        "", f"![cost vs chain length]({images}/growth-chain-length.png)", "",
         "## Chain length", "",
         "Linear chains root -> CA 1 -> ... -> leaf, a leaf never seen before each call (no leaf is ever repeated: "
         "a repeated leaf would be a cache lookup for trustsvc, not a validation), implementations and conventions of "
@@ -359,7 +361,7 @@ def markdown(data: dict, seconds: float) -> str:
         "by every implementation (only the leaf is parsed per call), warm. *Unrelated*: k CAs with other names. "
         "*Cross*: k cross-certificates of the issuing CA (same name and key, each issued by a different bridge CA that is "
         "not available), so each is a candidate issuer that leads nowhere.", "",
-        "![cost vs cross-certificates](growth-cross-certs.png)", "",
+        f"![cost vs cross-certificates]({images}/growth-cross-certs.png)", "",
         "### Unrelated CAs", "", *_table(pools["unrelated"], "k"), "",
         "### Cross-certificates of the issuing CA", "", *_table(pools["cross"], "k"), "",
     ]
@@ -387,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(data, indent=1))
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(markdown(data, args.seconds))
+        args.write.write_text(markdown(data, args.seconds, os.path.relpath(args.plots.resolve(), args.write.parent.resolve())))
         print(f"wrote {args.write}")
     return 0
 

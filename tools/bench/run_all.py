@@ -5,7 +5,8 @@
 
 Each workload is its own script (`tools/bench/*.py`), run one after the other as a subprocess of this
 process, so every ratio on the page comes from the same run on the same machine state. Each script writes
-its section file (`<dir>/benchmarks/<name>.md`); a section not rewritten during this run is marked stale.
+its section file into `<dir>/benchmarks/run/` (not over the curated `docs/benchmarks/<name>.md`, which carry
+their owners' analysis); a step whose section was not rewritten during this run is reported as not measured.
 The summary table is parsed from those sections (or from the JSON a script prints); the plots are drawn
 by `growth.py`. Machines are noisy: compare ratios, never absolute numbers across runs.
 """
@@ -58,7 +59,7 @@ def _rel(arg: str) -> str:
 
 def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
     """The workloads with parameters sized for a <= ~20 min full run (or a ~3-5 min smoke with --quick)."""
-    sec = out / "benchmarks"
+    sec, plots = out / "benchmarks" / "run", out / "benchmarks"
     q = quick
     batch_sizes = (10, 50, 200) if q else (10, 100, 1000)
     steps = [
@@ -77,7 +78,7 @@ def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
     ]
     for n in batch_sizes[:-1]:
         steps.append(Step(f"batch-{n}", f"Batch bid opening, {n} bids", "batch.py",
-                          ["--bids", str(n), "--out", str(logs / f"batch-{n}.md")]))
+                          ["--bids", str(n), "--out", str(sec / f"batch-{n}.md")]))
     n = batch_sizes[-1]
     steps += [
         Step(f"batch-{n}", f"Batch bid opening, {n:,} bids through POST /v1/verify/batch", "batch.py",
@@ -87,7 +88,7 @@ def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
         Step("trust-lists", "Trust lists: sign, accept, recognise, XML", "trust_lists.py", ["50" if q else "200"]),
         Step("growth", "How cost grows: chain length and cross-certificates", "growth.py",
              ["--seconds", "0.05" if q else "0.5", *(["--lengths", "2,4,8", "--pools", "0,10,100"] if q else []),
-              "--write", str(sec / "growth.md"), "--json", str(logs / "growth.json"), "--plots", str(sec)],
+              "--write", str(sec / "growth.md"), "--json", str(sec / "growth.json"), "--plots", str(plots)],
              sec / "growth.md"),
     ]
     return steps
@@ -321,7 +322,7 @@ def machine() -> dict:
             "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
 
-def _demote(text: str, rel: str) -> str:
+def _demote(text: str, src: Path, page: Path) -> str:
     """A section file inside the page: its title dropped (the page gives one), headings one level down, images re-rooted."""
     out = []
     fence = False
@@ -333,7 +334,8 @@ def _demote(text: str, rel: str) -> str:
             fence = not fence
         if not fence and line.startswith("#"):
             line = "#" + line
-        out.append(re.sub(r"\]\((?!https?:|/|benchmarks/)([^)]+\.png)\)", rf"]({rel}/\1)", line))
+        out.append(re.sub(r"\]\((?!https?:|/)([^)]+\.png)\)",
+                          lambda m: "](" + os.path.relpath((src / m.group(1)).resolve(), page) + ")", line))
     return "\n".join(out).strip()
 
 
@@ -397,15 +399,17 @@ def write_page(doc: Path, steps: list[Step], rows: list[dict], plots: list[tuple
                 text = text[text.index("\n## Batch"):]
             elif s.name == "http" and "\n## Batch" in text:
                 text = text[:text.index("\n## Batch")]
-            body += [_demote(text, rel), ""]
+            body += [_demote(text, s.section.parent, doc.parent), ""]
         elif s.name == "service" and service:
             body += ["| items | seconds | items/s | server peak RSS (MiB) | PASSED |", "|---|---|---|---|---|",
                      *(f"| {r['items']:,} | {r['seconds']} | {r['items_per_s']:,.0f} | {r['rss_mib']:.0f} | {r['passed']} |"
                        for r in service), ""]
         elif s.section is None and s.output:
-            body += [_demote("\n".join(ln for ln in s.output.splitlines() if not ln.startswith("wrote ")), rel), ""]
+            body += [_demote("\n".join(ln for ln in s.output.splitlines() if not ln.startswith("wrote ")), ROOT, doc.parent), ""]
     body += ["## Not part of this run", "",
-             "- Revocation (`docs/benchmarks/revocation.md`): measured ad hoc, indicative only; no script yet.", ""]
+             "- Revocation (`docs/benchmarks/revocation.md`): measured ad hoc, indicative only; no script yet.",
+             "- The per-workload pages `docs/benchmarks/<name>.md` hold each workload's analysis and profiles from its own "
+             "runs; the raw output of this run is in `" + os.path.relpath(steps[0].section.parent, ROOT) + "/`.", ""]
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text("\n".join(body))
 
@@ -422,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(timezone.utc)
     logs = ROOT / "var" / "bench-logs" / started.strftime("%Y%m%dT%H%M%S")
     logs.mkdir(parents=True, exist_ok=True)
-    (out / "benchmarks").mkdir(parents=True, exist_ok=True)
+    sections = out / "benchmarks" / "run"
+    sections.mkdir(parents=True, exist_ok=True)
     info = machine()
     steps = plan(args.quick, out, logs, args.bids)
     only = {s for s in args.only.split(",") if s}
@@ -446,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += summarise_batch(batches[max(batches)])
     service = service_rows(by["service"].output) if by["service"].status == "ok" else []
     rows += summarise_service(service)
-    growth = json.loads((logs / "growth.json").read_text()) if (logs / "growth.json").exists() else None
+    gjson = sections / "growth.json"
+    growth = json.loads(gjson.read_text()) if gjson.exists() and by["growth"].status == "ok" else None
     if growth:
         rows += summarise_growth(growth)
     rows += [_row(s.title, f"not measured in this run ({s.status})", "—", None, "—", False)
@@ -470,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         plots.append(("throughput-workers.png", "HTTP throughput vs workers"))
     doc = out / "benchmarks.md"
     write_page(doc, steps, rows, plots, info, started, wall, args.quick, items_table(batches, service), service)
-    (logs / "summary.json").write_text(json.dumps({"rows": rows, "machine": info, "steps": [
+    (sections / "summary.json").write_text(json.dumps({"rows": rows, "machine": info, "steps": [
         {"name": s.name, "status": s.status, "seconds": round(s.seconds, 1), "command": s.command()} for s in steps]}, indent=1))
     print(f"wrote {doc} ({wall / 60:.1f} min); logs in {logs}")
     failed = [s.name for s in steps if s.argv and s.status != "ok"]
