@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
-from trustsvc.path.signatures import SignatureError, issuer_key, verify_certificate_signature
+from trustsvc.path.signatures import SignatureError, certificate_key, verify_certificate_signature
 from trustsvc.x509.certificate import Certificate
 
 
@@ -95,7 +95,7 @@ def _extend(chain: list[Certificate], index: CandidateIndex, budget: Budget, att
         yield anchor, path
     loops = 0
     for issuer in intermediates:
-        if any(issuer == c or (issuer.spki_der == c.spki_der and issuer.subject_key == c.subject_key) for c in chain):
+        if any(issuer == c or (issuer.subject_key == c.subject_key and issuer.spki_der == c.spki_der) for c in chain):
             loops += 1
             continue  # loop: this certificate (or this name+key) is already on the path
         reason = _link(cert, issuer, budget, sm2_id)
@@ -114,7 +114,7 @@ def _extend(chain: list[Certificate], index: CandidateIndex, budget: Budget, att
 def _link(cert: Certificate, issuer: Certificate, budget: Budget, sm2_id: bytes | None) -> str | None:
     """Check that `issuer`'s key signed `cert`; keys needing inherited DSA parameters are left to validation."""
     try:
-        key = issuer_key(issuer.spki, None)
+        key = certificate_key(issuer, None)
     except SignatureError:
         return None  # e.g. DSA key without parameters: checked in the forward pass with inherited params
     try:

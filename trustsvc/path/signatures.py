@@ -9,8 +9,9 @@ from asn1crypto import keys
 from trustsvc.errors import InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
 from trustsvc.path.budget import Budget
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.signature import PublicKey, SignatureAlgorithm, load_public_key, verify_signature
+from trustsvc.x509.signature import PublicKey, SignatureAlgorithm, is_simple_algorithm, load_public_key, verify_signature
 
+_DSA_OID = "1.2.840.10040.4.1"
 SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_)
 
 _CACHE_SIZE = 8192
@@ -36,6 +37,13 @@ def issuer_key(spki: keys.PublicKeyInfo, inherited: keys.DSAParams | None) -> Pu
     return load_public_key(spki, dsa_params=inherited if dsa_params_of(spki) is None else None)
 
 
+def certificate_key(cert: Certificate, inherited: keys.DSAParams | None) -> PublicKey:
+    """The subject key of `cert` on a path: its own, or with DSA parameters inherited (RFC 5280 6.1.4 (f))."""
+    if cert.key_algorithm_oid == _DSA_OID:
+        return issuer_key(cert.spki, inherited)
+    return cert.public_key
+
+
 def verify_certificate_signature(
     cert: Certificate, key: PublicKey, budget: Budget, *, sm2_id: bytes | None = None, cache: bool = True
 ) -> SignatureAlgorithm:
@@ -44,19 +52,18 @@ def verify_certificate_signature(
     if key.family == "dsa":  # inherited DSA parameters are not part of spki_der: memo per call only
         cache = False
     store = _cache if cache and cert.is_ca else budget.verified
-    if True:
-        hit = store.get(ckey)
-        if hit is not None:
-            if store is _cache:
-                _cache.move_to_end(ckey)
-            if isinstance(hit, str):
-                raise InvalidSignatureError(hit)
-            return hit
+    hit = store.get(ckey)
+    if hit is not None:
+        if store is _cache:
+            _cache.move_to_end(ckey)
+        if isinstance(hit, str):
+            raise InvalidSignatureError(hit)
+        return hit
     budget.signature()
+    oid = cert.signature_algorithm_oid
+    algorithm = oid if is_simple_algorithm(oid) else cert.signature_algorithm
     try:
-        used: SignatureAlgorithm | str = verify_signature(
-            key, cert.signature_algorithm, cert.signature, cert.tbs_der, sm2_id=sm2_id
-        )
+        used: SignatureAlgorithm | str = verify_signature(key, algorithm, cert.signature, cert.tbs_der, sm2_id=sm2_id)
     except InvalidSignatureError as exc:
         used = str(exc)
     store[ckey] = used

@@ -8,7 +8,7 @@ from datetime import datetime
 from trustsvc.path.budget import Budget
 from trustsvc.path.name_constraints import NameConstraints, NameConstraintViolation, certificate_names
 from trustsvc.path.policy_graph import ANY_POLICY, PolicyGraph, PolicyGraphTooLarge
-from trustsvc.path.signatures import SignatureError, dsa_params_of, issuer_key, verify_certificate_signature
+from trustsvc.path.signatures import SignatureError, certificate_key, dsa_params_of, verify_certificate_signature
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
@@ -20,6 +20,9 @@ KNOWN_EXTENSIONS = frozenset({
     "2.5.29.33", "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54", "2.5.29.9",
     "1.3.6.1.5.5.7.1.1", "1.3.6.1.5.5.7.1.11", "1.3.6.1.5.5.7.48.1.5",
 })
+
+
+_DSA_OID = "1.2.840.10040.4.1"
 
 
 class PathValidationError(Exception):
@@ -39,6 +42,11 @@ class PathResult:
     user_constrained_policy_set: set[str]
     user_notices: list[str] = field(default_factory=list)
     end_entity_time_problem: PathValidationError | None = None
+
+
+def _own_dsa_params(cert: Certificate):
+    """DSA domain parameters in `cert`'s own key, if it is a DSA key that carries them (RFC 3279 2.3.2)."""
+    return dsa_params_of(cert.spki) if cert.key_algorithm_oid == _DSA_OID else None
 
 
 def _fail(sub: SubIndication, reason: str, i: int, ind: Indication = Indication.INDETERMINATE) -> PathValidationError:
@@ -69,9 +77,9 @@ def validate_path(
     explicit = 0 if explicit_policy else n + 1
     inhibit_any = 0 if any_policy_inhibit else n + 1
     mapping = 0 if policy_mapping_inhibit else n + 1
-    params = dsa_params_of(anchor.spki)
+    params = _own_dsa_params(anchor)
     try:
-        working_key = issuer_key(anchor.spki, None)
+        working_key = certificate_key(anchor, None)
     except SignatureError as exc:
         raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"trust anchor key unusable: {exc}", 0) from None
     keys = [working_key]
@@ -125,13 +133,13 @@ def validate_path(
                     graph.apply_mappings(mappings, mapping_allowed=mapping > 0)
                 # 6.1.4 (c)-(f) working issuer name, key and parameters
                 working_issuer = cert.subject_key
-                own = dsa_params_of(cert.spki)
+                own = _own_dsa_params(cert)
                 if own is not None:
                     params = own
-                elif cert.spki["algorithm"]["algorithm"].native != "dsa":
+                elif cert.key_algorithm_oid != _DSA_OID:
                     params = None
                 try:
-                    working_key = issuer_key(cert.spki, params)
+                    working_key = certificate_key(cert, params)
                 except SignatureError as exc:
                     raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: public key unusable: {exc}", i) from None
                 keys.append(working_key)
@@ -172,7 +180,7 @@ def validate_path(
                 if cert.policy_constraints[0] == 0:
                     explicit = 0
                 try:
-                    keys.append(issuer_key(cert.spki, params))
+                    keys.append(certificate_key(cert, params))
                 except SignatureError:
                     keys.append(working_key)  # an end-entity key we cannot load is not a path problem
             # 6.1.4 (o) / 6.1.5 (f) unrecognised critical extensions

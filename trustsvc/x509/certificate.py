@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from datetime import datetime
 from functools import cached_property
 
 from asn1crypto import keys, x509
+from cryptography import x509 as cx509
+from cryptography.utils import CryptographyDeprecationWarning
 
 from trustsvc.errors import InputFormatError
-
+from trustsvc.x509.names import name_facts
 
 # SKI, keyUsage, basicConstraints, AKI (RFC 5280 4.2.1.1-3, 4.2.1.9): cheap to parse in full at load, and a
 # malformed one would otherwise raise ValueError deep inside path building (found by tests/fuzz).
 _EAGER_EXTENSIONS = frozenset({"2.5.29.14", "2.5.29.15", "2.5.29.19", "2.5.29.35"})
+_PARSE_ERRORS = (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError)  # IndexError: fuzz
+
+# RFC 5280 4.1.2.2 wants positive serials, but such certificates exist and are judged, not refused.
+warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
+                        category=CryptographyDeprecationWarning, module=__name__)
+
+# asn1crypto names of the keyUsage bits (RFC 5280 4.2.1.3), read from cryptography's KeyUsage.
+_KU_BITS = (("digital_signature", "digital_signature"), ("content_commitment", "non_repudiation"),
+            ("key_encipherment", "key_encipherment"), ("data_encipherment", "data_encipherment"),
+            ("key_agreement", "key_agreement"), ("key_cert_sign", "key_cert_sign"), ("crl_sign", "crl_sign"))
+_EXT_SPECS = {oid: x509.Extension._oid_specs[name] for oid, name in x509.ExtensionId._map.items()
+              if name in x509.Extension._oid_specs}
+_DSA_OID = "1.2.840.10040.4.1"
 
 
 class Certificate:
-    """An immutable, fully parsed X.509 certificate (asn1crypto underneath) with cached derived facts."""
+    """An immutable X.509 certificate with cached derived facts.
 
-    __slots__ = ("der", "asn1", "__dict__")
+    The DER is checked and parsed by cryptography's Rust parser (fast, strict); facts it does not
+    expose come from asn1crypto, parsed lazily. A certificate cryptography refuses is parsed fully
+    by asn1crypto instead, so odd but readable certificates still validate and garbage fails typed.
+    """
 
-    def __init__(self, der: bytes, asn1: x509.Certificate) -> None:
+    __slots__ = ("der", "_rs", "__dict__")
+
+    def __init__(self, der: bytes, asn1: x509.Certificate | None = None, rs: cx509.Certificate | None = None) -> None:
         self.der = der
-        self.asn1 = asn1
+        self._rs = rs
+        if asn1 is not None:
+            self.__dict__["asn1"] = asn1
 
     @classmethod
     def from_der(cls, der: bytes) -> "Certificate":
@@ -31,6 +54,35 @@ class Certificate:
 
         if len(der) > MAX_CERT_BYTES:
             raise InputFormatError(f"certificate: {len(der)} bytes exceeds the {MAX_CERT_BYTES}-byte limit")
+        try:
+            rs = cx509.load_der_x509_certificate(der)
+            cert = cls(der, rs=rs)
+            cert._load_fast()
+            return cert
+        except Exception:  # noqa: BLE001 - any refusal by the strict parser: let asn1crypto judge the bytes
+            return cls._from_asn1(der)
+
+    def _load_fast(self) -> None:
+        """Read every fact validation needs on each path step now, so a malformed one fails at load."""
+        rs = self._rs
+        d = self.__dict__
+        exts = {}
+        for e in rs.extensions:  # parses every extension cryptography knows; duplicates raise
+            exts[e.oid.dotted_string] = e
+        d["_exts"] = exts
+        for attr, name in (("subject", rs.subject), ("issuer", rs.issuer)):
+            facts = name_facts(name)
+            if facts is not None:
+                d[f"{attr}_key"], d[f"_{attr}_rdn_keys"], d[f"{attr}_str"] = facts
+            else:  # a name outside the reproducible cases: asn1crypto decides, and must be able to
+                asn1_name = getattr(self.asn1, attr)
+                asn1_name.native
+                d[f"{attr}_key"] = asn1_name.hashable
+        d["not_before"] = rs.not_valid_before_utc
+        d["not_after"] = rs.not_valid_after_utc
+
+    @classmethod
+    def _from_asn1(cls, der: bytes) -> "Certificate":
         try:
             cert = x509.Certificate.load(der, strict=True)
             # Force the full parse of the fields we rely on so malformed input fails here, typed.
@@ -47,9 +99,16 @@ class Certificate:
                 parsed = ext["extn_value"].parsed
                 if parsed is not None and ext["extn_id"].dotted in _EAGER_EXTENSIONS:
                     parsed.native  # small values read on every path step parse lazily too (tests/fuzz)
-        except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:  # IndexError: fuzz
+            out = cls(der, cert)
+            out.subject_key, out.issuer_key  # noqa: B018 - RFC 4518 preparation may refuse a name
+        except _PARSE_ERRORS as exc:
             raise InputFormatError(f"certificate: malformed DER ({exc})") from None
-        return cls(der, cert)
+        return out
+
+    @cached_property
+    def asn1(self) -> x509.Certificate:
+        """The asn1crypto view (lazy: only parts that are read get parsed)."""
+        return x509.Certificate.load(self.der, strict=True)
 
     # --- identity -----------------------------------------------------------------------
     @cached_property
@@ -73,13 +132,28 @@ class Certificate:
         return self.issuer.human_friendly
 
     @cached_property
+    def subject_key(self) -> str:
+        """Normalised subject name (RFC 5280 7.1 comparison), for indexes."""
+        return self.subject.hashable
+
+    @cached_property
+    def issuer_key(self) -> str:
+        return self.issuer.hashable
+
+    @cached_property
+    def subject_rdn_keys(self) -> list[str]:
+        """Normalised RDNs of the subject, in order (directoryName constraints, RFC 5280 4.2.1.10)."""
+        cached = self.__dict__.get("_subject_rdn_keys")
+        return cached if cached is not None else [rdn.hashable for rdn in self.subject.chosen]
+
+    @cached_property
     def serial_number(self) -> int:
-        return self.asn1.serial_number
+        return self.asn1.serial_number  # asn1crypto: cryptography warns on the non-positive ones PKITS has
 
     @cached_property
     def self_issued(self) -> bool:
         # RFC 5280 6.1: self-issued = subject and issuer names match (name comparison rules of 7.1)
-        return self.asn1.self_issued
+        return self.subject_key == self.issuer_key
 
     # --- keys and signature ----------------------------------------------------------------
     @cached_property
@@ -91,7 +165,26 @@ class Certificate:
         return self.spki.dump()
 
     @cached_property
+    def key_algorithm_oid(self) -> str:
+        if self._rs is not None:
+            return self._rs.public_key_algorithm_oid.dotted_string
+        return self.spki["algorithm"]["algorithm"].dotted
+
+    @cached_property
+    def public_key(self):
+        """The subject's key as a trustsvc PublicKey (raises the signature module's typed errors).
+
+        DSA keys may need parameters inherited from the issuer (RFC 5280 6.1.4 (f)): use
+        `trustsvc.path.signatures.certificate_key` on a path.
+        """
+        from trustsvc.x509.signature import load_certificate_public_key
+
+        return load_certificate_public_key(self)
+
+    @cached_property
     def tbs_der(self) -> bytes:
+        if self._rs is not None:
+            return self._rs.tbs_certificate_bytes
         return self.asn1["tbs_certificate"].dump()
 
     @cached_property
@@ -99,57 +192,105 @@ class Certificate:
         return self.asn1["signature_algorithm"]
 
     @cached_property
+    def signature_algorithm_oid(self) -> str:
+        if self._rs is not None:
+            return self._rs.signature_algorithm_oid.dotted_string
+        return self.signature_algorithm["algorithm"].dotted
+
+    @cached_property
     def signature(self) -> bytes:
+        if self._rs is not None:
+            return self._rs.signature
         return self.asn1["signature_value"].native
 
     @cached_property
     def ski(self) -> bytes | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.14")
+            return None if e is None else e.value.digest
         return self.asn1.key_identifier
 
     @cached_property
     def aki(self) -> bytes | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.35")
+            return None if e is None else e.value.key_identifier
         return self.asn1.authority_key_identifier
-
 
     # --- extensions (RFC 5280 4.2), parsed once ----------------------------------------------
     @cached_property
     def version(self) -> int:
+        if self._rs is not None:
+            return self._rs.version.value + 1
         return self.asn1["tbs_certificate"]["version"].native and int(self.asn1["tbs_certificate"]["version"].native[1:]) or 1
 
     @cached_property
     def extensions(self) -> dict[str, tuple[bool, object]]:
-        """Extension OID (dotted) -> (critical, parsed value)."""
+        """Extension OID (dotted) -> (critical, parsed asn1crypto value)."""
         out: dict[str, tuple[bool, object]] = {}
         for ext in self.asn1["tbs_certificate"]["extensions"]:
             out[ext["extn_id"].dotted] = (bool(ext["critical"].native), ext["extn_value"].parsed)
         return out
 
+    def has_extension(self, oid: str) -> bool:
+        return oid in (self._exts if self._rs is not None else self.extensions)
+
     @cached_property
     def critical_extension_oids(self) -> frozenset[str]:
+        if self._rs is not None:
+            return frozenset(oid for oid, e in self._exts.items() if e.critical)
         return frozenset(oid for oid, (crit, _v) in self.extensions.items() if crit)
 
     def ext(self, oid: str):
-        """The parsed value of extension `oid`, or None."""
-        item = self.extensions.get(oid)
-        return None if item is None else item[1]
+        """The parsed (asn1crypto) value of extension `oid`, or None."""
+        if self._rs is None:
+            item = self.extensions.get(oid)
+            return None if item is None else item[1]
+        e = self._exts.get(oid)
+        if e is None:
+            return None
+        value = e.value
+        # cryptography keeps unknown extensions raw; known ones are re-encoded, and DER of the same
+        # parsed value is the same bytes (X.690 10), so asn1crypto sees exactly what was signed.
+        raw = value.value if isinstance(value, cx509.UnrecognizedExtension) else value.public_bytes()
+        spec = _EXT_SPECS.get(oid)
+        return spec.load(raw) if spec is not None else None
 
     @cached_property
     def is_ca(self) -> bool:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.19")
+            return e is not None and e.value.ca
         bc = self.ext("2.5.29.19")
         return bool(bc is not None and bc["ca"].native)
 
     @cached_property
     def path_len_constraint(self) -> int | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.19")
+            return None if e is None else e.value.path_length
         bc = self.ext("2.5.29.19")
         return None if bc is None else bc["path_len_constraint"].native
 
     @cached_property
     def key_usage(self) -> frozenset[str] | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.15")
+            if e is None:
+                return None
+            ku = e.value
+            names = {name for attr, name in _KU_BITS if getattr(ku, attr)}
+            if ku.key_agreement:  # encipherOnly / decipherOnly are defined only with keyAgreement
+                names.update(n for n in ("encipher_only", "decipher_only") if getattr(ku, n))
+            return frozenset(names)
         ku = self.ext("2.5.29.15")
         return None if ku is None else frozenset(ku.native)
 
     @cached_property
     def extended_key_usage(self) -> frozenset[str] | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.37")
+            return None if e is None else frozenset(p.dotted_string for p in e.value)
         eku = self.ext("2.5.29.37")
         return None if eku is None else frozenset(p.dotted for p in eku)
 
@@ -198,15 +339,6 @@ class Certificate:
     def crl_distribution_points(self) -> list | None:
         cdp = self.ext("2.5.29.31")
         return None if cdp is None else list(cdp)
-
-    @cached_property
-    def subject_key(self) -> str:
-        """Normalised subject name (RFC 5280 7.1 comparison), for indexes."""
-        return self.subject.hashable
-
-    @cached_property
-    def issuer_key(self) -> str:
-        return self.issuer.hashable
 
     # --- validity -------------------------------------------------------------------------
     @cached_property

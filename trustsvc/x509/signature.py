@@ -10,7 +10,7 @@ from asn1crypto import algos, core, keys
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.serialization import load_der_public_key
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
 from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key
@@ -127,6 +127,45 @@ def _load_public_key_cached(der: bytes, dsa_params_der: bytes | None) -> PublicK
     return PublicKey(family, key.key_size, None, key, der)
 
 
+# Curves cryptography loads from a certificate that the asn1crypto path also accepts as "ec".
+_EC_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1", "secp224r1", "secp192r1", "secp256k1",
+                        "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1"})
+
+
+def load_certificate_public_key(cert: Any) -> PublicKey:
+    """The subject key of a trustsvc Certificate, straight from cryptography's parse when it can load it.
+
+    SM2, DSA (parameters may be inherited, RFC 5280 6.1.4 (f)) and anything unusual take the
+    asn1crypto route of `load_public_key`, which gives the typed errors.
+    """
+    rs = getattr(cert, "_rs", None)
+    if rs is not None and cert.key_algorithm_oid in _FAST_KEY_OIDS:
+        try:
+            key = rs.public_key()
+        except (UnsupportedAlgorithm, ValueError, TypeError):
+            key = None
+        spki = None
+        if isinstance(key, rsa.RSAPublicKey):
+            family, bits, curve = "rsa", key.key_size, None
+        elif isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _EC_CURVES:
+            family, bits, curve = "ec", key.key_size, key.curve.name
+        elif isinstance(key, ed25519.Ed25519PublicKey):
+            family, bits, curve = "ed25519", 256, None
+        elif isinstance(key, ed448.Ed448PublicKey):
+            family, bits, curve = "ed448", 456, None
+        else:
+            key = None
+        if key is not None:
+            spki = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+            return PublicKey(family, bits, curve, key, spki)
+    return load_public_key(cert.spki)
+
+
+# rsaEncryption, id-RSASSA-PSS, id-ecPublicKey, Ed25519, Ed448 (RFC 3279, 4055, 5480, 8410)
+_FAST_KEY_OIDS = frozenset({"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10", "1.2.840.10045.2.1", "1.3.101.112",
+                            "1.3.101.113"})
+
+
 def _curve_oid(alg: keys.PublicKeyAlgorithm) -> str | None:
     params = alg["parameters"]
     if isinstance(params, keys.ECDomainParameters) and params.name == "named":
@@ -172,6 +211,9 @@ def verify_signature(
     Raises InvalidSignatureError, UnsupportedAlgorithmError or KeyError_ (never anything else).
     """
     key = public_key if isinstance(public_key, PublicKey) else load_public_key(public_key)
+    simple = _SIMPLE_ALGORITHMS.get(algorithm) if isinstance(algorithm, str) and digest_algorithm is None else None
+    if simple is not None:  # a parameterless AlgorithmIdentifier given by OID: no ASN.1 to read
+        return _verify_simple(key, algorithm, simple[0], simple[1], signature, data)
     alg = _load_algorithm(algorithm)
     oid = alg["algorithm"].dotted
     if oid in (SM2_WITH_SM3_OID, _SM2_SIGN_OID) or (oid == "1.2.840.10045.2.1" and key.family == "sm2"):
@@ -213,6 +255,47 @@ def verify_signature(
         else:
             raise UnsupportedAlgorithmError(oid, "signature algorithm")
         return SignatureAlgorithm(f"{hash_name}_{sig_algo.replace('rsassa_pkcs1v15', 'rsa')}", hash_name, key.family, key.bits)
+    except InvalidSignature:
+        raise InvalidSignatureError(f"{sig_algo} signature does not verify") from None
+    except UnsupportedAlgorithm as exc:
+        raise UnsupportedAlgorithmError(oid, f"signature algorithm ({exc})") from None
+    except (ValueError, TypeError) as exc:  # e.g. malformed DER signature, wrong key size
+        raise InvalidSignatureError(f"{sig_algo} signature is malformed: {exc}") from None
+
+
+# Signature algorithms named by OID alone (RFC 4055 5, RFC 5758 3.2, RFC 8410 3): (scheme, hash).
+_SIMPLE_ALGORITHMS = {
+    "1.2.840.113549.1.1.4": ("rsassa_pkcs1v15", "md5"), "1.2.840.113549.1.1.5": ("rsassa_pkcs1v15", "sha1"),
+    "1.2.840.113549.1.1.14": ("rsassa_pkcs1v15", "sha224"), "1.2.840.113549.1.1.11": ("rsassa_pkcs1v15", "sha256"),
+    "1.2.840.113549.1.1.12": ("rsassa_pkcs1v15", "sha384"), "1.2.840.113549.1.1.13": ("rsassa_pkcs1v15", "sha512"),
+    "1.2.840.10045.4.1": ("ecdsa", "sha1"), "1.2.840.10045.4.3.1": ("ecdsa", "sha224"),
+    "1.2.840.10045.4.3.2": ("ecdsa", "sha256"), "1.2.840.10045.4.3.3": ("ecdsa", "sha384"),
+    "1.2.840.10045.4.3.4": ("ecdsa", "sha512"), "1.3.101.112": ("ed25519", None), "1.3.101.113": ("ed448", None),
+}
+
+
+def is_simple_algorithm(oid: str) -> bool:
+    """True when `oid` alone names the signature scheme and hash (no parameters to read)."""
+    return oid in _SIMPLE_ALGORITHMS
+
+
+def _verify_simple(key: PublicKey, oid: str, sig_algo: str, hash_name: str | None, signature: bytes,
+                   data: bytes) -> SignatureAlgorithm:
+    try:
+        if hash_name is None:  # EdDSA (RFC 8410 6)
+            if key.family != sig_algo:
+                raise InvalidSignatureError(f"{sig_algo} signature but the key is {key.description}")
+            key.key.verify(signature, data)
+            return SignatureAlgorithm(sig_algo, None, key.family, key.bits)
+        if sig_algo == "ecdsa":
+            if key.family != "ec":
+                raise InvalidSignatureError(f"ECDSA signature but the key is {key.description}")
+            key.key.verify(signature, data, ec.ECDSA(_hash(hash_name)))
+            return SignatureAlgorithm(f"{hash_name}_ecdsa", hash_name, key.family, key.bits)
+        if key.family != "rsa":
+            raise InvalidSignatureError(f"RSA signature but the key is {key.description}")
+        key.key.verify(signature, data, padding.PKCS1v15(), _hash(hash_name))
+        return SignatureAlgorithm(f"{hash_name}_rsa", hash_name, key.family, key.bits)
     except InvalidSignature:
         raise InvalidSignatureError(f"{sig_algo} signature does not verify") from None
     except UnsupportedAlgorithm as exc:
