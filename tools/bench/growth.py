@@ -202,7 +202,8 @@ def run_lengths(lengths: list[int], seconds: float) -> dict:
         for mode in ("warm", "cold"):
             row = {}
             for name in ORDER:
-                us, ok = measure(chain.IMPLS[name](fx, mode == "cold"), fx["leaves"], seconds)
+                fn = chain.IMPLS[name](fx, mode == "cold")  # ECDSA only: every implementation has one
+                us, ok = measure(fn, fx["leaves"], seconds)
                 row[name] = {"us": round(us, 1), "ok": ok}
             out[mode][n] = row
             print(f"length {n} {mode}: " + ", ".join(f"{k} {v['us']:.0f} us{'' if v['ok'] else ' (rejects)'}"

@@ -193,6 +193,8 @@ def summarise_chain(text: str) -> list[dict]:
                 if m != mode or not show or anchor not in r:
                     continue
                 a = _num(r[anchor])
+                if not a or not t:
+                    continue  # n/a (e.g. no SM2 in that implementation)
                 note = " (rejects)" if "reject" in r[anchor] else ""
                 out.append(_row(f"chain {label}, {mode}", f"{t:,.0f}/s", f"{a:,.0f}/s {anchor}{note}", t / a,
                                 f">= {goal:g}x" if goal else "—", (t / a >= goal) if goal else None))
@@ -444,7 +446,10 @@ def main(argv: list[str] | None = None) -> int:
                      ("bids", summarise_bids), ("http", summarise_http)):
         if fresh(by[name]):
             text = by[name].section.read_text()
-            rows += fn(text[:text.index("\n## Batch")] if "\n## Batch" in text else text)
+            try:
+                rows += fn(text[:text.index("\n## Batch")] if "\n## Batch" in text else text)
+            except (KeyError, ValueError, TypeError, ZeroDivisionError) as exc:  # a section whose format changed
+                rows.append(_row(by[name].title, f"see its section (summary not parsed: {exc!r})", "—", None))
     batches = {int(s.name.split("-")[1]): batch_json(s.output) for s in steps if s.name.startswith("batch-") and s.output}
     batches = {n: b for n, b in batches.items() if b}
     if batches:
