@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from asn1crypto import x509
 
 from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.names import asn1_rdn_keys
 
-_EMAIL_OID = "1.2.840.113549.1.9.1"
 SUPPORTED = ("directory_name", "rfc822_name", "dns_name", "uniform_resource_identifier", "ip_address")
 
 
@@ -17,8 +17,17 @@ class NameConstraintViolation(Exception):
     """A certificate name falls outside the permitted or inside the excluded subtrees."""
 
 
-def _rdns(name: x509.Name) -> list[str]:
-    return [rdn.hashable for rdn in name.chosen]
+class DirectoryName:
+    """A directoryName with its normalised RDNs (RFC 5280 7.1), computed once for many comparisons."""
+
+    __slots__ = ("rdns", "label")
+
+    def __init__(self, rdns: list[str], label: str) -> None:
+        self.rdns, self.label = rdns, label
+
+    @classmethod
+    def of(cls, name: x509.Name) -> "DirectoryName":
+        return cls(asn1_rdn_keys(name), name.human_friendly)
 
 
 def _dns_match(name: str, base: str) -> bool:
@@ -61,8 +70,7 @@ def _ip_match(addr: bytes, base: bytes) -> bool:
 
 def _match(kind: str, value, base, base_rdns: list[str] | None) -> bool:
     if kind == "directory_name":
-        rdns = _rdns(value)
-        return rdns[: len(base_rdns)] == base_rdns
+        return value.rdns[: len(base_rdns)] == base_rdns
     if kind == "dns_name":
         return _dns_match(value, base)
     if kind == "rfc822_name":
@@ -76,17 +84,21 @@ def _match(kind: str, value, base, base_rdns: list[str] | None) -> bool:
 
 def certificate_names(cert: Certificate) -> list[tuple[str, object]]:
     """The names of `cert` that name constraints apply to: subject DN, its emails, and the SAN."""
+    return cert.derived("name_constraint_names", _certificate_names)
+
+
+def _certificate_names(cert: Certificate) -> list[tuple[str, object]]:
     names: list[tuple[str, object]] = []
-    if len(cert.subject.chosen):
-        names.append(("directory_name", cert.subject))
-        for rdn in cert.subject.chosen:  # RFC 5280 4.2.1.10: emailAddress in the subject DN
-            for atv in rdn:
-                if atv["type"].dotted == _EMAIL_OID:
-                    names.append(("rfc822_name", str(atv["value"].native)))
+    rdns = cert.subject_rdn_keys
+    if rdns:
+        names.append(("directory_name", DirectoryName(rdns, cert.subject_str)))
+        # RFC 5280 4.2.1.10: emailAddress in the subject DN
+        names.extend(("rfc822_name", email) for email in cert.subject_email_addresses)
     for gn in cert.subject_alt_names:
         kind = gn.name
         if kind in SUPPORTED:
-            value = gn.chosen if kind == "directory_name" else gn.chosen.contents if kind == "ip_address" else gn.native
+            value = (DirectoryName.of(gn.chosen) if kind == "directory_name" else gn.chosen.contents if kind == "ip_address"
+                     else gn.native)
             names.append((kind, value))
     return names
 
@@ -99,7 +111,7 @@ def _subtrees(subtrees) -> list[tuple[str, object, list[str] | None]]:
         gn = st["base"]
         kind = gn.name
         if kind == "directory_name":
-            out.append((kind, gn.chosen, _rdns(gn.chosen)))
+            out.append((kind, gn.chosen, asn1_rdn_keys(gn.chosen)))
         elif kind == "ip_address":
             out.append((kind, gn.chosen.contents, None))
         else:
@@ -109,6 +121,11 @@ def _subtrees(subtrees) -> list[tuple[str, object, list[str] | None]]:
 
 class NameConstraints:
     """One CA certificate's nameConstraints, pre-parsed for matching."""
+
+    @classmethod
+    def of(cls, cert: Certificate) -> "NameConstraints":
+        """The parsed nameConstraints of `cert` (which must have them), parsed once per certificate."""
+        return cert.derived("name_constraints", lambda c: cls(c.name_constraints))
 
     def __init__(self, value) -> None:
         self.permitted = _subtrees(value["permitted_subtrees"])
@@ -136,6 +153,8 @@ class NameConstraints:
 
 
 def _show(value) -> str:
+    if isinstance(value, DirectoryName):
+        return value.label
     if isinstance(value, x509.Name):
         return value.human_friendly
     if isinstance(value, bytes):

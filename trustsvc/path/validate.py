@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 from trustsvc.path.budget import Budget
@@ -37,11 +38,24 @@ class PathValidationError(Exception):
 class PathResult:
     """What a valid path yields: per-position working keys (for CRL checks) and the policy outputs."""
 
-    keys: list[PublicKey]
+    issuer_keys: list[PublicKey]  # working keys of positions 0 .. n-1
     authority_constrained_policy_set: set[str]
     user_constrained_policy_set: set[str]
     user_notices: list[str] = field(default_factory=list)
     end_entity_time_problem: PathValidationError | None = None
+    end_entity: Certificate | None = None
+    end_entity_params: object = None
+
+    @cached_property
+    def keys(self) -> list[PublicKey]:
+        """Working keys of every position, the end entity's last (loaded only when revocation needs it)."""
+        if self.end_entity is None:
+            return list(self.issuer_keys)
+        try:
+            own = certificate_key(self.end_entity, self.end_entity_params)
+        except SignatureError:
+            own = self.issuer_keys[-1]  # an end-entity key we cannot load is not a path problem
+        return [*self.issuer_keys, own]
 
 
 def _own_dsa_params(cert: Certificate):
@@ -145,7 +159,7 @@ def validate_path(
                 keys.append(working_key)
                 # 6.1.4 (g) name constraints
                 if cert.name_constraints is not None:
-                    constraints.append(NameConstraints(cert.name_constraints))
+                    constraints.append(NameConstraints.of(cert))
                 # 6.1.4 (h)
                 if not cert.self_issued:
                     explicit = max(explicit - 1, 0)
@@ -179,10 +193,6 @@ def validate_path(
                     explicit -= 1
                 if cert.policy_constraints[0] == 0:
                     explicit = 0
-                try:
-                    keys.append(certificate_key(cert, params))
-                except SignatureError:
-                    keys.append(working_key)  # an end-entity key we cannot load is not a path problem
             # 6.1.4 (o) / 6.1.5 (f) unrecognised critical extensions
             unknown = cert.critical_extension_oids - KNOWN_EXTENSIONS
             if unknown:
@@ -195,4 +205,4 @@ def validate_path(
     authority, user = graph.outputs(user_initial)
     if explicit == 0 and not user:
         raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, "explicit policy required but the user-constrained policy set is empty", n)
-    return PathResult(keys, authority, user, graph.user_notices(), ee_time_problem)
+    return PathResult(keys, authority, user, graph.user_notices(), ee_time_problem, path[n] if n else None, params)

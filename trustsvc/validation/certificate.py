@@ -355,7 +355,7 @@ def validate_certificate(
                 failure = failure or _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
                 continue
             n_ev = len(engine.evidence)
-            fail = engine.check_revocation(path, res.keys, anchor, 0)
+            fail = None if mode is RevocationMode.OFF else engine.check_revocation(path, res.keys, anchor, 0)
             if fail is None and res.end_entity_time_problem is not None:
                 tp = res.end_entity_time_problem
                 sub = tp.sub_indication

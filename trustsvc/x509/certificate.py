@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import warnings
 from datetime import datetime
-from functools import cached_property
 
 from asn1crypto import keys, x509
 from cryptography import x509 as cx509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from trustsvc.errors import InputFormatError
-from trustsvc.x509.names import name_facts
+from trustsvc.x509.names import asn1_rdn_keys, display, name_facts
 
 # SKI, keyUsage, basicConstraints, AKI (RFC 5280 4.2.1.1-3, 4.2.1.9): cheap to parse in full at load, and a
 # malformed one would otherwise raise ValueError deep inside path building (found by tests/fuzz).
@@ -30,6 +29,21 @@ _KU_BITS = (("digital_signature", "digital_signature"), ("content_commitment", "
 _EXT_SPECS = {oid: x509.Extension._oid_specs[name] for oid, name in x509.ExtensionId._map.items()
               if name in x509.Extension._oid_specs}
 _DSA_OID = "1.2.840.10040.4.1"
+
+
+class _lazy:  # noqa: N801 - functools.cached_property without its per-class lock (Python < 3.12): hot path
+    """A computed attribute stored in the instance __dict__ on first access."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 class Certificate:
@@ -73,7 +87,7 @@ class Certificate:
         for attr, name in (("subject", rs.subject), ("issuer", rs.issuer)):
             facts = name_facts(name)
             if facts is not None:
-                d[f"{attr}_key"], d[f"_{attr}_rdn_keys"], d[f"{attr}_str"] = facts
+                d[f"{attr}_key"], d[f"_{attr}_rdn_keys"], d[f"_{attr}_values"] = facts
             else:  # a name outside the reproducible cases: asn1crypto decides, and must be able to
                 asn1_name = getattr(self.asn1, attr)
                 asn1_name.native
@@ -105,72 +119,91 @@ class Certificate:
             raise InputFormatError(f"certificate: malformed DER ({exc})") from None
         return out
 
-    @cached_property
+    @_lazy
     def asn1(self) -> x509.Certificate:
         """The asn1crypto view (lazy: only parts that are read get parsed)."""
         return x509.Certificate.load(self.der, strict=True)
 
     # --- identity -----------------------------------------------------------------------
-    @cached_property
+    @_lazy
     def sha256(self) -> str:
         return hashlib.sha256(self.der).hexdigest()
 
-    @cached_property
+    @_lazy
     def subject(self) -> x509.Name:
         return self.asn1.subject
 
-    @cached_property
+    @_lazy
     def issuer(self) -> x509.Name:
         return self.asn1.issuer
 
-    @cached_property
+    @_lazy
     def subject_str(self) -> str:
-        return self.subject.human_friendly
+        values = self.__dict__.get("_subject_values")
+        return self.subject.human_friendly if values is None else display(values)
 
-    @cached_property
+    @_lazy
     def issuer_str(self) -> str:
-        return self.issuer.human_friendly
+        values = self.__dict__.get("_issuer_values")
+        return self.issuer.human_friendly if values is None else display(values)
 
-    @cached_property
+    @_lazy
     def subject_key(self) -> str:
         """Normalised subject name (RFC 5280 7.1 comparison), for indexes."""
         return self.subject.hashable
 
-    @cached_property
+    @_lazy
     def issuer_key(self) -> str:
         return self.issuer.hashable
 
-    @cached_property
+    @_lazy
     def subject_rdn_keys(self) -> list[str]:
         """Normalised RDNs of the subject, in order (directoryName constraints, RFC 5280 4.2.1.10)."""
         cached = self.__dict__.get("_subject_rdn_keys")
-        return cached if cached is not None else [rdn.hashable for rdn in self.subject.chosen]
+        return cached if cached is not None else asn1_rdn_keys(self.subject)
 
-    @cached_property
+    @_lazy
+    def subject_email_addresses(self) -> list[str]:
+        """emailAddress attributes of the subject DN (RFC 5280 4.2.1.10 applies rfc822Name constraints to them)."""
+        if "_subject_values" in self.__dict__:
+            return []  # the fast name path only takes DirectoryString attributes: no emailAddress here
+        return [str(atv["value"].native) for rdn in self.subject.chosen for atv in rdn
+                if atv["type"].dotted == "1.2.840.113549.1.9.1"]
+
+    def derived(self, key: str, compute):
+        """A fact another layer derives from this certificate alone (e.g. parsed name constraints), computed once."""
+        memo = self.__dict__.get("_derived")
+        if memo is None:
+            memo = self.__dict__["_derived"] = {}
+        if key not in memo:
+            memo[key] = compute(self)
+        return memo[key]
+
+    @_lazy
     def serial_number(self) -> int:
         return self.asn1.serial_number  # asn1crypto: cryptography warns on the non-positive ones PKITS has
 
-    @cached_property
+    @_lazy
     def self_issued(self) -> bool:
         # RFC 5280 6.1: self-issued = subject and issuer names match (name comparison rules of 7.1)
         return self.subject_key == self.issuer_key
 
     # --- keys and signature ----------------------------------------------------------------
-    @cached_property
+    @_lazy
     def spki(self) -> keys.PublicKeyInfo:
         return self.asn1.public_key
 
-    @cached_property
+    @_lazy
     def spki_der(self) -> bytes:
         return self.spki.dump()
 
-    @cached_property
+    @_lazy
     def key_algorithm_oid(self) -> str:
         if self._rs is not None:
             return self._rs.public_key_algorithm_oid.dotted_string
         return self.spki["algorithm"]["algorithm"].dotted
 
-    @cached_property
+    @_lazy
     def public_key(self):
         """The subject's key as a trustsvc PublicKey (raises the signature module's typed errors).
 
@@ -181,36 +214,36 @@ class Certificate:
 
         return load_certificate_public_key(self)
 
-    @cached_property
+    @_lazy
     def tbs_der(self) -> bytes:
         if self._rs is not None:
             return self._rs.tbs_certificate_bytes
         return self.asn1["tbs_certificate"].dump()
 
-    @cached_property
+    @_lazy
     def signature_algorithm(self):
         return self.asn1["signature_algorithm"]
 
-    @cached_property
+    @_lazy
     def signature_algorithm_oid(self) -> str:
         if self._rs is not None:
             return self._rs.signature_algorithm_oid.dotted_string
         return self.signature_algorithm["algorithm"].dotted
 
-    @cached_property
+    @_lazy
     def signature(self) -> bytes:
         if self._rs is not None:
             return self._rs.signature
         return self.asn1["signature_value"].native
 
-    @cached_property
+    @_lazy
     def ski(self) -> bytes | None:
         if self._rs is not None:
             e = self._exts.get("2.5.29.14")
             return None if e is None else e.value.digest
         return self.asn1.key_identifier
 
-    @cached_property
+    @_lazy
     def aki(self) -> bytes | None:
         if self._rs is not None:
             e = self._exts.get("2.5.29.35")
@@ -218,13 +251,13 @@ class Certificate:
         return self.asn1.authority_key_identifier
 
     # --- extensions (RFC 5280 4.2), parsed once ----------------------------------------------
-    @cached_property
+    @_lazy
     def version(self) -> int:
         if self._rs is not None:
             return self._rs.version.value + 1
         return self.asn1["tbs_certificate"]["version"].native and int(self.asn1["tbs_certificate"]["version"].native[1:]) or 1
 
-    @cached_property
+    @_lazy
     def extensions(self) -> dict[str, tuple[bool, object]]:
         """Extension OID (dotted) -> (critical, parsed asn1crypto value)."""
         out: dict[str, tuple[bool, object]] = {}
@@ -235,7 +268,7 @@ class Certificate:
     def has_extension(self, oid: str) -> bool:
         return oid in (self._exts if self._rs is not None else self.extensions)
 
-    @cached_property
+    @_lazy
     def critical_extension_oids(self) -> frozenset[str]:
         if self._rs is not None:
             return frozenset(oid for oid, e in self._exts.items() if e.critical)
@@ -256,7 +289,7 @@ class Certificate:
         spec = _EXT_SPECS.get(oid)
         return spec.load(raw) if spec is not None else None
 
-    @cached_property
+    @_lazy
     def is_ca(self) -> bool:
         if self._rs is not None:
             e = self._exts.get("2.5.29.19")
@@ -264,7 +297,7 @@ class Certificate:
         bc = self.ext("2.5.29.19")
         return bool(bc is not None and bc["ca"].native)
 
-    @cached_property
+    @_lazy
     def path_len_constraint(self) -> int | None:
         if self._rs is not None:
             e = self._exts.get("2.5.29.19")
@@ -272,7 +305,7 @@ class Certificate:
         bc = self.ext("2.5.29.19")
         return None if bc is None else bc["path_len_constraint"].native
 
-    @cached_property
+    @_lazy
     def key_usage(self) -> frozenset[str] | None:
         if self._rs is not None:
             e = self._exts.get("2.5.29.15")
@@ -286,7 +319,7 @@ class Certificate:
         ku = self.ext("2.5.29.15")
         return None if ku is None else frozenset(ku.native)
 
-    @cached_property
+    @_lazy
     def extended_key_usage(self) -> frozenset[str] | None:
         if self._rs is not None:
             e = self._exts.get("2.5.29.37")
@@ -294,7 +327,7 @@ class Certificate:
         eku = self.ext("2.5.29.37")
         return None if eku is None else frozenset(p.dotted for p in eku)
 
-    @cached_property
+    @_lazy
     def policies(self) -> dict[str, list] | None:
         """certificatePolicies: policy OID -> qualifiers (native), or None when absent."""
         cp = self.ext("2.5.29.32")
@@ -306,14 +339,14 @@ class Certificate:
             out[info["policy_identifier"].dotted] = quals.native if quals else []
         return out
 
-    @cached_property
+    @_lazy
     def policy_mappings(self) -> list[tuple[str, str]] | None:
         pm = self.ext("2.5.29.33")
         if pm is None:
             return None
         return [(m["issuer_domain_policy"].dotted, m["subject_domain_policy"].dotted) for m in pm]
 
-    @cached_property
+    @_lazy
     def policy_constraints(self) -> tuple[int | None, int | None]:
         """(requireExplicitPolicy, inhibitPolicyMapping) skip counts."""
         pc = self.ext("2.5.29.36")
@@ -321,31 +354,31 @@ class Certificate:
             return (None, None)
         return (pc["require_explicit_policy"].native, pc["inhibit_policy_mapping"].native)
 
-    @cached_property
+    @_lazy
     def inhibit_any_policy(self) -> int | None:
         v = self.ext("2.5.29.54")
         return None if v is None else v.native
 
-    @cached_property
+    @_lazy
     def name_constraints(self):
         return self.ext("2.5.29.30")
 
-    @cached_property
+    @_lazy
     def subject_alt_names(self) -> list:
         san = self.ext("2.5.29.17")
         return [] if san is None else list(san)
 
-    @cached_property
+    @_lazy
     def crl_distribution_points(self) -> list | None:
         cdp = self.ext("2.5.29.31")
         return None if cdp is None else list(cdp)
 
     # --- validity -------------------------------------------------------------------------
-    @cached_property
+    @_lazy
     def not_before(self) -> datetime:
         return self.asn1["tbs_certificate"]["validity"]["not_before"].native
 
-    @cached_property
+    @_lazy
     def not_after(self) -> datetime:
         return self.asn1["tbs_certificate"]["validity"]["not_after"].native
 

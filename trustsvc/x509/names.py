@@ -42,11 +42,13 @@ def _prep(value: str) -> str:
     return _full_prep(None, value)
 
 
-def _values(name: x509.Name) -> list[list[tuple[str, str]]] | None:
-    """[[(oid, text), ...] per RDN], or None when a value is outside the reproducible cases."""
-    out = []
+def name_facts(name: x509.Name) -> tuple[str, list[str], list[list[tuple[str, str]]]] | None:
+    """(comparison key, per-RDN keys, values for `display`) of `name`, or None to use asn1crypto instead."""
+    rdn_keys = []
+    values = []
     for rdn in name.rdns:
         atvs = []
+        prepped = {}
         for atv in rdn:
             oid = atv.oid.dotted_string
             kind = atv._type
@@ -56,25 +58,20 @@ def _values(name: x509.Name) -> list[list[tuple[str, str]]] | None:
             if kind in _ASCII_ONLY and not value.isascii():
                 return None
             atvs.append((oid, value))
-        out.append(atvs)
-    return out
+            # asn1crypto RelativeDistinguishedName.hashable: one prepared value per type, sorted by type
+            prepped[_NAME_OF[oid]] = _prep(value)
+        values.append(atvs)
+        if len(prepped) == 1:
+            ((k, v),) = prepped.items()
+            rdn_keys.append(f"{k}: {v}")
+        else:
+            rdn_keys.append("\x1f".join(f"{k}: {prepped[k]}" for k in sorted(prepped)))
+    return "\x1e".join(rdn_keys), rdn_keys, values
 
 
-def name_facts(name: x509.Name) -> tuple[str, list[str], str] | None:
-    """(comparison key, per-RDN keys, display string) of `name`, or None to use asn1crypto instead."""
-    values = _values(name)
-    if values is None:
-        return None
-    rdn_keys = []
-    for atvs in values:
-        # asn1crypto RelativeDistinguishedName.hashable: one prepared value per type, sorted by type
-        prepped = {_NAME_OF[oid]: _prep(v) for oid, v in atvs}
-        rdn_keys.append("\x1f".join(f"{k}: {prepped[k]}" for k in sorted(prepped)))
-    return "\x1e".join(rdn_keys), rdn_keys, _display(values)
-
-
-def _display(values: list[list[tuple[str, str]]]) -> str:
-    """asn1crypto `Name.human_friendly`: labels in order of first use, repeated types grouped."""
+def display(values: list[list[tuple[str, str]]]) -> str:
+    """asn1crypto `Name.human_friendly` of the values `name_facts` returned: labels in order of first
+    use, repeated types grouped."""
     data: dict[str, object] = {}
     last = None
     for atvs in values:
@@ -96,3 +93,17 @@ def _humanize(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(reversed([_humanize(v) for v in value]))
     return str(value)
+
+
+def asn1_rdn_keys(name: asn1_x509.Name) -> list[str]:
+    """[RelativeDistinguishedName.hashable, ...] of an asn1crypto name, with the ASCII fast path of `_prep`."""
+    out = []
+    for rdn in name.chosen:
+        prepped = {}
+        for ntv in rdn:
+            value = ntv["value"].native
+            if not isinstance(value, str):
+                return [r.hashable for r in name.chosen]  # asn1crypto's own answer (or its error)
+            prepped[ntv["type"].native] = _prep(value)
+        out.append("\x1f".join(f"{k}: {prepped[k]}" for k in sorted(prepped)))
+    return out
