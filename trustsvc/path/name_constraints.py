@@ -6,9 +6,10 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from asn1crypto import x509
+from cryptography import x509 as cx509
 
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.names import asn1_rdn_keys
+from trustsvc.x509.names import asn1_rdn_keys, name_facts
 
 SUPPORTED = ("directory_name", "rfc822_name", "dns_name", "uniform_resource_identifier", "ip_address")
 
@@ -119,17 +120,43 @@ def _subtrees(subtrees) -> list[tuple[str, object, list[str] | None]]:
     return out
 
 
+def _fast_subtrees(subtrees) -> list[tuple[str, object, list[str] | None]] | None:
+    """directoryName / iPAddress subtrees from cryptography's parse; None when another form needs asn1crypto."""
+    out = []
+    for gn in subtrees or ():
+        if isinstance(gn, cx509.DirectoryName):
+            facts = name_facts(gn.value)
+            if facts is None:
+                return None
+            out.append(("directory_name", None, facts[1]))
+        elif isinstance(gn, cx509.IPAddress) and isinstance(gn.value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            # RFC 5280 4.2.1.10: address followed by mask, as octets
+            out.append(("ip_address", gn.value.network_address.packed + gn.value.netmask.packed, None))
+        else:
+            return None
+    return out
+
+
 class NameConstraints:
     """One CA certificate's nameConstraints, pre-parsed for matching."""
 
     @classmethod
     def of(cls, cert: Certificate) -> "NameConstraints":
         """The parsed nameConstraints of `cert` (which must have them), parsed once per certificate."""
-        return cert.derived("name_constraints", lambda c: cls(c.name_constraints))
+        return cert.derived("name_constraints", cls._parse)
 
-    def __init__(self, value) -> None:
-        self.permitted = _subtrees(value["permitted_subtrees"])
-        self.excluded = _subtrees(value["excluded_subtrees"])
+    @classmethod
+    def _parse(cls, cert: Certificate) -> "NameConstraints":
+        nc = cert.crypto_extension("2.5.29.30")
+        if nc is not None:
+            permitted, excluded = _fast_subtrees(nc.permitted_subtrees), _fast_subtrees(nc.excluded_subtrees)
+            if permitted is not None and excluded is not None:
+                return cls(permitted=permitted, excluded=excluded)
+        return cls(cert.name_constraints)
+
+    def __init__(self, value=None, *, permitted=None, excluded=None) -> None:
+        self.permitted = _subtrees(value["permitted_subtrees"]) if value is not None else permitted
+        self.excluded = _subtrees(value["excluded_subtrees"]) if value is not None else excluded
         self.permitted_kinds = {k for k, _b, _r in self.permitted}
 
     def check(self, names: list[tuple[str, object]], budget) -> None:

@@ -58,6 +58,10 @@ class PathResult:
         return [*self.issuer_keys, own]
 
 
+def _who(i: int, cert: Certificate) -> str:
+    return f"certificate {i} ({cert.subject_str})"
+
+
 def _own_dsa_params(cert: Certificate):
     """DSA domain parameters in `cert`'s own key, if it is a DSA key that carries them (RFC 3279 2.3.2)."""
     return dsa_params_of(cert.spki) if cert.key_algorithm_oid == _DSA_OID else None
@@ -105,29 +109,28 @@ def validate_path(
         for i in range(1, n + 1):
             cert = path[i]
             last = i == n
-            who = f"certificate {i} ({cert.subject_str})"
             # 6.1.3 (a)(1) signature
             try:
                 used = verify_certificate_signature(cert, working_key, budget, sm2_id=sm2_id)
             except SignatureError as exc:
-                raise _fail(SubIndication.SIG_CRYPTO_FAILURE, f"{who}: signature invalid: {exc}", i, Indication.FAILED) from None
+                raise _fail(SubIndication.SIG_CRYPTO_FAILURE, f"{_who(i, cert)}: signature invalid: {exc}", i, Indication.FAILED) from None
             problem = algorithm_policy.check(used, at)
             if problem:
-                raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{who}: {problem}", i)
+                raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: {problem}", i)
             # 6.1.3 (a)(2) validity
             if at < cert.not_before:
-                err = _fail(SubIndication.NOT_YET_VALID, f"{who} is not valid before {cert.not_before.isoformat()}", i)
+                err = _fail(SubIndication.NOT_YET_VALID, f"{_who(i, cert)} is not valid before {cert.not_before.isoformat()}", i)
                 if not last or end_entity_expiry_fatal:
                     raise err
                 ee_time_problem = err
             elif at > cert.not_after:
-                err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{who} expired at {cert.not_after.isoformat()}", i)
+                err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(i, cert)} expired at {cert.not_after.isoformat()}", i)
                 if not last or end_entity_expiry_fatal:
                     raise err
                 ee_time_problem = err
             # 6.1.3 (a)(4) name chaining
             if cert.issuer_key != working_issuer:
-                raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"{who}: issuer name does not chain", i)
+                raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"{_who(i, cert)}: issuer name does not chain", i)
             # 6.1.3 (b), (c) name constraints (not for self-issued intermediates)
             if constraints and (last or not cert.self_issued):
                 names = certificate_names(cert)
@@ -137,13 +140,13 @@ def validate_path(
             graph.process_certificate(cert.policies, any_allowed=inhibit_any > 0 or (not last and cert.self_issued))
             # 6.1.3 (f)
             if explicit == 0 and graph.null:
-                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: no valid policy and explicit policy required", i)
+                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: no valid policy and explicit policy required", i)
             if not last:
                 # 6.1.4 (a) / (b) policy mappings
                 mappings = cert.policy_mappings
                 if mappings:
                     if any(ANY_POLICY in m for m in mappings):
-                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: policy mapping to or from anyPolicy", i)
+                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: policy mapping to or from anyPolicy", i)
                     graph.apply_mappings(mappings, mapping_allowed=mapping > 0)
                 # 6.1.4 (c)-(f) working issuer name, key and parameters
                 working_issuer = cert.subject_key
@@ -155,7 +158,7 @@ def validate_path(
                 try:
                     working_key = certificate_key(cert, params)
                 except SignatureError as exc:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: public key unusable: {exc}", i) from None
+                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: public key unusable: {exc}", i) from None
                 keys.append(working_key)
                 # 6.1.4 (g) name constraints
                 if cert.name_constraints is not None:
@@ -175,18 +178,18 @@ def validate_path(
                     inhibit_any = min(inhibit_any, cert.inhibit_any_policy)
                 # 6.1.4 (k) basicConstraints
                 if not cert.is_ca:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who} is not a CA certificate (basicConstraints)", i)
+                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)} is not a CA certificate (basicConstraints)", i)
                 # 6.1.4 (l), (m) path length
                 if not cert.self_issued:
                     if max_path_length <= 0:
-                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: path length constraint exceeded", i)
+                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: path length constraint exceeded", i)
                     max_path_length -= 1
                 plc = cert.path_len_constraint
                 if plc is not None and plc < max_path_length:
                     max_path_length = plc
                 # 6.1.4 (n) keyUsage
                 if cert.key_usage is not None and "key_cert_sign" not in cert.key_usage:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: keyUsage lacks keyCertSign", i)
+                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: keyUsage lacks keyCertSign", i)
             else:
                 # 6.1.5 (a), (b)
                 if explicit != 0:
@@ -196,7 +199,7 @@ def validate_path(
             # 6.1.4 (o) / 6.1.5 (f) unrecognised critical extensions
             unknown = cert.critical_extension_oids - KNOWN_EXTENSIONS
             if unknown:
-                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{who}: unrecognised critical extension(s) {sorted(unknown)}", i)
+                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: unrecognised critical extension(s) {sorted(unknown)}", i)
     except NameConstraintViolation as exc:
         raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"certificate {i} ({path[i].subject_str}): name constraints: {exc}", i) from None
     except PolicyGraphTooLarge as exc:

@@ -327,9 +327,23 @@ class Certificate:
         eku = self.ext("2.5.29.37")
         return None if eku is None else frozenset(p.dotted for p in eku)
 
+    def crypto_extension(self, oid: str):
+        """cryptography's parsed value of extension `oid`, or None (absent, or certificate parsed by asn1crypto)."""
+        if self._rs is None:
+            return None
+        e = self._exts.get(oid)
+        return None if e is None else e.value
+
     @_lazy
     def policies(self) -> dict[str, list] | None:
         """certificatePolicies: policy OID -> qualifiers (native), or None when absent."""
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.32")
+            if e is None:
+                return None
+            infos = e.value
+            if all(info.policy_qualifiers is None for info in infos):  # qualifiers: asn1crypto's native form below
+                return {info.policy_identifier.dotted_string: [] for info in infos}
         cp = self.ext("2.5.29.32")
         if cp is None:
             return None
@@ -349,6 +363,9 @@ class Certificate:
     @_lazy
     def policy_constraints(self) -> tuple[int | None, int | None]:
         """(requireExplicitPolicy, inhibitPolicyMapping) skip counts."""
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.36")
+            return (None, None) if e is None else (e.value.require_explicit_policy, e.value.inhibit_policy_mapping)
         pc = self.ext("2.5.29.36")
         if pc is None:
             return (None, None)
@@ -356,6 +373,9 @@ class Certificate:
 
     @_lazy
     def inhibit_any_policy(self) -> int | None:
+        if self._rs is not None:
+            e = self._exts.get("2.5.29.54")
+            return None if e is None else e.value.skip_certs
         v = self.ext("2.5.29.54")
         return None if v is None else v.native
 
@@ -365,6 +385,8 @@ class Certificate:
 
     @_lazy
     def subject_alt_names(self) -> list:
+        if self._rs is not None and "2.5.29.17" not in self._exts:
+            return []
         san = self.ext("2.5.29.17")
         return [] if san is None else list(san)
 
