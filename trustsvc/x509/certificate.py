@@ -282,12 +282,16 @@ class Certificate:
         e = self._exts.get(oid)
         if e is None:
             return None
-        value = e.value
-        # cryptography keeps unknown extensions raw; known ones are re-encoded, and DER of the same
-        # parsed value is the same bytes (X.690 10), so asn1crypto sees exactly what was signed.
-        raw = value.value if isinstance(value, cx509.UnrecognizedExtension) else value.public_bytes()
         spec = _EXT_SPECS.get(oid)
-        return spec.load(raw) if spec is not None else None
+        if isinstance(e.value, cx509.UnrecognizedExtension):  # cryptography keeps these as the signed bytes
+            return spec.load(e.value.value) if spec is not None else None
+        # Known to cryptography: read the signed bytes through asn1crypto rather than re-encode cryptography's
+        # parse, which is not always faithful (e.g. it drops the `unused` bit of DistributionPoint reasons).
+        return self._asn1_extensions[oid]["extn_value"].parsed
+
+    @_lazy
+    def _asn1_extensions(self) -> dict:
+        return {ext["extn_id"].dotted: ext for ext in self.asn1["tbs_certificate"]["extensions"]}
 
     @_lazy
     def is_ca(self) -> bool:
