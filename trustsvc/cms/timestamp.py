@@ -6,13 +6,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import cms, core, tsp
+from asn1crypto import algos, cms, core, tsp, x509
 
 from trustsvc.cms.signed_data import (
-    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, digest_name, parse_signed_data,
+    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, parse_signed_data,
 )
 from trustsvc.errors import TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.sm2 import SM3_OID
 
 ID_KP_TIMESTAMPING = "1.3.6.1.5.5.7.3.8"
 
@@ -57,7 +58,6 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
     try:
         info = tsp.TSTInfo.load(sd.econtent, strict=True) if sd.econtent_asn1 is None else sd.econtent_asn1
         imprint = info["message_imprint"]
-        alg = digest_name(imprint["hash_algorithm"])
         tsa = info["tsa"]
         accuracy = None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native
         token = TimestampToken(
@@ -66,11 +66,11 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
             gen_time=info["gen_time"].native,
             policy=info["policy"].dotted,
             serial_number=info["serial_number"].native,
-            imprint_algorithm=alg,
+            imprint_algorithm=_digest_name(imprint["hash_algorithm"]["algorithm"].dotted),
             imprint=imprint["hashed_message"].native,
             nonce=info["nonce"].native,
             accuracy=accuracy,
-            tsa_name=tsa.chosen.human_friendly if not isinstance(tsa, core.Void) and tsa.name == "directory_name" else None,
+            tsa_name=None if isinstance(tsa, core.Void) else _tsa_name(tsa),
             der=der,
         )
     except TrustsvcError:
@@ -80,6 +80,28 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
     if token.gen_time is None or token.gen_time.tzinfo is None:
         raise CMSFormatError("timestamp: genTime must be a UTC GeneralizedTime (RFC 3161 2.4.2)")
     return token
+
+
+def _digest_name(oid: str) -> str:
+    """'sha256', 'sm3', ... for a digest OID; unknown OIDs stay dotted (and fail later as unsupported)."""
+    return "sm3" if oid == SM3_OID else algos.DigestAlgorithmId.map(oid)
+
+
+_TSA_NAMES: dict[bytes, str | None] = {}
+_MAX_TSA_NAMES = 1024
+
+
+def _tsa_name(tsa: x509.GeneralName) -> str | None:
+    """The TSTInfo tsa field as text, if it is a directory name (RFC 3161 2.4.2)."""
+    # A TSA puts the same name in every token: render it once per encoding (asn1crypto's
+    # human_friendly costs more than the rest of the TSTInfo together). Bounded for hostile input.
+    key = tsa.dump()
+    if key in _TSA_NAMES:
+        return _TSA_NAMES[key]
+    text = tsa.chosen.human_friendly if tsa.name == "directory_name" else None
+    if len(_TSA_NAMES) < _MAX_TSA_NAMES:
+        _TSA_NAMES[key] = text
+    return text
 
 
 def _unwrap_response(der: bytes) -> bytes:
