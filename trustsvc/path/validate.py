@@ -161,7 +161,7 @@ def validate_path(
                     raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: public key unusable: {exc}", i) from None
                 keys.append(working_key)
                 # 6.1.4 (g) name constraints
-                if cert.name_constraints is not None:
+                if cert.has_extension("2.5.29.30"):
                     constraints.append(NameConstraints.of(cert))
                 # 6.1.4 (h)
                 if not cert.self_issued:

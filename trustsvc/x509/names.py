@@ -22,9 +22,10 @@ _DIRECTORY_STRING = frozenset(
     oid for oid, name in _NAME_OF.items()
     if asn1_x509.NameTypeAndValue._oid_specs.get(name) is asn1_x509.DirectoryString
 )
-_SAME_TEXT = frozenset({_ASN1Type.UTF8String, _ASN1Type.PrintableString, _ASN1Type.BMPString, _ASN1Type.IA5String,
-                        _ASN1Type.T61String})
-_ASCII_ONLY = frozenset({_ASN1Type.PrintableString, _ASN1Type.IA5String, _ASN1Type.T61String})
+# Tuples, not sets: membership then compares enum members by identity, where a set would call Enum.__hash__.
+_SAME_TEXT = (_ASN1Type.PrintableString, _ASN1Type.UTF8String, _ASN1Type.IA5String, _ASN1Type.BMPString,
+              _ASN1Type.T61String)
+_ASCII_ONLY = (_ASN1Type.PrintableString, _ASN1Type.IA5String, _ASN1Type.T61String)
 
 # RFC 4518 2 string preparation restricted to ASCII: map (controls removed, whitespace to space),
 # case fold (A-Z only), NFKC and the prohibit/bidi steps are no-ops on ASCII.
