@@ -18,6 +18,33 @@ from trustsvc.x509.sm2 import SM3_OID
 ID_KP_TIMESTAMPING = "1.3.6.1.5.5.7.3.8"
 
 
+class _DigestAlgorithm(core.Sequence):
+    # AlgorithmIdentifier (RFC 5280 4.1.1.2); a digest's parameters are absent or NULL and never read.
+    _fields = [("algorithm", algos.DigestAlgorithmId), ("parameters", core.Any, {"optional": True})]
+
+
+class _MessageImprint(core.Sequence):
+    _fields = [("hash_algorithm", _DigestAlgorithm), ("hashed_message", core.OctetString)]
+
+
+class _TSTInfo(core.Sequence):
+    """TSTInfo (RFC 3161 2.4.2) as validation reads it: asn1crypto's tsp.TSTInfo with the message
+    imprint's algorithm and the tsa GeneralName kept lean (parsed when first rendered)."""
+
+    _fields = [
+        ("version", tsp.Version),
+        ("policy", core.ObjectIdentifier),
+        ("message_imprint", _MessageImprint),
+        ("serial_number", core.Integer),
+        ("gen_time", core.GeneralizedTime),
+        ("accuracy", tsp.Accuracy, {"optional": True}),
+        ("ordering", core.Boolean, {"default": False}),
+        ("nonce", core.Integer, {"optional": True}),
+        ("tsa", core.Any, {"explicit": 0, "optional": True}),
+        ("extensions", tsp.Extensions, {"implicit": 1, "optional": True}),
+    ]
+
+
 @dataclass
 class TimestampToken:
     """A parsed timestamp token: the SignedData around it and the TSTInfo fields (RFC 3161 2.4.2)."""
@@ -56,7 +83,7 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
     if len(sd.signers) != 1:
         raise CMSFormatError(f"timestamp: a token has exactly one signer, found {len(sd.signers)} (RFC 3161 2.4.2)")
     try:
-        info = tsp.TSTInfo.load(sd.econtent, strict=True) if sd.econtent_asn1 is None else sd.econtent_asn1
+        info = _TSTInfo.load(sd.econtent, strict=True)
         imprint = info["message_imprint"]
         tsa = info["tsa"]
         accuracy = None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native
@@ -91,14 +118,15 @@ _TSA_NAMES: dict[bytes, str | None] = {}
 _MAX_TSA_NAMES = 1024
 
 
-def _tsa_name(tsa: x509.GeneralName) -> str | None:
-    """The TSTInfo tsa field as text, if it is a directory name (RFC 3161 2.4.2)."""
-    # A TSA puts the same name in every token: render it once per encoding (asn1crypto's
+def _tsa_name(tsa: core.Any) -> str | None:
+    """The TSTInfo tsa field (a GeneralName) as text, if it is a directory name (RFC 3161 2.4.2)."""
+    # A TSA puts the same name in every token: parse and render it once per encoding (asn1crypto's
     # human_friendly costs more than the rest of the TSTInfo together). Bounded for hostile input.
     key = tsa.dump()
     if key in _TSA_NAMES:
         return _TSA_NAMES[key]
-    text = tsa.chosen.human_friendly if tsa.name == "directory_name" else None
+    name = x509.GeneralName.load(key, strict=True, explicit=0)  # the Any keeps the [0] wrapper
+    text = name.chosen.human_friendly if name.name == "directory_name" else None
     if len(_TSA_NAMES) < _MAX_TSA_NAMES:
         _TSA_NAMES[key] = text
     return text
@@ -121,6 +149,11 @@ def _unwrap_response(der: bytes) -> bytes:
 
 def tsa_certificate_problem(cert: Certificate) -> str | None:
     """RFC 3161 2.3: the TSA certificate has exactly one EKU, id-kp-timeStamping, marked critical."""
+    # A fact of the certificate alone: judged once per (memoised) certificate, not once per token.
+    return cert.derived("rfc3161_tsa_problem", _tsa_certificate_problem)
+
+
+def _tsa_certificate_problem(cert: Certificate) -> str | None:
     for ext in cert.asn1["tbs_certificate"]["extensions"]:
         if ext["extn_id"].native == "extended_key_usage":
             purposes = [p.dotted for p in ext["extn_value"].parsed]
