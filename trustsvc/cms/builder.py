@@ -8,14 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from asn1crypto import algos, cms, core, tsp, x509
+from asn1crypto import algos, cms, core, parser, tsp, x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
 from trustsvc.cms.signed_data import (
-    GMT_DATA, GMT_SIGNED_DATA, ID_DATA, ContentInfo, _SignedData, compute_digest,
+    GMT_DATA, GMT_SIGNED_DATA, ID_DATA, ID_SIGNED_DATA, ContentInfo, _SignedData, compute_digest,
 )
 from trustsvc.errors import InputFormatError
 from trustsvc.x509.certificate import Certificate
@@ -89,7 +89,20 @@ def _sign(key: Any, data: bytes, digest: str, pss: bool) -> tuple[dict, bytes]:
 def _fresh(obj: Any) -> Any:
     # asn1crypto objects are mutable and get re-parented when placed in a new structure; Certificate
     # objects are shared (memoised), so build from a private copy, never from the shared tree.
-    return obj.__class__.load(obj.dump())
+    return _verbatim(obj.__class__, obj.dump())
+
+
+def _verbatim(cls: type, der: bytes) -> Any:
+    """A parsed `cls` value that always re-emits `der` when placed inside a structure being built.
+
+    asn1crypto 1.5.1 takes any cached header whose last byte is 0x80 (a definite length such as
+    0x1280) for an indefinite length and forces a re-encode of the whole subtree on every dump
+    (wbond/asn1crypto#249); nested in a SignedData that cost ~15 s per signature. DER produced by
+    asn1crypto is already canonical, so reusing it is exact.
+    """
+    value = cls.load(der)
+    value.dump = lambda force=False: der
+    return value
 
 
 def _ess_cert_id_v2(cert: Certificate) -> dict:
@@ -116,19 +129,28 @@ def _signer_info(
     signed_attrs = cms.CMSAttributes(attrs)
     # RFC 5652 5.4: the signature covers the DER of the SET OF attributes.
     alg, signature = _sign(key, signed_attrs.dump(), digest, pss)
-    return cms.SignerInfo({
+    return _frozen(cms.SignerInfo({
         "version": "v1",
         "sid": {"issuer_and_serial_number": {"issuer": _fresh(cert.issuer), "serial_number": cert.serial_number}},
         "digest_algorithm": _digest_algorithm(digest),
         "signed_attrs": signed_attrs,
         "signature_algorithm": alg,
         "signature": signature,
-    })
+    }))
 
 
-def _content_info(sd_fields: dict, *, gmt: bool) -> bytes:
-    sd = _SignedData(sd_fields)
-    return ContentInfo({"content_type": GMT_SIGNED_DATA if gmt else "signed_data", "content": sd}).dump()
+def _frozen(value: Any) -> Any:
+    """Dump a freshly built value once and keep it as verbatim DER (see `_verbatim`)."""
+    return _verbatim(value.__class__, value.dump())
+
+
+def _content_info(sd_fields: dict, *, gmt: bool, sd_class: type = _SignedData) -> bytes:
+    # RFC 5652 3: ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }. The SignedData is
+    # dumped once and wrapped by asn1crypto's encoder: a ContentInfo object would dump it a second
+    # time and trip over wbond/asn1crypto#249 (see `_verbatim`).
+    sd_der = sd_class(sd_fields).dump()
+    oid = core.ObjectIdentifier(GMT_SIGNED_DATA if gmt else ID_SIGNED_DATA).dump()
+    return parser.emit(0, 1, 16, oid + parser.emit(2, 1, 0, sd_der))
 
 
 def sign_cms(
@@ -180,8 +202,8 @@ def sign_cms(
 def add_signature_timestamp_to(si: cms.SignerInfo, timestamper: Callable[[bytes, str], bytes], digest: str) -> cms.SignerInfo:
     """Return `si` with a signature timestamp over its signature value (EN 319 122-1 5.3)."""
     token = timestamper(compute_digest(digest, si["signature"].native), digest)
-    unsigned = [{"type": ID_AA_SIGNATURE_TIMESTAMP, "values": [cms.ContentInfo.load(token)]}]
-    return cms.SignerInfo({
+    unsigned = [{"type": ID_AA_SIGNATURE_TIMESTAMP, "values": [_verbatim(cms.ContentInfo, token)]}]
+    return _frozen(cms.SignerInfo({
         "version": si["version"],
         "sid": si["sid"],
         "digest_algorithm": si["digest_algorithm"],
@@ -189,7 +211,7 @@ def add_signature_timestamp_to(si: cms.SignerInfo, timestamper: Callable[[bytes,
         "signature_algorithm": si["signature_algorithm"],
         "signature": si["signature"],
         "unsigned_attrs": unsigned,
-    })
+    }))
 
 
 @dataclass
@@ -241,16 +263,13 @@ def make_timestamp_token(
     si = _signer_info(tsa_cert, tsa_key, "tst_info", compute_digest(digest, tst_der), digest,
                       signing_time=None, pss=False)
     certs = [_fresh(tsa_cert.asn1)] + [_fresh(load_certificate(c).asn1) for c in chain]
-    return cms.ContentInfo({
-        "content_type": "signed_data",
-        "content": cms.SignedData({
-            "version": "v3",
-            "digest_algorithms": [_digest_algorithm(digest)],
-            "encap_content_info": {"content_type": "tst_info", "content": core.ParsableOctetString(tst_der)},
-            "certificates": [cms.CertificateChoices(name="certificate", value=c) for c in certs],
-            "signer_infos": [si],
-        }),
-    }).dump()
+    return _content_info({
+        "version": "v3",
+        "digest_algorithms": [_digest_algorithm(digest)],
+        "encap_content_info": {"content_type": "tst_info", "content": core.ParsableOctetString(tst_der)},
+        "certificates": [cms.CertificateChoices(name="certificate", value=c) for c in certs],
+        "signer_infos": [si],
+    }, gmt=False, sd_class=cms.SignedData)
 
 
 def add_signature_timestamp(cms_der: bytes, timestamper: Callable[[bytes, str], bytes]) -> bytes:
