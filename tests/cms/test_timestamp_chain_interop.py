@@ -63,7 +63,7 @@ def _certificates(resp: bytes) -> list[bytes]:
 def test_openssl_token_carrying_the_tsa_chain_validates_from_its_own_certificates(chain_tsa, tmp_path):
     resp, before, after = _reply(chain_tsa, tmp_path, chain=True)
     # OpenSSL writes signer first, then the chain as given: not the DER order of a SET OF (X.690 11.6),
-    # which a strict DER decoder refuses. CMS is BER (RFC 5652 1.1): the order carries no meaning.
+    # which a strict DER decoder refuses. CMS is BER-encoded (RFC 5652 1): the order is valid.
     assert _certificates(resp) == [chain_tsa.tsa.cert.der, chain_tsa.ca.cert.der, chain_tsa.root.cert.der]
     # Only the root is configured: the issuing CA comes from the token itself.
     report = validate_timestamp(resp, content=DATA, trust_anchors=[chain_tsa.root.cert], revocation="off")
