@@ -1,4 +1,4 @@
-"""Certificate and CRL signature checks through the one registry, with a bounded cache for CA certificates."""
+"""Certificate and CRL signature checks through the one registry, with a bounded cache for CA and service certificates."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ _DSA_OID = "1.2.840.10040.4.1"
 SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_)
 
 _CACHE_SIZE = 8192
-# (issuer SPKI DER, DSA params DER, certificate sha256) -> SignatureAlgorithm or the error message.
+# (issuer SPKI DER, SM2 signer ID, certificate sha256) -> SignatureAlgorithm or the error message.
 _cache: "OrderedDict[tuple[bytes, bytes | None, str], SignatureAlgorithm | str]" = OrderedDict()
+# Service certificates a platform sees on every token or response, cached like CA certificates:
+# id-kp-timeStamping (RFC 3161 2.3) and id-kp-OCSPSigning (RFC 6960 4.2.2.2).
+_SERVICE_EKUS = frozenset({"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"})
 
 
 def clear_cache() -> None:
@@ -48,10 +51,11 @@ def verify_certificate_signature(
     cert: Certificate, key: PublicKey, budget: Budget, *, sm2_id: bytes | None = None, cache: bool = True
 ) -> SignatureAlgorithm:
     """Verify `cert`'s signature with `key` (RFC 5280 6.1.3 (a)(1)); raise a SignatureError on failure."""
-    ckey = (key.spki_der, None, cert.sha256)
+    # The SM2 signer ID is part of what was verified (GM/T 0009 Z value), so it is part of the key.
+    ckey = (key.spki_der, sm2_id, cert.sha256)
     if key.family == "dsa":  # inherited DSA parameters are not part of spki_der: memo per call only
         cache = False
-    store = _cache if cache and cert.is_ca else budget.verified
+    store = _cache if cache and _long_lived(cert) else budget.verified
     hit = store.get(ckey)
     if hit is not None:
         if store is _cache:
@@ -72,3 +76,11 @@ def verify_certificate_signature(
     if isinstance(used, str):
         raise InvalidSignatureError(used)
     return used
+
+
+def _long_lived(cert: Certificate) -> bool:
+    """CA and service (TSA, OCSP responder) certificates recur across calls; end entities mostly do not."""
+    if cert.is_ca:
+        return True
+    eku = cert.extended_key_usage
+    return eku is not None and not eku.isdisjoint(_SERVICE_EKUS)
