@@ -247,6 +247,7 @@ def _cost_axes(ax, series: dict, xlabel: str, title: str, symlog: bool = False) 
     ax.set_yscale("log")
     if symlog:
         ax.set_xscale("symlog", linthresh=10)
+        ax.set_xlim(-1, max(int(x) for x in xs) * 1.4)
     ax.set_xticks([int(x) for x in xs], [str(x) for x in xs])
     ax.set_xlabel(xlabel)
     ax.set_ylabel("µs per validation (log)")

@@ -140,8 +140,9 @@ def execute(step: Step, logs: Path, retries: int = 1) -> None:
 
 # --- parsing the sections into summary rows ----------------------------------------------------
 def _num(text: str) -> float | None:
-    m = re.search(r"-?\d[\d,]*(?:\.\d+)?", text or "")
-    return float(m.group(0).replace(",", "")) if m else None
+    """The number a cell starts with ("4,618/s (rejects)" -> 4618.0); None for "n/a (no SM2)", "-", "rejects"."""
+    m = re.match(r"\s*\**(-?\d[\d,]*(?:\.\d+)?)", text or "")
+    return float(m.group(1).replace(",", "")) if m else None
 
 
 def md_tables(text: str) -> list[list[dict[str, str]]]:
@@ -195,7 +196,7 @@ def summarise_chain(text: str) -> list[dict]:
                 a = _num(r[anchor])
                 if not a or not t:
                     continue  # n/a (e.g. no SM2 in that implementation)
-                note = " (rejects)" if "reject" in r[anchor] else ""
+                note = "".join(f" {n}" for n in re.findall(r"\([^)]*\)", r[anchor]))
                 out.append(_row(f"chain {label}, {mode}", f"{t:,.0f}/s", f"{a:,.0f}/s {anchor}{note}", t / a,
                                 f">= {goal:g}x" if goal else "—", (t / a >= goal) if goal else None))
     return out
@@ -384,8 +385,9 @@ def write_page(doc: Path, steps: list[Step], rows: list[dict], plots: list[tuple
     ]
     missed = [r for r in rows if r["met"] == "**no**"]
     if missed:
-        body += [f"Goals missed in this run: {len(missed)} of {sum(r['met'] != '—' for r in rows)}. The profile or "
-                 "breakdown that shows why is in the workload's section below (chain: *Profile*; bids: *Reading the result*).", ""]
+        body += [f"Goals missed in this run: {len(missed)} of {sum(r['met'] != '—' for r in rows)}. Where a script profiles, "
+                 "its section below carries the profile from this run (chain: *Profile*; timestamp: *Where trustsvc's time "
+                 "goes*); the curated pages `docs/benchmarks/<name>.md` hold each workload's analysis.", ""]
     body += ["## Plots", ""]
     body += [f"![{alt}]({rel}/{name})" for name, alt in plots] + [""]
     if items:
@@ -432,21 +434,39 @@ def main(argv: list[str] | None = None) -> int:
                     help="where benchmarks.md and benchmarks/ go (default docs, or var/bench-quick with --quick)")
     ap.add_argument("--only", default="", help="comma-separated step names (debugging; the page is then partial)")
     ap.add_argument("--bids", type=int, default=None, help="bids for bids.py (default 150, 12 with --quick)")
+    ap.add_argument("--render", type=Path, default=None, metavar="LOGDIR",
+                    help="rewrite the page from a finished run's var/bench-logs/<time>/ without measuring again")
     args = ap.parse_args(argv)
-    out = (args.dir or (ROOT / "var" / "bench-quick" if args.quick else ROOT / "docs")).resolve()
-    started = datetime.now(timezone.utc)
-    logs = ROOT / "var" / "bench-logs" / started.strftime("%Y%m%dT%H%M%S")
-    logs.mkdir(parents=True, exist_ok=True)
+    if args.render:
+        saved = json.loads((args.render / "run.json").read_text())
+        logs, out, quick = args.render.resolve(), Path(saved["dir"]), saved["quick"]
+        started, wall, info = datetime.fromisoformat(saved["started"]), saved["wall"], saved["info"]
+        steps = plan(quick, out, logs, saved["bids"])
+        only = set(saved["only"])
+        for step, st in zip(steps, saved["steps"]):
+            step.status, step.seconds, step.argv = st["status"], st["seconds"], st["argv"]
+            log = logs / f"{step.name}.log"
+            step.output = log.read_text() if log.exists() else ""
+    else:
+        quick = args.quick
+        out = (args.dir or (ROOT / "var" / "bench-quick" if quick else ROOT / "docs")).resolve()
+        started = datetime.now(timezone.utc)
+        logs = ROOT / "var" / "bench-logs" / started.strftime("%Y%m%dT%H%M%S")
+        logs.mkdir(parents=True, exist_ok=True)
+        (out / "benchmarks" / "run").mkdir(parents=True, exist_ok=True)
+        info = machine()
+        steps = plan(quick, out, logs, args.bids)
+        only = {s for s in args.only.split(",") if s}
+        t0 = time.time()
+        for step in steps:
+            if not only or step.name in only or step.name.split("-")[0] in only:
+                execute(step, logs)
+        wall = time.time() - t0
+        (logs / "run.json").write_text(json.dumps({
+            "started": started.isoformat(), "wall": wall, "info": info, "quick": quick, "dir": str(out),
+            "bids": args.bids, "only": sorted(only),
+            "steps": [{"name": s.name, "status": s.status, "seconds": s.seconds, "argv": s.argv} for s in steps]}, indent=1))
     sections = out / "benchmarks" / "run"
-    sections.mkdir(parents=True, exist_ok=True)
-    info = machine()
-    steps = plan(args.quick, out, logs, args.bids)
-    only = {s for s in args.only.split(",") if s}
-    t0 = time.time()
-    for step in steps:
-        if not only or step.name in only or step.name.split("-")[0] in only:
-            execute(step, logs)
-    wall = time.time() - t0
 
     rows: list[dict] = []
     by = {s.name: s for s in steps}
@@ -475,7 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     import growth as g  # noqa: PLC0415  (matplotlib only when plotting)
 
     plots = []
-    if growth:
+    if growth:  # redrawn from the JSON (same figures growth.py drew; --render picks up plotting changes)
+        g.plot_lengths(growth["lengths"], out / "benchmarks" / "growth-chain-length.png")
+        g.plot_pools(growth["pools"], out / "benchmarks" / "growth-cross-certs.png")
         plots += [("growth-chain-length.png", "validation cost vs chain length"),
                   ("growth-cross-certs.png", "validation cost vs cross-certificates in the pool")]
     series = {"bids, HTTP POST /v1/verify/batch (1 worker)": {n: b["http_bids_per_s"] for n, b in batches.items()},
@@ -489,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         g.plot_workers(workers, out / "benchmarks" / "throughput-workers.png")
         plots.append(("throughput-workers.png", "HTTP throughput vs workers"))
     doc = out / "benchmarks.md"
-    write_page(doc, steps, rows, plots, info, started, wall, args.quick, items_table(batches, service), service)
+    write_page(doc, steps, rows, plots, info, started, wall, quick, items_table(batches, service), service)
     (sections / "summary.json").write_text(json.dumps({"rows": rows, "machine": info, "steps": [
         {"name": s.name, "status": s.status, "seconds": round(s.seconds, 1), "command": s.command()} for s in steps]}, indent=1))
     print(f"wrote {doc} ({wall / 60:.1f} min); logs in {logs}")
