@@ -2,6 +2,7 @@
 
     python tools/bench/run_all.py            # full run, ~15-20 min on 2 cores; writes docs/benchmarks.md + docs/benchmarks/
     python tools/bench/run_all.py --quick    # ~3-5 min smoke; writes var/bench-quick/ unless --dir is given
+    python tools/bench/run_all.py --render var/bench-logs/<time>   # redo the page of a finished run, no measuring
 
 Each workload is its own script (`tools/bench/*.py`), run one after the other as a subprocess of this
 process, so every ratio on the page comes from the same run on the same machine state. Each script writes
