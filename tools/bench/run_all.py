@@ -1,7 +1,7 @@
 """Run every benchmark workload in ONE run and write docs/benchmarks.md: ratios vs anchors, plots, reproduce commands.
 
-    python tools/bench/run_all.py            # full run, ~15-20 min on 2 cores; writes docs/benchmarks.md + docs/benchmarks/
-    python tools/bench/run_all.py --quick    # ~3-5 min smoke; writes var/bench-quick/ unless --dir is given
+    python tools/bench/run_all.py            # full run, ~13 min on 2 cores; writes docs/benchmarks.md + docs/benchmarks/
+    python tools/bench/run_all.py --quick    # ~1-3 min smoke; writes var/bench-quick/ unless --dir is given
     python tools/bench/run_all.py --render var/bench-logs/<time>   # redo the page of a finished run, no measuring
 
 Each workload is its own script (`tools/bench/*.py`), run one after the other as a subprocess of this
@@ -59,7 +59,7 @@ def _rel(arg: str) -> str:
 
 
 def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
-    """The workloads with parameters sized for a <= ~20 min full run (or a ~3-5 min smoke with --quick)."""
+    """The workloads with parameters sized for a <= ~20 min full run (or a ~1-3 min smoke with --quick)."""
     sec, plots = out / "benchmarks" / "run", out / "benchmarks"
     q = quick
     batch_sizes = (10, 50, 200) if q else (10, 100, 1000)
@@ -396,7 +396,7 @@ def write_page(doc: Path, steps: list[Step], rows: list[dict], plots: list[tuple
                  "certificate items: `service_batch.py`):", "", *items, ""]
     body += ["## Reproduce", "", "Everything at once (installs the `bench` extra, then runs this page's run):", "", "```sh",
              "make bench            # = .venv/bin/pip install -e '.[bench]' && python tools/bench/run_all.py",
-             "python tools/bench/run_all.py --quick   # ~3-5 min smoke run into var/bench-quick/", "```", "",
+             "python tools/bench/run_all.py --quick   # ~1-3 min smoke run into var/bench-quick/", "```", "",
              "Each workload alone, with the parameters of this run:", "", "```sh",
              *(s.command() for s in steps if s.argv), "```", "",
              "| step | status | seconds |", "|---|---|---|",
@@ -430,7 +430,7 @@ def write_page(doc: Path, steps: list[Step], rows: list[dict], plots: list[tuple
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small sizes, ~3-5 min smoke run")
+    ap.add_argument("--quick", action="store_true", help="small sizes, ~1-3 min smoke run")
     ap.add_argument("--dir", type=Path, default=None,
                     help="where benchmarks.md and benchmarks/ go (default docs, or var/bench-quick with --quick)")
     ap.add_argument("--only", default="", help="comma-separated step names (debugging; the page is then partial)")
