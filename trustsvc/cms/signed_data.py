@@ -7,7 +7,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from asn1crypto import cms, core, pem, x509
+from asn1crypto import cms, core, parser, pem, x509
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
@@ -87,7 +87,10 @@ class SignerInfo:
         """The DER of the signed attributes as a SET OF, what the signature covers (RFC 5652 5.4)."""
         if self.signed_attrs is None:
             return None
-        return self.signed_attrs.untag().dump()
+        # The [0] IMPLICIT tag becomes the universal SET OF tag over the same contents octets. Not
+        # untag().dump(): that copies the tree, and asn1crypto re-encodes (re-sorting the SET) any
+        # value whose cached length ends in 0x80 (wbond/asn1crypto#249).
+        return parser.emit(0, 1, 17, self.signed_attrs.contents)
 
     def attr_values(self, attrs: cms.CMSAttributes | None, oid: str) -> list:
         if attrs is None:

@@ -134,8 +134,8 @@ class _Context:
         if binding.present and not binding.ok:
             return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
                         message("cert_binding", lang, index=signer.index, detail=binding.detail))
-        ku = cert.asn1.key_usage_value
-        if ku is not None and not (set(ku.native) & _SIGNING_KU):
+        ku = cert.key_usage
+        if ku is not None and not (ku & _SIGNING_KU):
             return done(_INDET, SubIndication.CHAIN_CONSTRAINTS_FAILURE, message("key_usage", lang, index=signer.index))
         # Signature timestamps: proof that the signature existed at genTime (EN 319 102-1 5.4, 5.5).
         poe: TimestampReport | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from trustsvc.cms.signed_data import CMSFormatError
 from trustsvc.cms.timestamp import TimestampToken, parse_timestamp_token, tsa_certificate_problem
-from trustsvc.cms.attributes import signing_certificate_binding
+from trustsvc.cms.attributes import ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, CertBinding, signing_certificate_binding
 from trustsvc.cms.signed_data import verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
@@ -71,6 +72,31 @@ def _directly_trusted(cert: Certificate, trust_anchors: Sequence[Any], trust: An
     return any(a == cert for a in anchors)
 
 
+_BINDINGS: "OrderedDict[tuple[bytes, bytes], CertBinding]" = OrderedDict()
+_MAX_BINDINGS = 256
+
+
+def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
+    """The token's ESSCertID(v2) checked against the TSA certificate, memoised per (attribute, certificate).
+
+    A TSA puts the same signing-certificate attribute, naming the same certificate, in every token
+    it issues, and the check is a pure function of those bytes: a service opening bids sees the same
+    few TSAs all day. Bounded, so hostile tokens cannot grow it. (Bidders' bindings are not memoised.)
+    """
+    try:
+        raw = [a.dump() for a in signer.signed_attrs or ()
+               if a["type"].dotted in (ID_AA_SIGNING_CERTIFICATE_V2, ID_AA_SIGNING_CERTIFICATE)]
+    except (ValueError, TypeError, KeyError):
+        return signing_certificate_binding(signer, tsa)
+    key = (b"".join(raw), tsa.der)
+    hit = _BINDINGS.get(key)
+    if hit is None:
+        hit = _BINDINGS[key] = signing_certificate_binding(signer, tsa)
+        if len(_BINDINGS) > _MAX_BINDINGS:
+            _BINDINGS.popitem(last=False)
+    return hit
+
+
 def check_token(
     token: TimestampToken,
     *,
@@ -126,7 +152,7 @@ def check_token(
         key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
         return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0, detail=crypto.detail))
     # RFC 3161 2.4.1 / RFC 5816: the TSA certificate is identified by ESSCertID(v2) in the signed attributes.
-    binding = signing_certificate_binding(signer, tsa)
+    binding = _tsa_binding(signer, tsa)
     if not binding.present or not binding.ok:
         detail = binding.detail or "the token has no signing-certificate attribute (RFC 3161 2.4.1)"
         return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
