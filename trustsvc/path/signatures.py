@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from asn1crypto import keys
 
-from trustsvc.errors import InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
 from trustsvc.path.budget import Budget
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import PublicKey, SignatureAlgorithm, is_simple_algorithm, load_public_key, verify_signature
@@ -42,9 +42,13 @@ def issuer_key(spki: keys.PublicKeyInfo, inherited: keys.DSAParams | None) -> Pu
 
 def certificate_key(cert: Certificate, inherited: keys.DSAParams | None) -> PublicKey:
     """The subject key of `cert` on a path: its own, or with DSA parameters inherited (RFC 5280 6.1.4 (f))."""
-    if cert.key_algorithm_oid == _DSA_OID:
-        return issuer_key(cert.spki, inherited)
-    return cert.public_key
+    try:
+        if cert.key_algorithm_oid == _DSA_OID:
+            return issuer_key(cert.spki, inherited)
+        return cert.public_key
+    except InputFormatError as exc:
+        # A malformed key is a property of this certificate on this path, not a malformed request.
+        raise KeyError_(f"subject key of {cert.subject_str!r} is unusable: {exc}") from None
 
 
 def verify_certificate_signature(
