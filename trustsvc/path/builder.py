@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
@@ -11,15 +10,41 @@ from trustsvc.path.signatures import SignatureError, certificate_key, verify_cer
 from trustsvc.x509.certificate import Certificate
 
 
-@dataclass
 class Attempt:
-    """One candidate path that was tried, and why it died (None = it was handed to validation)."""
+    """One candidate path that was tried, and why it died (None = it was handed to validation).
 
-    path: list[str]
-    reason: str | None
+    `path` holds display labels; built from certificates, they are rendered on first read only
+    (most callers never look at the candidate paths of a chain that validated).
+    """
+
+    __slots__ = ("_path", "_certs", "reason")
+
+    def __init__(self, path: list[str] | None, reason: str | None, *, certificates: list[Certificate] | None = None) -> None:
+        self._path = path
+        self._certs = certificates
+        self.reason = reason
+
+    @classmethod
+    def of(cls, certificates: list[Certificate], reason: str | None) -> "Attempt":
+        """An attempt over `certificates` (anchor first), labelled lazily."""
+        return cls(None, reason, certificates=list(certificates))
+
+    @property
+    def path(self) -> list[str]:
+        if self._path is None:
+            self._path = [_label(c) for c in self._certs]
+        return self._path
 
     def to_dict(self) -> dict:
         return {"path": self.path, "reason": self.reason}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Attempt) and (self.path, self.reason) == (other.path, other.reason)
+
+    __hash__ = None  # type: ignore[assignment] - mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Attempt(path={self.path!r}, reason={self.reason!r})"
 
 
 class CandidateIndex:

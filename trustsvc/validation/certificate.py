@@ -40,7 +40,8 @@ def _cert(data: Any) -> Certificate:
         if hit is not None:
             _parsed.move_to_end(key)
             return hit
-        cert = load_certificate(key)
+        # DER (a SEQUENCE) goes straight to the parser; PEM and base64 through the loader.
+        cert = Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key)
         _parsed[key] = cert
         if len(_parsed) > _PARSE_CACHE_SIZE:
             _parsed.popitem(last=False)
@@ -331,7 +332,7 @@ def validate_certificate(
     crl_blobs = []
     for c in crls or ():
         crl_blobs.append(c.dump() if hasattr(c, "dump") else c)
-    parsed_crls, crl_problems = parse_crls(crl_blobs)
+    parsed_crls, crl_problems = parse_crls(crl_blobs) if crl_blobs else ([], [])
     problems.extend(crl_problems)
     report.warnings.extend(problems)
     budget = budget or Budget()
@@ -345,13 +346,12 @@ def validate_certificate(
     try:
         for anchor, path in build_paths(ee, engine.index, budget, attempts, sm2_id=sm2_id):
             budget.candidate_path()
-            labels = [c.subject_str for c in path]
             try:
                 res = validate_path(path, at=at, initial_policy_set=initial, explicit_policy=explicit_policy,
                                     policy_mapping_inhibit=policy_mapping_inhibit, any_policy_inhibit=any_policy_inhibit,
                                     budget=budget, algorithm_policy=engine.policy, sm2_id=sm2_id)
             except PathValidationError as exc:
-                attempts.append(Attempt(labels, exc.reason))
+                attempts.append(Attempt.of(path, exc.reason))
                 failure = failure or _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
                 continue
             n_ev = len(engine.evidence)
@@ -383,11 +383,11 @@ def validate_certificate(
                 report.recognition = recognition
             if fail is not None:
                 fail.path = fail.path or path
-                attempts.append(Attempt(labels, "; ".join(fail.reasons)))
+                attempts.append(Attempt.of(path, "; ".join(fail.reasons)))
                 if failure is None or failure.sub in (SubIndication.NO_CERTIFICATE_CHAIN_FOUND,):
                     failure = fail
                 continue
-            attempts.append(Attempt(labels, None))
+            attempts.append(Attempt.of(path, None))
             report.indication, report.sub_indication = Indication.PASSED, None
             report.path = path
             report.trust_anchor = anchor.label or anchor.certificate.subject_str

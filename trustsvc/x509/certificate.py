@@ -7,6 +7,7 @@ import warnings
 from datetime import datetime
 
 from asn1crypto import keys, x509
+from asn1crypto import parser as asn1_parser
 from cryptography import x509 as cx509
 from cryptography.utils import CryptographyDeprecationWarning
 
@@ -216,8 +217,12 @@ class Certificate:
 
     @_lazy
     def tbs_der(self) -> bytes:
+        # The signed bytes as received (RFC 5280 4.1.1.3), split off by asn1crypto's parser: cheaper than
+        # cryptography's `tbs_certificate_bytes`, which re-encodes its parse, and the same bytes for the DER it accepts.
         if self._rs is not None:
-            return self._rs.tbs_certificate_bytes
+            _cls, _method, _tag, _header, contents, _trailer = asn1_parser.parse(self.der)
+            tbs = asn1_parser.parse(contents, strict=False)
+            return tbs[3] + tbs[4]
         return self.asn1["tbs_certificate"].dump()
 
     @_lazy
