@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asn1crypto import cms, core
+from asn1crypto import cms, core, tsp
 
 from trustsvc.cms.signed_data import SignerInfo, compute_digest
 from trustsvc.errors import UnsupportedAlgorithmError
@@ -31,11 +31,11 @@ class CertBinding:
 
 def signing_certificate_binding(signer: SignerInfo, cert: Certificate) -> CertBinding:
     """EN 319 122-1 5.2.2.3 / RFC 5035: the first ESSCertID(v2) must identify the signer's certificate."""
-    v2 = signer.attr_values(signer.signed_attrs, ID_AA_SIGNING_CERTIFICATE_V2)
-    v1 = signer.attr_values(signer.signed_attrs, ID_AA_SIGNING_CERTIFICATE)
     try:
+        v2 = signer.values(ID_AA_SIGNING_CERTIFICATE_V2)
+        v1 = signer.values(ID_AA_SIGNING_CERTIFICATE)
         if v2:
-            ids = v2[0]["certs"]
+            ids = tsp.SigningCertificateV2.load(v2[0], strict=True)["certs"]
             if len(ids) == 0:
                 return CertBinding(True, False, 2, "signing-certificate-v2 lists no certificate")
             first = ids[0]
@@ -44,7 +44,7 @@ def signing_certificate_binding(signer: SignerInfo, cert: Certificate) -> CertBi
             expected = first["cert_hash"].native
             version = 2
         elif v1:
-            first = v1[0]["certs"][0]
+            first = tsp.SigningCertificate.load(v1[0], strict=True)["certs"][0]
             alg, expected, version = "sha1", first["cert_hash"].native, 1
         else:
             return CertBinding(False, True, None, "no signing-certificate attribute")
@@ -76,4 +76,9 @@ def _same_name(a, b) -> bool:
 
 def signature_timestamp_tokens(signer: SignerInfo) -> list[cms.ContentInfo]:
     """Signature timestamp tokens in the unsigned attributes (id-aa-signatureTimeStampToken)."""
-    return list(signer.attr_values(signer.unsigned_attrs, ID_AA_SIGNATURE_TIMESTAMP))
+    return [cms.ContentInfo.load(der) for der in signature_timestamp_token_ders(signer)]
+
+
+def signature_timestamp_token_ders(signer: SignerInfo) -> list[bytes]:
+    """The same tokens as their encodings, for parse_timestamp_token (no typed tree built twice)."""
+    return signer.values(ID_AA_SIGNATURE_TIMESTAMP, signed=False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from asn1crypto import cms, core, parser, pem, x509
+from asn1crypto import algos, cms, core, parser, pem, x509
+
+from trustsvc.cms import tlv
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
@@ -68,34 +70,53 @@ def compute_digest(name: str, data: bytes) -> bytes:
 
 
 @dataclass
+class Attribute:
+    """One CMS Attribute (RFC 5652 5.3) as read: its type and the raw SET OF values, parsed on demand."""
+
+    oid: str
+    values_contents: bytes
+    der: bytes
+
+    def values(self) -> list[bytes]:
+        """Each AttributeValue's encoding; ValueError on a malformed SET (attribute values parse lazily)."""
+        return [tlv.der(t) for t in tlv.children(self.values_contents)]
+
+
+@dataclass
 class SignerInfo:
-    """One SignerInfo with what validation needs, pulled out once."""
+    """One SignerInfo with what validation needs, pulled out once (raw bytes; typed only on demand)."""
 
     index: int
-    asn1: cms.SignerInfo
+    der: bytes
     sid_issuer_serial: tuple[bytes, int] | None
     sid_ski: bytes | None
     digest_algorithm: str
-    signature_algorithm: cms.SignedDigestAlgorithm
+    signature_algorithm: bytes  # the DER AlgorithmIdentifier, as verify_signature takes it
     signature: bytes
-    signed_attrs: cms.CMSAttributes | None
-    unsigned_attrs: cms.CMSAttributes | None
-    sid_issuer: x509.Name | None = None
+    signed_attrs_contents: bytes | None
+    signed: list[Attribute] | None
+    unsigned: list[Attribute] | None
+
+    @cached_property
+    def asn1(self) -> cms.SignerInfo:
+        return cms.SignerInfo.load(self.der)
+
+    @cached_property
+    def sid_issuer(self) -> x509.Name | None:
+        return x509.Name.load(self.sid_issuer_serial[0]) if self.sid_issuer_serial is not None else None
 
     @property
     def signed_attrs_der(self) -> bytes | None:
         """The DER of the signed attributes as a SET OF, what the signature covers (RFC 5652 5.4)."""
-        if self.signed_attrs is None:
+        if self.signed_attrs_contents is None:
             return None
-        # The [0] IMPLICIT tag becomes the universal SET OF tag over the same contents octets. Not
-        # untag().dump(): that copies the tree, and asn1crypto re-encodes (re-sorting the SET) any
-        # value whose cached length ends in 0x80 (wbond/asn1crypto#249).
-        return parser.emit(0, 1, 17, self.signed_attrs.contents)
+        # The [0] IMPLICIT tag becomes the universal SET OF tag over the same contents octets.
+        return parser.emit(0, 1, 17, self.signed_attrs_contents)
 
-    def attr_values(self, attrs: cms.CMSAttributes | None, oid: str) -> list:
-        if attrs is None:
-            return []
-        return [v for a in attrs if a["type"].dotted == oid for v in a["values"]]
+    def values(self, oid: str, *, signed: bool = True) -> list[bytes]:
+        """Encodings of every value of the signed (or unsigned) attributes of type `oid`; ValueError if malformed."""
+        attrs = self.signed if signed else self.unsigned
+        return [v for a in attrs or () if a.oid == oid for v in a.values()]
 
     def find_certificate(self, certs: list[Certificate]) -> Certificate | None:
         for c in certs:
@@ -103,7 +124,7 @@ class SignerInfo:
                 issuer_der, serial = self.sid_issuer_serial
                 if c.serial_number == serial and c.issuer.dump() == issuer_der:
                     return c
-                if c.serial_number == serial and self.sid_issuer is not None and _names_equal(c.issuer, self.sid_issuer):
+                if c.serial_number == serial and _names_equal(c.issuer, self.sid_issuer):
                     return c
             elif self.sid_ski is not None and c.ski == self.sid_ski:
                 return c
@@ -120,13 +141,16 @@ class SignedData:
     certificates: list[Certificate]
     crls: list[bytes]
     signers: list[SignerInfo]
-    asn1: cms.SignedData
+    der: bytes = field(repr=False)
     unparsable_certificates: int = 0
-    econtent_asn1: core.Asn1Value | None = field(default=None, repr=False)
 
     @property
     def detached(self) -> bool:
         return self.econtent is None
+
+    @cached_property
+    def asn1(self) -> cms.SignedData:
+        return ContentInfo.load(self.der)["content"]
 
 
 def _names_equal(a: x509.Name, b: x509.Name) -> bool:
@@ -182,10 +206,114 @@ def parse_signed_data(data: bytes | str | cms.ContentInfo) -> SignedData:
     """Parse a ContentInfo holding SignedData (DER or PEM); raise CMSFormatError on anything else."""
     if isinstance(data, cms.ContentInfo):
         # Already parsed (e.g. a timestamp token inside an unsigned attribute): no second parse.
-        ci, der = data, b""
+        return _parse_typed(data, data.dump())
+    der = _to_der(data)
+    try:
+        return _parse_plain(der)
+    except TrustsvcError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        # Not the plain shape (BER constructed strings, PKCS #7 v1 ANY content, odd tags) or malformed:
+        # asn1crypto's typed parser decides, and names what is wrong.
+        return _parse_typed(None, der)
+
+
+def _parse_plain(der: bytes) -> SignedData:
+    """SignedData read TLV by TLV (RFC 5652 5.1), typing only the fields validation reads.
+
+    asn1crypto's typed trees build an object per child; a bid opening reads a few fields of each
+    structure, so the walk is several times cheaper. Anything unexpected raises ValueError.
+    """
+    ci = tlv.constructed(parser.parse(der, strict=True), tlv.SEQUENCE)
+    ci_type = tlv.oid(ci[0])
+    if len(ci) != 2 or ci_type not in (ID_SIGNED_DATA, GMT_SIGNED_DATA):
+        raise tlv.NotPlain("not a SignedData ContentInfo")
+    (sd_tlv,) = tlv.constructed(ci[1], 0, tlv.CONTEXT)
+    fields = tlv.constructed(sd_tlv, tlv.SEQUENCE)
+    tlv.primitive(fields[0], tlv.INTEGER)
+    tlv.expect(fields[1], tlv.UNIVERSAL, tlv.SET, True)
+    eci = tlv.constructed(fields[2], tlv.SEQUENCE)
+    econtent_type = tlv.oid(eci[0])
+    econtent = None
+    if len(eci) == 2:
+        (inner,) = tlv.constructed(eci[1], 0, tlv.CONTEXT)
+        econtent = tlv.primitive(inner, tlv.OCTET_STRING)
+    elif len(eci) != 1:
+        raise tlv.NotPlain("EncapsulatedContentInfo")
+    rest = fields[3:]
+    certs: list[Certificate] = []
+    crls: list[bytes] = []
+    bad = 0
+    if rest and rest[0][0] == tlv.CONTEXT and rest[0][2] == 0:
+        for c in tlv.constructed(rest.pop(0), 0, tlv.CONTEXT):  # CertificateChoices (RFC 5652 10.2.2)
+            if c[0] == tlv.UNIVERSAL and c[2] == tlv.SEQUENCE:
+                try:
+                    certs.append(_certificate(tlv.der(c)))
+                except InputFormatError:
+                    bad += 1
+            elif not (c[0] == tlv.CONTEXT and c[2] in (0, 1, 2, 3)):
+                raise tlv.NotPlain("CertificateChoices")
+    if rest and rest[0][0] == tlv.CONTEXT and rest[0][2] == 1:
+        for c in tlv.constructed(rest.pop(0), 1, tlv.CONTEXT):  # RevocationInfoChoice (RFC 5652 10.2.1)
+            if c[0] == tlv.UNIVERSAL and c[2] == tlv.SEQUENCE:
+                crls.append(tlv.der(c))
+            elif not (c[0] == tlv.CONTEXT and c[2] == 1):
+                raise tlv.NotPlain("RevocationInfoChoice")
+    if len(rest) != 1:
+        raise tlv.NotPlain("SignedData fields")
+    infos = tlv.constructed(rest[0], tlv.SET)
+    if len(infos) > MAX_SIGNERS:
+        raise CMSFormatError(f"CMS: {len(infos)} signers exceeds the limit of {MAX_SIGNERS}")
+    if not infos:
+        raise CMSFormatError("CMS: SignedData has no SignerInfo")
+    signers = [_signer_plain(i, si) for i, si in enumerate(infos)]
+    return SignedData(ci_type, econtent_type, econtent, certs, crls, signers, der, bad)
+
+
+def _signer_plain(i: int, si: tlv.Tlv) -> SignerInfo:
+    f = tlv.constructed(si, tlv.SEQUENCE)
+    tlv.primitive(f[0], tlv.INTEGER)
+    sid = f[1]
+    issuer_serial = ski = None
+    if sid[0] == tlv.UNIVERSAL and sid[2] == tlv.SEQUENCE and sid[1]:
+        issuer, serial = tlv.children(sid[4])
+        tlv.expect(issuer, tlv.UNIVERSAL, tlv.SEQUENCE, True)
+        issuer_serial = (tlv.der(issuer), tlv.integer(serial))
     else:
-        der = _to_der(data)
-        ci = None
+        ski = tlv.expect(sid, tlv.CONTEXT, 0, False)  # [0] SubjectKeyIdentifier
+    digest = _digest_name(tlv.oid(tlv.constructed(f[2], tlv.SEQUENCE)[0]))
+    k = 3
+    signed_contents = signed = unsigned = None
+    if f[k][0] == tlv.CONTEXT and f[k][2] == 0:
+        signed_contents = tlv.expect(f[k], tlv.CONTEXT, 0, True)
+        signed = _attributes(signed_contents)
+        k += 1
+    tlv.oid(tlv.constructed(f[k], tlv.SEQUENCE)[0])
+    signature_algorithm = tlv.der(f[k])
+    signature = tlv.primitive(f[k + 1], tlv.OCTET_STRING)
+    k += 2
+    if k < len(f):
+        unsigned = _attributes(tlv.expect(f[k], tlv.CONTEXT, 1, True))
+        k += 1
+    if k != len(f):
+        raise tlv.NotPlain("SignerInfo fields")
+    return SignerInfo(i, tlv.der(si), issuer_serial, ski, digest, signature_algorithm, signature,
+                      signed_contents, signed, unsigned)
+
+
+def _attributes(contents: bytes) -> list[Attribute]:
+    out = []
+    for a in tlv.children(contents):
+        kind, values = tlv.constructed(a, tlv.SEQUENCE)
+        out.append(Attribute(tlv.oid(kind), tlv.expect(values, tlv.UNIVERSAL, tlv.SET, True), tlv.der(a)))
+    return out
+
+
+def _digest_name(oid: str) -> str:
+    return "sm3" if oid == SM3_OID else algos.DigestAlgorithmId.map(oid)
+
+
+def _parse_typed(ci: cms.ContentInfo | None, der: bytes) -> SignedData:
     try:
         if ci is None:
             ci = ContentInfo.load(der, strict=True)
@@ -214,43 +342,41 @@ def parse_signed_data(data: bytes | str | cms.ContentInfo) -> SignedData:
         if len(infos) > MAX_SIGNERS:
             raise CMSFormatError(f"CMS: {len(infos)} signers exceeds the limit of {MAX_SIGNERS}")
         for i, si in enumerate(infos):
-            signers.append(_signer(i, si))
+            signers.append(_signer_typed(i, si))
         if not signers:
             raise CMSFormatError("CMS: SignedData has no SignerInfo")
     except TrustsvcError:
         raise
     except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:
         raise CMSFormatError(f"CMS: malformed SignedData ({first_line(exc)})") from None
-    return SignedData(ci_type, econtent_type, econtent, certs, crls, signers, sd, bad)
+    return SignedData(ci_type, econtent_type, econtent, certs, crls, signers, der, bad)
 
 
-def _signer(i: int, si: cms.SignerInfo) -> SignerInfo:
+def _signer_typed(i: int, si: cms.SignerInfo) -> SignerInfo:
     sid = si["sid"]
     issuer_serial = ski = None
     if sid.name == "issuer_and_serial_number":
         issuer_serial = (sid.chosen["issuer"].dump(), sid.chosen["serial_number"].native)
     else:
         ski = sid.chosen.native
-    signed = si["signed_attrs"] if si["signed_attrs"].contents is not None else None
-    unsigned = si["unsigned_attrs"] if si["unsigned_attrs"].contents is not None else None
+    attrs: list[list[Attribute] | None] = []
     # Force the attribute parse here so malformed attributes fail as FORMAT_FAILURE, not later.
-    for attrs in (signed, unsigned):
-        if attrs is not None:
-            for a in attrs:
-                a["type"].dotted
-                a["values"].contents
+    for name in ("signed_attrs", "unsigned_attrs"):
+        value = si[name]
+        attrs.append(None if value.contents is None else
+                     [Attribute(a["type"].dotted, a["values"].contents, a.dump()) for a in value])
     si["signature_algorithm"]["algorithm"].dotted
     return SignerInfo(
         index=i,
-        asn1=si,
+        der=si.dump(),
         sid_issuer_serial=issuer_serial,
         sid_ski=ski,
         digest_algorithm=digest_name(si["digest_algorithm"]),
-        signature_algorithm=si["signature_algorithm"],
+        signature_algorithm=si["signature_algorithm"].dump(),
         signature=si["signature"].native,
-        signed_attrs=signed,
-        unsigned_attrs=unsigned,
-        sid_issuer=sid.chosen["issuer"] if issuer_serial is not None else None,
+        signed_attrs_contents=si["signed_attrs"].contents,
+        signed=attrs[0],
+        unsigned=attrs[1],
     )
 
 
@@ -296,15 +422,16 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
             content_digest = compute_digest(signer.digest_algorithm, content)
     except UnsupportedAlgorithmError as exc:
         return CryptoCheck(False, "FORMAT_FAILURE", str(exc))
-    if signer.signed_attrs is not None:
+    if signer.signed is not None:
         # RFC 5652 5.3: with signed attributes, content-type and message-digest are mandatory.
-        md = signer.attr_values(signer.signed_attrs, ID_MESSAGE_DIGEST)
-        ct = signer.attr_values(signer.signed_attrs, ID_CONTENT_TYPE)
+        md = signer.values(ID_MESSAGE_DIGEST)
+        ct = signer.values(ID_CONTENT_TYPE)
         if len(md) != 1 or len(ct) != 1:
             return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one content-type and one message-digest (RFC 5652 5.3)")
-        if ct[0].dotted != econtent_type:
-            return CryptoCheck(False, "FORMAT_FAILURE", f"content-type attribute {ct[0].dotted} differs from eContentType {econtent_type} (RFC 5652 11.1)")
-        if md[0].native != content_digest:
+        ct_oid = core.ObjectIdentifier.load(ct[0], strict=True).dotted
+        if ct_oid != econtent_type:
+            return CryptoCheck(False, "FORMAT_FAILURE", f"content-type attribute {ct_oid} differs from eContentType {econtent_type} (RFC 5652 11.1)")
+        if core.OctetString.load(md[0], strict=True).native != content_digest:
             return CryptoCheck(False, "HASH_FAILURE", f"message-digest attribute does not match the {signer.digest_algorithm} digest of the content", content_digest=content_digest)
         signed_bytes = signer.signed_attrs_der
     else:
@@ -330,7 +457,7 @@ def signing_time(signer: SignerInfo) -> datetime | None:
     from trustsvc.cms.attributes import ID_SIGNING_TIME
 
     try:  # attribute values parse lazily: a malformed SET OF Time must not escape (found by tests/fuzz)
-        values = signer.attr_values(signer.signed_attrs, ID_SIGNING_TIME)
-        return values[0].native if values else None
+        values = signer.values(ID_SIGNING_TIME)
+        return cms.Time.load(values[0], strict=True).native if values else None
     except (ValueError, TypeError):
         return None

@@ -6,7 +6,9 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import algos, cms, core, tsp, x509
+from asn1crypto import algos, cms, core, parser, tsp, x509
+
+from trustsvc.cms import tlv
 
 from trustsvc.cms.signed_data import (
     ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, parse_signed_data,
@@ -83,30 +85,66 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
     if len(sd.signers) != 1:
         raise CMSFormatError(f"timestamp: a token has exactly one signer, found {len(sd.signers)} (RFC 3161 2.4.2)")
     try:
-        info = _TSTInfo.load(sd.econtent, strict=True)
+        fields = _tst_info_plain(sd.econtent)
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        fields = _tst_info_typed(sd.econtent)  # not the plain shape, or malformed: the typed reader decides
+    token = TimestampToken(signed_data=sd, tst_info_der=sd.econtent, der=der, **fields)
+    if token.gen_time is None or token.gen_time.tzinfo is None:
+        raise CMSFormatError("timestamp: genTime must be a UTC GeneralizedTime (RFC 3161 2.4.2)")
+    return token
+
+
+def _tst_info_plain(der: bytes) -> dict:
+    """TSTInfo (RFC 3161 2.4.2) read TLV by TLV; ValueError on anything but the plain DER shape."""
+    f = tlv.constructed(parser.parse(der, strict=True), tlv.SEQUENCE)
+    tlv.integer(f[0])  # version
+    imprint = tlv.constructed(f[2], tlv.SEQUENCE)
+    if len(imprint) != 2:
+        raise tlv.NotPlain("MessageImprint")
+    out = {
+        "policy": tlv.oid(f[1]),
+        "imprint_algorithm": _digest_name(tlv.oid(tlv.constructed(imprint[0], tlv.SEQUENCE)[0])),
+        "imprint": tlv.primitive(imprint[1], tlv.OCTET_STRING),
+        "serial_number": tlv.integer(f[3]),
+        "gen_time": core.GeneralizedTime.load(tlv.der(f[4]), strict=True).native,
+        "accuracy": None, "nonce": None, "tsa_name": None,
+    }
+    tlv.primitive(f[4], 24)  # GeneralizedTime
+    rest = f[5:]
+    if rest and rest[0][0] == tlv.UNIVERSAL and rest[0][2] == tlv.SEQUENCE:
+        out["accuracy"] = tsp.Accuracy.load(tlv.der(rest.pop(0)), strict=True).native
+    if rest and rest[0][0] == tlv.UNIVERSAL and rest[0][2] == 1:  # ordering BOOLEAN
+        core.Boolean.load(tlv.der(rest.pop(0)), strict=True).native
+    if rest and rest[0][0] == tlv.UNIVERSAL and rest[0][2] == tlv.INTEGER:
+        out["nonce"] = tlv.integer(rest.pop(0))
+    if rest and rest[0][0] == tlv.CONTEXT and rest[0][2] == 0:
+        out["tsa_name"] = _tsa_name(tlv.der(rest.pop(0)))
+    if rest and rest[0][0] == tlv.CONTEXT and rest[0][2] == 1:
+        tlv.expect(rest.pop(0), tlv.CONTEXT, 1, True)  # extensions: none is read
+    if rest:
+        raise tlv.NotPlain("TSTInfo fields")
+    return out
+
+
+def _tst_info_typed(der: bytes) -> dict:
+    try:
+        info = _TSTInfo.load(der, strict=True)
         imprint = info["message_imprint"]
         tsa = info["tsa"]
-        accuracy = None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native
-        token = TimestampToken(
-            signed_data=sd,
-            tst_info_der=sd.econtent,
-            gen_time=info["gen_time"].native,
-            policy=info["policy"].dotted,
-            serial_number=info["serial_number"].native,
-            imprint_algorithm=_digest_name(imprint["hash_algorithm"]["algorithm"].dotted),
-            imprint=imprint["hashed_message"].native,
-            nonce=info["nonce"].native,
-            accuracy=accuracy,
-            tsa_name=None if isinstance(tsa, core.Void) else _tsa_name(tsa),
-            der=der,
-        )
+        return {
+            "gen_time": info["gen_time"].native,
+            "policy": info["policy"].dotted,
+            "serial_number": info["serial_number"].native,
+            "imprint_algorithm": _digest_name(imprint["hash_algorithm"]["algorithm"].dotted),
+            "imprint": imprint["hashed_message"].native,
+            "nonce": info["nonce"].native,
+            "accuracy": None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native,
+            "tsa_name": None if isinstance(tsa, core.Void) else _tsa_name(tsa.dump()),
+        }
     except TrustsvcError:
         raise
     except (ValueError, TypeError, KeyError, OverflowError, AttributeError) as exc:
         raise CMSFormatError(f"timestamp: malformed TSTInfo ({first_line(exc)})") from None
-    if token.gen_time is None or token.gen_time.tzinfo is None:
-        raise CMSFormatError("timestamp: genTime must be a UTC GeneralizedTime (RFC 3161 2.4.2)")
-    return token
 
 
 def _digest_name(oid: str) -> str:
@@ -118,11 +156,10 @@ _TSA_NAMES: dict[bytes, str | None] = {}
 _MAX_TSA_NAMES = 1024
 
 
-def _tsa_name(tsa: core.Any) -> str | None:
+def _tsa_name(key: bytes) -> str | None:
     """The TSTInfo tsa field (a GeneralName) as text, if it is a directory name (RFC 3161 2.4.2)."""
     # A TSA puts the same name in every token: parse and render it once per encoding (asn1crypto's
     # human_friendly costs more than the rest of the TSTInfo together). Bounded for hostile input.
-    key = tsa.dump()
     if key in _TSA_NAMES:
         return _TSA_NAMES[key]
     name = x509.GeneralName.load(key, strict=True, explicit=0)  # the Any keeps the [0] wrapper
@@ -134,6 +171,17 @@ def _tsa_name(tsa: core.Any) -> str | None:
 
 def _unwrap_response(der: bytes) -> bytes:
     """A TimeStampResp (status + token, `openssl ts -reply` output) yields its token; a token is returned as is."""
+    try:
+        # RFC 3161 2.4.2: TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken OPTIONAL }.
+        # Read as TLVs: a token (ContentInfo) starts with an OID, a response with the status SEQUENCE.
+        fields = tlv.constructed(parser.parse(der, strict=True), tlv.SEQUENCE)
+        if fields and fields[0][0] == tlv.UNIVERSAL and fields[0][2] == tlv.OID:
+            return der
+        if len(fields) == 2 and tlv.integer(tlv.constructed(fields[0], tlv.SEQUENCE)[0]) in (0, 1):
+            tlv.constructed(fields[1], tlv.SEQUENCE)
+            return tlv.der(fields[1])  # granted / grantedWithMods, with its token
+    except ValueError:
+        pass  # anything else: the typed reader gives the status or the error
     try:
         resp = tsp.TimeStampResp.load(der, strict=True)
         status = resp["status"]["status"].native

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from trustsvc.cms.attributes import signature_timestamp_tokens, signing_certificate_binding
+from trustsvc.cms.attributes import signature_timestamp_token_ders, signing_certificate_binding
 from trustsvc.cms.signed_data import (
     DATA_TYPES, CMSFormatError, SignedData, SignerInfo, compute_digest, parse_signed_data, signing_time,
     verify_signer_crypto,
@@ -140,7 +140,7 @@ class _Context:
         # Signature timestamps: proof that the signature existed at genTime (EN 319 102-1 5.4, 5.5).
         poe: TimestampReport | None = None
         try:
-            tokens = signature_timestamp_tokens(signer)
+            tokens = signature_timestamp_token_ders(signer)
         except (ValueError, TypeError, KeyError):
             tokens = []
             r.reasons.append(message("timestamp_invalid", lang, index=signer.index, detail="malformed unsigned attributes"))

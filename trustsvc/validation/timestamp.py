@@ -84,8 +84,7 @@ def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
     few TSAs all day. Bounded, so hostile tokens cannot grow it. (Bidders' bindings are not memoised.)
     """
     try:
-        raw = [a.dump() for a in signer.signed_attrs or ()
-               if a["type"].dotted in (ID_AA_SIGNING_CERTIFICATE_V2, ID_AA_SIGNING_CERTIFICATE)]
+        raw = [a.der for a in signer.signed or () if a.oid in (ID_AA_SIGNING_CERTIFICATE_V2, ID_AA_SIGNING_CERTIFICATE)]
     except (ValueError, TypeError, KeyError):
         return signing_certificate_binding(signer, tsa)
     key = (b"".join(raw), tsa.der)
