@@ -55,11 +55,12 @@ def verify_certificate_signature(
     cert: Certificate, key: PublicKey, budget: Budget, *, sm2_id: bytes | None = None, cache: bool = True
 ) -> SignatureAlgorithm:
     """Verify `cert`'s signature with `key` (RFC 5280 6.1.3 (a)(1)); raise a SignatureError on failure."""
-    # The SM2 signer ID is part of what was verified (GM/T 0009 Z value), so it is part of the key.
-    ckey = (key.spki_der, sm2_id, cert.sha256)
     if key.family == "dsa":  # inherited DSA parameters are not part of spki_der: memo per call only
         cache = False
     store = _cache if cache and _long_lived(cert) else budget.verified
+    # The SM2 signer ID is part of what was verified (GM/T 0009 Z value), so it is part of the key.
+    # The per-call memo holds the certificate itself (its DER bytes hash once); the shared cache a digest.
+    ckey = (key.spki_der, sm2_id, cert.sha256 if store is _cache else cert.der)
     hit = store.get(ckey)
     if hit is not None:
         if store is _cache:

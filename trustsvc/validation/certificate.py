@@ -66,7 +66,7 @@ def _anchors(items: Iterable[Any], problems: list[str]) -> list[TrustAnchor]:
             out.append(item)
             continue
         try:
-            out.append(TrustAnchor(_cert(item)))
+            out.append(_cert(item).derived("explicit-anchor", TrustAnchor))  # immutable: one per certificate
         except (TrustsvcError, ValueError, TypeError) as exc:
             problems.append(f"trust anchor {i} ignored: {exc}")
     return out

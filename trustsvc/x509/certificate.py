@@ -82,19 +82,32 @@ class Certificate:
         rs = self._rs
         d = self.__dict__
         exts = {}
+        critical = []
         for e in rs.extensions:  # parses every extension cryptography knows; duplicates raise
-            exts[e.oid.dotted_string] = e
+            oid = e.oid.dotted_string
+            exts[oid] = e
+            if e.critical:
+                critical.append(oid)
         d["_exts"] = exts
-        for attr, name in (("subject", rs.subject), ("issuer", rs.issuer)):
-            facts = name_facts(name)
-            if facts is not None:
-                d[f"{attr}_key"], d[f"_{attr}_rdn_keys"], d[f"_{attr}_values"] = facts
-            else:  # a name outside the reproducible cases: asn1crypto decides, and must be able to
-                asn1_name = getattr(self.asn1, attr)
-                asn1_name.native
-                d[f"{attr}_key"] = asn1_name.hashable
+        d["critical_extension_oids"] = frozenset(critical)
+        facts = name_facts(rs.subject)
+        if facts is not None:
+            d["subject_key"], d["_subject_rdn_keys"], d["_subject_values"] = facts
+        else:
+            d["subject_key"] = self._asn1_name_key("subject")
+        facts = name_facts(rs.issuer)
+        if facts is not None:
+            d["issuer_key"], d["_issuer_rdn_keys"], d["_issuer_values"] = facts
+        else:
+            d["issuer_key"] = self._asn1_name_key("issuer")
         d["not_before"] = rs.not_valid_before_utc
         d["not_after"] = rs.not_valid_after_utc
+
+    def _asn1_name_key(self, attr: str) -> str:
+        """A name outside the cases `name_facts` reproduces: asn1crypto decides, and must be able to."""
+        asn1_name = getattr(self.asn1, attr)
+        asn1_name.native
+        return asn1_name.hashable
 
     @classmethod
     def _from_asn1(cls, der: bytes) -> "Certificate":

@@ -39,8 +39,15 @@ _full_prep = asn1_x509.NameTypeAndValue._ldap_string_prep
 def _prep(value: str) -> str:
     """RFC 4518 insignificant-space and case handling, exactly as asn1crypto's `prepped_value`."""
     if value.isascii():
-        return " " + _SPACES.sub("  ", value.translate(_ASCII_PREP)).strip() + " "
+        # Printable ASCII has nothing to map but A-Z: lower() is the whole of steps 2-3.
+        v = value.lower() if value.isprintable() else value.translate(_ASCII_PREP)
+        v = v.strip()
+        return " " + (_SPACES.sub("  ", v) if "  " in v else v.replace(" ", "  ")) + " "
     return _full_prep(None, value)
+
+
+# dotted OID -> asn1crypto attribute name, for the DirectoryString attribute types only
+_DIRECTORY_STRING_NAME = {oid: _NAME_OF[oid] for oid in _DIRECTORY_STRING}
 
 
 def name_facts(name: x509.Name) -> tuple[str, list[str], list[list[tuple[str, str]]]] | None:
@@ -54,17 +61,18 @@ def name_facts(name: x509.Name) -> tuple[str, list[str], list[list[tuple[str, st
             oid = atv.oid.dotted_string
             kind = atv._type
             value = atv.value
-            if oid not in _DIRECTORY_STRING or kind not in _SAME_TEXT or not isinstance(value, str):
+            attr = _DIRECTORY_STRING_NAME.get(oid)
+            if attr is None or kind not in _SAME_TEXT or not isinstance(value, str):
                 return None
             if kind in _ASCII_ONLY and not value.isascii():
                 return None
             atvs.append((oid, value))
             # asn1crypto RelativeDistinguishedName.hashable: one prepared value per type, sorted by type
-            prepped[_NAME_OF[oid]] = _prep(value)
+            prepped[attr] = _prep(value)
         values.append(atvs)
         if len(prepped) == 1:
             ((k, v),) = prepped.items()
-            rdn_keys.append(f"{k}: {v}")
+            rdn_keys.append(k + ": " + v)
         else:
             rdn_keys.append("\x1f".join(f"{k}: {prepped[k]}" for k in sorted(prepped)))
     return "\x1e".join(rdn_keys), rdn_keys, values
