@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asn1crypto import cms, core, tsp
+from asn1crypto import cms, core, parser, tsp, x509
 
-from trustsvc.cms.signed_data import SignerInfo, compute_digest
+from trustsvc.cms import tlv
+from trustsvc.cms.signed_data import SignerInfo, compute_digest, oid_digest_name
 from trustsvc.errors import UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.sm2 import SM3_OID
 
 ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"  # RFC 5652 11.1
 ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"  # RFC 5652 11.2
@@ -33,21 +33,17 @@ def signing_certificate_binding(signer: SignerInfo, cert: Certificate) -> CertBi
     """EN 319 122-1 5.2.2.3 / RFC 5035: the first ESSCertID(v2) must identify the signer's certificate."""
     try:
         v2 = signer.values(ID_AA_SIGNING_CERTIFICATE_V2)
-        v1 = signer.values(ID_AA_SIGNING_CERTIFICATE)
-        if v2:
-            ids = tsp.SigningCertificateV2.load(v2[0], strict=True)["certs"]
-            if len(ids) == 0:
-                return CertBinding(True, False, 2, "signing-certificate-v2 lists no certificate")
-            first = ids[0]
-            alg_oid = first["hash_algorithm"]["algorithm"].dotted
-            alg = "sm3" if alg_oid == SM3_OID else first["hash_algorithm"]["algorithm"].native
-            expected = first["cert_hash"].native
-            version = 2
-        elif v1:
-            first = tsp.SigningCertificate.load(v1[0], strict=True)["certs"][0]
-            alg, expected, version = "sha1", first["cert_hash"].native, 1
-        else:
+        v1 = [] if v2 else signer.values(ID_AA_SIGNING_CERTIFICATE)
+        if not v2 and not v1:
             return CertBinding(False, True, None, "no signing-certificate attribute")
+        version, value = (2, v2[0]) if v2 else (1, v1[0])
+        try:
+            first = _first_cert_id_plain(value, version)
+        except ValueError:
+            first = _first_cert_id_typed(value, version)  # not the plain DER shape: asn1crypto decides
+        if first is None:
+            return CertBinding(True, False, 2, "signing-certificate-v2 lists no certificate")
+        alg, expected, issuer_serial = first
         try:
             actual = compute_digest(alg, cert.der)
         except UnsupportedAlgorithmError:
@@ -55,10 +51,8 @@ def signing_certificate_binding(signer: SignerInfo, cert: Certificate) -> CertBi
         if actual != expected:
             return CertBinding(True, False, version, f"signing-certificate{'-v2' if version == 2 else ''} "
                                                      f"{alg} hash does not match the signer's certificate")
-        issuer_serial = first["issuer_serial"]
-        if not isinstance(issuer_serial, core.Void):
-            serial = issuer_serial["serial_number"].native
-            names = [g.chosen for g in issuer_serial["issuer"] if g.name == "directory_name"]
+        if issuer_serial is not None:
+            serial, names = issuer_serial
             if serial != cert.serial_number or (names and not any(_same_name(n, cert.issuer) for n in names)):
                 return CertBinding(True, False, version, "signing-certificate issuerSerial does not name the signer's certificate")
         return CertBinding(True, True, version, "")
@@ -66,10 +60,60 @@ def signing_certificate_binding(signer: SignerInfo, cert: Certificate) -> CertBi
         return CertBinding(True, False, None, f"malformed signing-certificate attribute ({exc})")
 
 
-def _same_name(a, b) -> bool:
+# (hash algorithm, certHash, (serial, [directoryName DER, ...]) or None); None when v2 lists no certificate.
+_CertId = "tuple[str, bytes, tuple[int, list[bytes]] | None] | None"
+
+
+def _first_cert_id_plain(value: bytes, version: int) -> _CertId:
+    """The first ESSCertID(v2) read TLV by TLV (RFC 2634 5.4.1, RFC 5035 4); ValueError if not plain DER."""
+    outer = tlv.constructed(parser.parse(value, strict=True), tlv.SEQUENCE)
+    if len(outer) > 2 or (len(outer) == 2 and outer[1][2] != tlv.SEQUENCE):
+        raise tlv.NotPlain("SigningCertificate")
+    ids = tlv.constructed(outer[0], tlv.SEQUENCE)
+    if not ids:
+        if version == 1:
+            raise tlv.NotPlain("SigningCertificate lists no certificate")
+        return None
+    first = tlv.constructed(ids[0], tlv.SEQUENCE)
+    k, alg = 0, "sha1" if version == 1 else "sha256"  # RFC 5035 4: hashAlgorithm DEFAULT id-sha256
+    if version == 2 and first[0][2] == tlv.SEQUENCE:
+        alg = oid_digest_name(tlv.oid(tlv.constructed(first[0], tlv.SEQUENCE)[0]))
+        k = 1
+    expected = tlv.primitive(first[k], tlv.OCTET_STRING)
+    k += 1
+    issuer_serial = None
+    if k < len(first):
+        names_tlv, serial = tlv.constructed(first[k], tlv.SEQUENCE)
+        names = [tlv.der(tlv.constructed(g, 4, tlv.CONTEXT)[0])  # directoryName [4] EXPLICIT Name
+                 for g in tlv.constructed(names_tlv, tlv.SEQUENCE) if g[0] == tlv.CONTEXT and g[2] == 4]
+        issuer_serial = (tlv.integer(serial), names)
+        k += 1
+    if k != len(first):
+        raise tlv.NotPlain("ESSCertID fields")
+    return alg, expected, issuer_serial
+
+
+def _first_cert_id_typed(value: bytes, version: int) -> _CertId:
+    if version == 2:
+        ids = tsp.SigningCertificateV2.load(value, strict=True)["certs"]
+        if len(ids) == 0:
+            return None
+        first = ids[0]
+        alg = oid_digest_name(first["hash_algorithm"]["algorithm"].dotted)
+    else:
+        first = tsp.SigningCertificate.load(value, strict=True)["certs"][0]
+        alg = "sha1"
+    issuer_serial = first["issuer_serial"]
+    if isinstance(issuer_serial, core.Void):
+        return alg, first["cert_hash"].native, None
+    names = [g.chosen.dump() for g in issuer_serial["issuer"] if g.name == "directory_name"]
+    return alg, first["cert_hash"].native, (issuer_serial["serial_number"].native, names)
+
+
+def _same_name(name_der: bytes, issuer: x509.Name) -> bool:
     # Byte-identical DER first (the common case); RFC 5280 7.1 comparison only when they differ.
     try:
-        return a.chosen.dump() == b.chosen.dump() or a == b
+        return name_der == issuer.dump() or x509.Name.load(name_der) == issuer
     except (ValueError, TypeError):
         return False
 

@@ -281,7 +281,7 @@ def _signer_plain(i: int, si: tlv.Tlv) -> SignerInfo:
         issuer_serial = (tlv.der(issuer), tlv.integer(serial))
     else:
         ski = tlv.expect(sid, tlv.CONTEXT, 0, False)  # [0] SubjectKeyIdentifier
-    digest = _digest_name(tlv.oid(tlv.constructed(f[2], tlv.SEQUENCE)[0]))
+    digest = oid_digest_name(tlv.oid(tlv.constructed(f[2], tlv.SEQUENCE)[0]))
     k = 3
     signed_contents = signed = unsigned = None
     if f[k][0] == tlv.CONTEXT and f[k][2] == 0:
@@ -309,7 +309,8 @@ def _attributes(contents: bytes) -> list[Attribute]:
     return out
 
 
-def _digest_name(oid: str) -> str:
+def oid_digest_name(oid: str) -> str:
+    """Name of a digest algorithm OID ('sha256', 'sm3', ...); unknown OIDs come back dotted."""
     return "sm3" if oid == SM3_OID else algos.DigestAlgorithmId.map(oid)
 
 

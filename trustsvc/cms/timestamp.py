@@ -11,11 +11,10 @@ from asn1crypto import algos, cms, core, parser, tsp, x509
 from trustsvc.cms import tlv
 
 from trustsvc.cms.signed_data import (
-    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, parse_signed_data,
+    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, oid_digest_name, parse_signed_data,
 )
 from trustsvc.errors import TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.sm2 import SM3_OID
 
 ID_KP_TIMESTAMPING = "1.3.6.1.5.5.7.3.8"
 
@@ -103,7 +102,7 @@ def _tst_info_plain(der: bytes) -> dict:
         raise tlv.NotPlain("MessageImprint")
     out = {
         "policy": tlv.oid(f[1]),
-        "imprint_algorithm": _digest_name(tlv.oid(tlv.constructed(imprint[0], tlv.SEQUENCE)[0])),
+        "imprint_algorithm": oid_digest_name(tlv.oid(tlv.constructed(imprint[0], tlv.SEQUENCE)[0])),
         "imprint": tlv.primitive(imprint[1], tlv.OCTET_STRING),
         "serial_number": tlv.integer(f[3]),
         "gen_time": core.GeneralizedTime.load(tlv.der(f[4]), strict=True).native,
@@ -135,7 +134,7 @@ def _tst_info_typed(der: bytes) -> dict:
             "gen_time": info["gen_time"].native,
             "policy": info["policy"].dotted,
             "serial_number": info["serial_number"].native,
-            "imprint_algorithm": _digest_name(imprint["hash_algorithm"]["algorithm"].dotted),
+            "imprint_algorithm": oid_digest_name(imprint["hash_algorithm"]["algorithm"].dotted),
             "imprint": imprint["hashed_message"].native,
             "nonce": info["nonce"].native,
             "accuracy": None if isinstance(info["accuracy"], core.Void) else info["accuracy"].native,
@@ -145,11 +144,6 @@ def _tst_info_typed(der: bytes) -> dict:
         raise
     except (ValueError, TypeError, KeyError, OverflowError, AttributeError) as exc:
         raise CMSFormatError(f"timestamp: malformed TSTInfo ({first_line(exc)})") from None
-
-
-def _digest_name(oid: str) -> str:
-    """'sha256', 'sm3', ... for a digest OID; unknown OIDs stay dotted (and fail later as unsupported)."""
-    return "sm3" if oid == SM3_OID else algos.DigestAlgorithmId.map(oid)
 
 
 _TSA_NAMES: dict[bytes, str | None] = {}
