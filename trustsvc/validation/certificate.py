@@ -14,7 +14,7 @@ from trustsvc.path.builder import Attempt, CandidateIndex, build_paths
 from trustsvc.path.signatures import SignatureError, issuer_key
 from trustsvc.path.validate import PathValidationError, validate_path
 from trustsvc.reports import Indication, SubIndication
-from trustsvc.revocation.crl import ParsedCRL, check_crls, parse_crls
+from trustsvc.revocation.crl import CRLStatus, ParsedCRL, check_crls, parse_crls
 from trustsvc.revocation.modes import RevocationMode, judge
 from trustsvc.validation.report import CertificateReport
 from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
@@ -131,8 +131,12 @@ class _Engine:
         return None
 
     def _check_one(self, cert: Certificate, issuer: Certificate, key: PublicKey, anchor: TrustAnchor, depth: int) -> _Failure | None:
-        status = check_crls(cert, self._crls_for(cert, issuer), at=self.at,
-                            signer_ok=lambda crl: self._crl_signer_ok(crl, issuer, key, anchor, depth))
+        crls = self._crls_for(cert, issuer)
+        if crls:
+            status = check_crls(cert, crls, at=self.at,
+                                signer_ok=lambda crl: self._crl_signer_ok(crl, issuer, key, anchor, depth))
+        else:  # RFC 5280 6.3.3 over no CRLs: nothing covers the certificate (what check_crls answers, minus the DP parse)
+            status = CRLStatus(None, problems=["no CRL covers this certificate"])
         self.evidence.extend(status.evidence)
         st, rt, reason, problems = status.status, status.revocation_time, status.reason, list(status.problems)
         if st is None:
@@ -142,7 +146,7 @@ class _Engine:
         if st is None and self.source is not None:
             # Why fetched evidence is missing (SSRF refusal, time-out, size limit) belongs in the report.
             problems.extend(getattr(self.source, "reasons_for", lambda _c: [])(cert))
-        has_pointers = bool(cert.crl_distribution_points) or "1.3.6.1.5.5.7.1.1" in cert.extensions
+        has_pointers = cert.has_revocation_pointers
         outcome = judge(self.mode, status=st, at=self.at, revocation_time=rt, has_pointers=has_pointers,
                         problems=problems, only_stale=status.only_stale)
         if outcome.warning:

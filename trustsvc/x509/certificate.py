@@ -413,6 +413,14 @@ class Certificate:
         return [] if san is None else list(san)
 
     @_lazy
+    def has_revocation_pointers(self) -> bool:
+        """A non-empty cRLDistributionPoints (RFC 5280 4.2.1.13) or an authorityInfoAccess (4.2.2.1) extension."""
+        if self._rs is not None:
+            cdp = self._exts.get("2.5.29.31")  # parsed (and checked) by cryptography at load
+            return (cdp is not None and len(cdp.value) > 0) or "1.3.6.1.5.5.7.1.1" in self._exts
+        return bool(self.crl_distribution_points) or "1.3.6.1.5.5.7.1.1" in self.extensions
+
+    @_lazy
     def crl_distribution_points(self) -> list | None:
         cdp = self.ext("2.5.29.31")
         return None if cdp is None else list(cdp)
