@@ -14,7 +14,7 @@ from trustsvc.api.problems import Problem
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.trustlist.store import TrustStore
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import load_certificate
+from trustsvc.validation.certificate import certificate_of
 
 _B64_JUNK = re.compile(rb"\s+")
 _PEM = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.S)
@@ -41,7 +41,7 @@ def decode_b64(value: str, what: str, kind: str = "invalid-request") -> bytes:
 
 def read_cert(value: str, what: str) -> Certificate:
     try:
-        return load_certificate(value)
+        return certificate_of(value)  # the core's parse cache: platforms send the same CA certificates every call
     except (InputFormatError, TrustsvcError, ValueError) as exc:
         raise Problem(422, "invalid-certificate", f"{what}: {exc}", sub_indication="FORMAT_FAILURE") from None
 

@@ -115,7 +115,7 @@ class DigitalIdentity:
         if self.certificate is not None:
             # Same certificate, or the same name and key re-issued (e.g. a cross-certificate of a listed CA).
             return self.certificate.der == cert.der or (
-                self.certificate.subject.dump() == cert.subject.dump() and self.certificate.spki_der == cert.spki_der
+                self.certificate.spki_der == cert.spki_der and self.certificate.subject.dump() == cert.subject.dump()
             )
         return self.ski is not None and cert.ski == self.ski and (self.subject in (None, cert.subject_str))
 

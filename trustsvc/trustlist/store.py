@@ -50,8 +50,8 @@ class Recognition:
 
 
 def _policy_oids(cert: Certificate) -> list[str]:
-    ext = cert.asn1.certificate_policies_value
-    return [p["policy_identifier"].dotted for p in ext] if ext is not None else []
+    """certificatePolicies OIDs in certificate order (RFC 5280 4.2.1.4)."""
+    return list(cert.policies or ())
 
 
 def _under(oid: str, prefix: str) -> bool:
@@ -70,16 +70,16 @@ class TrustStore:
         # The snapshot id pins exactly which list versions a decision used (sha256 of the canonical state).
         self.snapshot_id: str = hashlib.sha256(canonical_json({"lists": state})).hexdigest()
         self._anchors: list[TrustAnchor] | None = None
-        # Identity index: (subject DER, SPKI DER) and SKI -> [(list, service)], so recognise() costs
-        # O(path length), not O(path x services), during a busy bid opening.
-        self._by_key: dict[tuple[bytes, bytes], list[tuple[AcceptedList, Service]]] = {}
+        # Identity index: normalised subject name (RFC 5280 7.1) and SKI -> [(list, service)], so recognise()
+        # costs O(path length), not O(path x services), during a busy bid opening. The name key is read at
+        # parse time; the exact identity test (DigitalIdentity.matches) runs only on the few hits.
+        self._by_name: dict[str, list[tuple[AcceptedList, Service]]] = {}
         self._by_ski: dict[bytes, list[tuple[AcceptedList, Service]]] = {}
         for a in self._lists.values():
             for svc in a.trust_list.services:
                 for ident in svc.identities:
                     if ident.certificate is not None:
-                        key = (ident.certificate.subject.dump(), ident.certificate.spki_der)
-                        self._by_key.setdefault(key, []).append((a, svc))
+                        self._by_name.setdefault(ident.certificate.subject_key, []).append((a, svc))
                     elif ident.ski is not None:
                         self._by_ski.setdefault(ident.ski, []).append((a, svc))
 
@@ -156,8 +156,7 @@ class TrustStore:
         candidates: list[tuple[AcceptedList, Service]] = []
         seen: set[tuple[int, int]] = set()
         for cert in reversed(path):
-            found = self._by_key.get((cert.subject.dump(), cert.spki_der), []) + (
-                self._by_ski.get(cert.ski, []) if cert.ski else [])
+            found = self._by_name.get(cert.subject_key, []) + (self._by_ski.get(cert.ski, []) if cert.ski else [])
             for a, svc in found:
                 if service_types is not None and svc.type not in service_types:
                     continue
@@ -213,8 +212,7 @@ class TrustStore:
                     return answer(False, f"{where}: certificate policies {oids or 'none'} are not under "
                                          f"{', '.join(svc.criteria.policy_oids)}")
             if svc.criteria.key_usage:
-                ku = ee.asn1.key_usage_value
-                have = set(ku.native) if ku is not None else set()
+                have = ee.key_usage or frozenset()
                 missing = [k for k in svc.criteria.key_usage if k not in have]
                 if missing:
                     return answer(False, f"{where}: end-entity key usage lacks {', '.join(missing)}")

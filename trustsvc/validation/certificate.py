@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -22,38 +23,45 @@ from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
 from trustsvc.x509.signature import PublicKey, verify_signature
 
-__all__ = ["validate_certificate", "CertificateReport"]
+__all__ = ["CertificateReport", "certificate_of", "validate_certificate"]
 
 _PARSE_CACHE_SIZE = 4096
 _parsed: "OrderedDict[bytes, Certificate]" = OrderedDict()
+_parsed_lock = threading.Lock()  # API worker threads share the cache; OrderedDict moves are not atomic
 
 
-def _cert(data: Any) -> Certificate:
-    """Parse (with a bounded cache by exact bytes: parsing is a pure function) or pass through."""
+def certificate_of(data: Any) -> Certificate:
+    """A Certificate from DER/PEM/base64 bytes or text (parsed once per exact input: a bounded cache, since
+    parsing is a pure function and a busy service sees the same CA certificates again and again), or passed
+    through when already parsed. Raises InputFormatError on garbage."""
     if isinstance(data, Certificate):
         return data
     if isinstance(data, TrustAnchor):
         return data.certificate
-    if isinstance(data, (bytes, bytearray)):
-        key = bytes(data)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray)):
+        return load_certificate(data)
+    key = bytes(data)
+    with _parsed_lock:
         hit = _parsed.get(key)
         if hit is not None:
             _parsed.move_to_end(key)
             return hit
-        # DER (a SEQUENCE) goes straight to the parser; PEM and base64 through the loader.
-        cert = Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key)
+    # DER (a SEQUENCE) goes straight to the parser; PEM and base64 through the loader.
+    cert = Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key)
+    with _parsed_lock:
         _parsed[key] = cert
         if len(_parsed) > _PARSE_CACHE_SIZE:
             _parsed.popitem(last=False)
-        return cert
-    return load_certificate(data)
+    return cert
 
 
 def _certs(items: Iterable[Any], what: str, problems: list[str]) -> list[Certificate]:
     out = []
     for i, item in enumerate(items or ()):
         try:
-            out.append(_cert(item))
+            out.append(certificate_of(item))
         except (TrustsvcError, ValueError, TypeError) as exc:
             problems.append(f"{what} {i} ignored: {exc}")
     return out
@@ -66,7 +74,7 @@ def _anchors(items: Iterable[Any], problems: list[str]) -> list[TrustAnchor]:
             out.append(item)
             continue
         try:
-            out.append(_cert(item).derived("explicit-anchor", TrustAnchor))  # immutable: one per certificate
+            out.append(certificate_of(item).derived("explicit-anchor", TrustAnchor))  # immutable: one per certificate
         except (TrustsvcError, ValueError, TypeError) as exc:
             problems.append(f"trust anchor {i} ignored: {exc}")
     return out
@@ -313,7 +321,7 @@ def validate_certificate(
     report = CertificateReport(Indication.INDETERMINATE, validation_time=at, usage=usage)
     report.validation_time_source = source
     try:
-        ee = _cert(end_entity)
+        ee = certificate_of(end_entity)
     except (TrustsvcError, ValueError, TypeError) as exc:
         report.sub_indication = SubIndication.FORMAT_FAILURE
         report.reasons.append(f"end-entity certificate unreadable: {exc}")

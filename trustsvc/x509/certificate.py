@@ -195,7 +195,15 @@ class Certificate:
 
     @_lazy
     def serial_number(self) -> int:
-        return self.asn1.serial_number  # asn1crypto: cryptography warns on the non-positive ones PKITS has
+        if self._rs is None:
+            return self.asn1.serial_number
+        # RFC 5280 4.1.2.2, read off the TBS by asn1crypto's parser: cheaper than the typed parse, and
+        # cryptography's getter warns again on every read of the non-positive serials PKITS has.
+        tbs = asn1_parser.parse(asn1_parser.parse(self.der)[4], strict=False)[4]
+        first = asn1_parser.parse(tbs, strict=False)
+        if first[0] == 2 and first[2] == 0:  # [0] EXPLICIT version comes first when present
+            first = asn1_parser.parse(tbs[len(first[3]) + len(first[4]) + len(first[5]):], strict=False)
+        return int.from_bytes(first[4], "big", signed=True)
 
     @_lazy
     def self_issued(self) -> bool:
