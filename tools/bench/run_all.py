@@ -71,7 +71,7 @@ def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
         Step("timestamp", "Timestamp token verify vs rfc3161-client", "timestamp.py",
              ["--seconds", "0.3" if q else "2", "--write", str(sec / "timestamp.md")], sec / "timestamp.md"),
         Step("bids", "Bid opening (CAdES-T) vs the floor", "bids.py",
-             ["--count", str(bids or (12 if q else 150)), "--out", str(sec / "bids.md")], sec / "bids.md",
+             ["--count", str(bids or (12 if q else 1000)), "--out", str(sec / "bids.md")], sec / "bids.md",
              ["--repeat=1" if q else "--repeat=3"]),
         Step("http", "HTTP certificate verify vs the FastAPI ceiling, 1 and 2 workers", "http_verify.py",
              ["--requests", "300" if q else "2000", "--concurrency", "16", "--clients", "2", "--out", str(sec / "http.md")],
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", type=Path, default=None,
                     help="where benchmarks.md and benchmarks/ go (default docs, or var/bench-quick with --quick)")
     ap.add_argument("--only", default="", help="comma-separated step names (debugging; the page is then partial)")
-    ap.add_argument("--bids", type=int, default=None, help="bids for bids.py (default 150, 12 with --quick)")
+    ap.add_argument("--bids", type=int, default=None, help="bids for bids.py (default 1000, 12 with --quick)")
     ap.add_argument("--render", type=Path, default=None, metavar="LOGDIR",
                     help="rewrite the page from a finished run's var/bench-logs/<time>/ without measuring again")
     args = ap.parse_args(argv)
