@@ -36,3 +36,10 @@ def test_saved_inputs_pass_through_their_targets(corpus):
     for path in sorted(HERE.glob("*.bin")):
         name = path.name.split("-", 1)[0]
         assert run_one(corpus.targets[name], path.read_bytes()) is None
+
+
+@pytest.mark.parametrize("path", sorted((HERE / "tokens").glob("*.bin")), ids=lambda p: p.name)
+def test_saved_crashing_timestamp_tokens_pass_through(corpus, path):
+    # Mutated tokens: an Accuracy asn1crypto could not read (AttributeError from the TLV reader) and a TSA
+    # certificate with a constructed `critical` BOOLEAN (ValueError from asn1crypto's extension map).
+    assert run_one(corpus.targets["validate_timestamp"], path.read_bytes()) is None

@@ -85,7 +85,7 @@ def parse_timestamp_token(data: bytes | str | cms.ContentInfo) -> TimestampToken
         raise CMSFormatError(f"timestamp: a token has exactly one signer, found {len(sd.signers)} (RFC 3161 2.4.2)")
     try:
         fields = _tst_info_plain(sd.econtent)
-    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError, AttributeError):  # AttributeError: tests/fuzz
         fields = _tst_info_typed(sd.econtent)  # not the plain shape, or malformed: the typed reader decides
     token = TimestampToken(signed_data=sd, tst_info_der=sd.econtent, der=der, **fields)
     if token.gen_time is None or token.gen_time.tzinfo is None:

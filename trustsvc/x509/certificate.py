@@ -22,6 +22,8 @@ _PARSE_ERRORS = (ValueError, TypeError, KeyError, OverflowError, AttributeError,
 # RFC 5280 4.1.2.2 wants positive serials, but such certificates exist and are judged, not refused.
 warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
                         category=CryptographyDeprecationWarning, module=__name__)
+# cryptography warns on a wrong-length countryName (RFC 5280 A.1: 2 letters); the name is still compared by 7.1.
+warnings.filterwarnings("ignore", message="Attribute's length must be", category=UserWarning, module=__name__)
 
 # asn1crypto names of the keyUsage bits (RFC 5280 4.2.1.3), read from cryptography's KeyUsage.
 _KU_BITS = (("digital_signature", "digital_signature"), ("content_commitment", "non_repudiation"),
@@ -124,6 +126,7 @@ class Certificate:
             cert["signature_algorithm"].native
             cert["signature_value"].native
             for ext in tbs["extensions"]:
+                ext["critical"].native  # asn1crypto reads it for every extension on first use (tests/fuzz)
                 parsed = ext["extn_value"].parsed
                 if parsed is not None and ext["extn_id"].dotted in _EAGER_EXTENSIONS:
                     parsed.native  # small values read on every path step parse lazily too (tests/fuzz)
