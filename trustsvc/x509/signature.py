@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
-from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -255,12 +255,17 @@ def verify_signature(
         else:
             raise UnsupportedAlgorithmError(oid, "signature algorithm")
         return SignatureAlgorithm(f"{hash_name}_{sig_algo.replace('rsassa_pkcs1v15', 'rsa')}", hash_name, key.family, key.bits)
-    except InvalidSignature:
-        raise InvalidSignatureError(f"{sig_algo} signature does not verify") from None
-    except UnsupportedAlgorithm as exc:
-        raise UnsupportedAlgorithmError(oid, f"signature algorithm ({exc})") from None
-    except (ValueError, TypeError) as exc:  # e.g. malformed DER signature, wrong key size
-        raise InvalidSignatureError(f"{sig_algo} signature is malformed: {exc}") from None
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        raise _typed(exc, oid, sig_algo) from None
+
+
+def _typed(exc: Exception, oid: str, sig_algo: str) -> TrustsvcError:
+    """cryptography's verdict on a verify call as trustsvc's typed error."""
+    if isinstance(exc, InvalidSignature):
+        return InvalidSignatureError(f"{sig_algo} signature does not verify")
+    if isinstance(exc, UnsupportedAlgorithm):
+        return UnsupportedAlgorithmError(oid, f"signature algorithm ({exc})")
+    return InvalidSignatureError(f"{sig_algo} signature is malformed: {exc}")  # e.g. malformed DER, wrong key size
 
 
 # Signature algorithms named by OID alone (RFC 4055 5, RFC 5758 3.2, RFC 8410 3): (scheme, hash).
@@ -296,12 +301,8 @@ def _verify_simple(key: PublicKey, oid: str, sig_algo: str, hash_name: str | Non
             raise InvalidSignatureError(f"RSA signature but the key is {key.description}")
         key.key.verify(signature, data, padding.PKCS1v15(), _hash(hash_name))
         return SignatureAlgorithm(f"{hash_name}_rsa", hash_name, key.family, key.bits)
-    except InvalidSignature:
-        raise InvalidSignatureError(f"{sig_algo} signature does not verify") from None
-    except UnsupportedAlgorithm as exc:
-        raise UnsupportedAlgorithmError(oid, f"signature algorithm ({exc})") from None
-    except (ValueError, TypeError) as exc:  # e.g. malformed DER signature, wrong key size
-        raise InvalidSignatureError(f"{sig_algo} signature is malformed: {exc}") from None
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        raise _typed(exc, oid, sig_algo) from None
 
 
 def _hash_name(alg: algos.SignedDigestAlgorithm, digest_algorithm: str | None) -> str:
