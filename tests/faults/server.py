@@ -76,15 +76,23 @@ class LiveServer:
         raise RuntimeError("server did not come up")
 
     def pids(self) -> list[int]:
+        """The server process and all its descendants (uvicorn's supervisor, workers), read from /proc."""
         if self.proc is None:
             return []
-        try:
-            import psutil
-
-            p = psutil.Process(self.proc.pid)
-            return [p.pid] + [c.pid for c in p.children(recursive=True)]
-        except Exception:
-            return [self.proc.pid]
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # Fields after the ")" closing the command name: state, ppid, ... (proc(5)).
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, ()))
+        return out
 
     def rss_mib(self) -> float:
         """Resident memory of the server and its workers, MiB."""
