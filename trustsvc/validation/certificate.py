@@ -52,7 +52,7 @@ def certificate_of(data: Any) -> Certificate:
     cert = Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key)
     with _parsed_lock:
         _parsed[key] = cert
-        if len(_parsed) > _PARSE_CACHE_SIZE:
+        while len(_parsed) > _PARSE_CACHE_SIZE:
             _parsed.popitem(last=False)
     return cert
 
