@@ -43,7 +43,8 @@ def read_cert(value: str, what: str) -> Certificate:
     try:
         return certificate_of(value)  # the core's parse cache: platforms send the same CA certificates every call
     except (InputFormatError, TrustsvcError, ValueError) as exc:
-        raise Problem(422, "invalid-certificate", f"{what}: {exc}", sub_indication="FORMAT_FAILURE") from None
+        detail = str(exc) if str(exc).startswith(f"{what}:") else f"{what}: {exc}"  # no "certificate: certificate:"
+        raise Problem(422, "invalid-certificate", detail, sub_indication="FORMAT_FAILURE") from None
 
 
 def _value(x: Any) -> Any:
