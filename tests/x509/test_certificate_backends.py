@@ -11,7 +11,7 @@ FACTS = ("subject_key", "issuer_key", "subject_str", "issuer_str", "subject_rdn_
          "tbs_der", "signature", "signature_algorithm_oid", "key_algorithm_oid", "ski", "aki", "version", "is_ca",
          "path_len_constraint", "key_usage", "extended_key_usage", "critical_extension_oids", "policies",
          "policy_mappings", "policy_constraints", "inhibit_any_policy", "not_before", "not_after",
-         "subject_email_addresses", "has_revocation_pointers")
+         "subject_email_addresses", "has_revocation_pointers", "spki_der")
 
 
 def _both(der: bytes) -> tuple[Certificate, Certificate]:

@@ -2,7 +2,8 @@
 
 Run: python tools/bench/chain.py [--seconds 1.0] [--write docs/benchmarks/chain.md] [--profile]
 Every implementation gets the same inputs as DER bytes and parses inside each call; warm = CA and
-cross-certificate signature results cached, a distinct leaf each call; cold = every cache cleared.
+cross-certificate signature results cached, a distinct leaf each call; cold = every cache cleared
+(signature results, parsed certificates, public keys, name facts).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from trustsvc.path import signatures  # noqa: E402
 from trustsvc.validation import certificate as vc  # noqa: E402
+from trustsvc.x509 import certificate as certmod  # noqa: E402
 from trustsvc.x509 import signature as sigmod  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -60,7 +62,7 @@ def three_level(kind: str):
     rk, ck, lk = gen(), gen(), gen()
     root = _cert(f"{kind} root", rk, f"{kind} root", rk, True)
     ca = _cert(f"{kind} ca", ck, f"{kind} root", rk, True)
-    leaves = [_cert(f"{kind} leaf", lk, f"{kind} ca", ck, False, serial=1000 + i) for i in range(LEAVES)]
+    leaves = [_cert(f"{kind} leaf {i}", lk, f"{kind} ca", ck, False, serial=1000 + i) for i in range(LEAVES)]  # distinct bidders
     return {"root": root, "inter": [ca], "leaves": leaves, "policy": None}
 
 
@@ -97,6 +99,7 @@ def trustsvc_impl(fx, cold: bool):
             signatures.clear_cache()
             vc._parsed.clear()
             sigmod._load_public_key_cached.cache_clear()
+            certmod._NAME_FACTS.clear()
         r = vc.validate_certificate(leaf, intermediates=fx["inter"], trust_anchors=[fx["root"]], at=AT, revocation="off",
                                     initial_policy_set=[fx["policy"]] if fx["policy"] else None,
                                     explicit_policy=bool(fx["policy"]))

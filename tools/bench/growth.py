@@ -83,7 +83,7 @@ def linear_chain(length: int) -> dict:
     inter = [_cert(f"ca {i}", keys[i], "root" if i == 1 else f"ca {i - 1}", keys[i - 1], ca=True) for i in range(1, length - 1)]
     issuer = "root" if length == 2 else f"ca {length - 2}"
     leaf_key = _key()
-    leaves = [_cert("leaf", leaf_key, issuer, keys[-1], ca=False, serial=1000 + i) for i in range(LEAVES)]
+    leaves = [_cert(f"leaf {i}", leaf_key, issuer, keys[-1], ca=False, serial=1000 + i) for i in range(LEAVES)]
     return {"root": root, "inter": inter[::-1], "leaves": leaves, "policy": None}
 
 
@@ -99,7 +99,7 @@ def pool_chain(k: int, kind: str) -> dict:
             extra.append(_cert("issuing ca", ck, f"bridge {i}", bridge, ca=True))
         else:
             extra.append(_cert(f"other ca {i}", _key(), f"other root {i}", bridge, ca=True))
-    leaves = [_cert("leaf", lk, "issuing ca", ck, ca=False, serial=1000 + i) for i in range(LEAVES)]
+    leaves = [_cert(f"leaf {i}", lk, "issuing ca", ck, ca=False, serial=1000 + i) for i in range(LEAVES)]
     return {"root": root, "inter": [*extra, ca], "leaves": leaves, "policy": None}
 
 

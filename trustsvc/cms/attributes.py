@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from asn1crypto import cms, core, parser, tsp, x509
 
-from trustsvc.cms import tlv
+from trustsvc import tlv
 from trustsvc.cms.signed_data import SignerInfo, compute_digest, oid_digest_name
 from trustsvc.errors import UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate

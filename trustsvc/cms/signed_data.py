@@ -9,7 +9,7 @@ from datetime import datetime
 
 from asn1crypto import algos, cms, core, parser, pem, x509
 
-from trustsvc.cms import tlv
+from trustsvc import tlv
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate

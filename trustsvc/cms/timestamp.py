@@ -8,7 +8,7 @@ from datetime import datetime
 
 from asn1crypto import algos, cms, core, parser, tsp, x509
 
-from trustsvc.cms import tlv
+from trustsvc import tlv
 
 from trustsvc.cms.signed_data import (
     ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, oid_digest_name, parse_signed_data,

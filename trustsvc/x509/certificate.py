@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Callable
 from datetime import datetime
 
 from asn1crypto import keys, x509
@@ -11,6 +12,7 @@ from asn1crypto import parser as asn1_parser
 from cryptography import x509 as cx509
 from cryptography.utils import CryptographyDeprecationWarning
 
+from trustsvc import tlv
 from trustsvc.errors import InputFormatError
 from trustsvc.x509.names import asn1_rdn_keys, display, name_facts
 
@@ -32,6 +34,36 @@ _KU_BITS = (("digital_signature", "digital_signature"), ("content_commitment", "
 _EXT_SPECS = {oid: x509.Extension._oid_specs[name] for oid, name in x509.ExtensionId._map.items()
               if name in x509.Extension._oid_specs}
 _DSA_OID = "1.2.840.10040.4.1"
+
+
+# RFC 5280 7.1 facts of a name by its DER: every leaf of a CA repeats the CA's subject as its issuer, so a
+# busy service reads each issuer name once. Bounded: cleared when full (names are cheap to recompute).
+_NAME_FACTS: dict[bytes, tuple] = {}
+_NAME_FACTS_MAX = 8192
+
+
+def _name_facts_by_der(der: bytes, name: Callable[[], cx509.Name]) -> tuple | None:
+    """`name_facts` of the name encoded as `der`, memoised; `name()` builds cryptography's Name on a miss.
+    The lists inside are shared between certificates: read-only."""
+    facts = _NAME_FACTS.get(der)
+    if facts is None:
+        facts = name_facts(name())
+        if facts is not None:
+            if len(_NAME_FACTS) >= _NAME_FACTS_MAX:
+                _NAME_FACTS.clear()
+            _NAME_FACTS[der] = facts
+    return facts
+
+
+def _tbs_fields(der: bytes) -> tuple[bytes, list[tlv.Tlv]]:
+    """(TBSCertificate as received, its fields from serialNumber on: serialNumber, signature, issuer, validity,
+    subject, subjectPublicKeyInfo, ...), split by asn1crypto's parser (RFC 5280 4.1); the DER was already accepted
+    by cryptography."""
+    tbs = asn1_parser.parse(asn1_parser.parse(der)[4], strict=False)
+    fields = tlv.children(tbs[4])
+    if fields and fields[0][0] == tlv.CONTEXT and fields[0][2] == 0:  # [0] EXPLICIT version
+        fields = fields[1:]
+    return tbs[3] + tbs[4], fields
 
 
 class _lazy:  # noqa: N801 - functools.cached_property without its per-class lock (Python < 3.12): hot path
@@ -92,12 +124,14 @@ class Certificate:
                 critical.append(oid)
         d["_exts"] = exts
         d["critical_extension_oids"] = frozenset(critical)
-        facts = name_facts(rs.subject)
+        d["tbs_der"], fields = _tbs_fields(self.der)
+        d["_serial"], d["spki_der"] = fields[0][4], tlv.der(fields[5])
+        facts = _name_facts_by_der(tlv.der(fields[4]), lambda: rs.subject)
         if facts is not None:
             d["subject_key"], d["_subject_rdn_keys"], d["_subject_values"] = facts
         else:
             d["subject_key"] = self._asn1_name_key("subject")
-        facts = name_facts(rs.issuer)
+        facts = _name_facts_by_der(tlv.der(fields[2]), lambda: rs.issuer)
         if facts is not None:
             d["issuer_key"], d["_issuer_rdn_keys"], d["_issuer_values"] = facts
         else:
@@ -200,13 +234,9 @@ class Certificate:
     def serial_number(self) -> int:
         if self._rs is None:
             return self.asn1.serial_number
-        # RFC 5280 4.1.2.2, read off the TBS by asn1crypto's parser: cheaper than the typed parse, and
-        # cryptography's getter warns again on every read of the non-positive serials PKITS has.
-        tbs = asn1_parser.parse(asn1_parser.parse(self.der)[4], strict=False)[4]
-        first = asn1_parser.parse(tbs, strict=False)
-        if first[0] == 2 and first[2] == 0:  # [0] EXPLICIT version comes first when present
-            first = asn1_parser.parse(tbs[len(first[3]) + len(first[4]) + len(first[5]):], strict=False)
-        return int.from_bytes(first[4], "big", signed=True)
+        # RFC 5280 4.1.2.2, from the TBS split at load: cryptography's getter warns again on every read of the
+        # non-positive serials PKITS has.
+        return int.from_bytes(self._serial, "big", signed=True)
 
     @_lazy
     def self_issued(self) -> bool:
@@ -241,12 +271,8 @@ class Certificate:
 
     @_lazy
     def tbs_der(self) -> bytes:
-        # The signed bytes as received (RFC 5280 4.1.1.3), split off by asn1crypto's parser: cheaper than
-        # cryptography's `tbs_certificate_bytes`, which re-encodes its parse, and the same bytes for the DER it accepts.
-        if self._rs is not None:
-            _cls, _method, _tag, _header, contents, _trailer = asn1_parser.parse(self.der)
-            tbs = asn1_parser.parse(contents, strict=False)
-            return tbs[3] + tbs[4]
+        # The signed bytes (RFC 5280 4.1.1.3). For certificates cryptography parsed, `_load_fast` stores them as
+        # received (split by asn1crypto's parser): cheaper than `tbs_certificate_bytes`, which re-encodes its parse.
         return self.asn1["tbs_certificate"].dump()
 
     @_lazy
