@@ -42,8 +42,9 @@ def test_cross_certified_mesh_ends_indeterminate_in_bounded_time_and_memory(mesh
     assert report.reasons
     # The bound that holds on any machine is the work budget: the search stopped because a counter ran out.
     assert any("budget exhausted" in reason for reason in report.reasons), report.reasons
-    # About 0.7 s CPU on an idle machine; CI shares two cores, so the time bound is only a backstop against hangs.
-    assert elapsed < 10.0
+    # Issue 4: within 2 s. Measured as this process's CPU time (0.07-0.16 s, cold or warm signature cache): wall
+    # time on a shared 2-core CI machine also counts other processes' work (one 2.04 s wall-clock flake).
+    assert elapsed < 2.0
     tracemalloc.start()
     validate_certificate(leaf, intermediates=certs, trust_anchors=[root], at=NOW, revocation="off")
     _current, peak = tracemalloc.get_traced_memory()
