@@ -28,7 +28,7 @@ def _read_certs(paths: list[str], what: str) -> list:
         try:
             out.extend(load_certificates(_read_file(p, what)))
         except TrustsvcError as exc:
-            typer.echo(f"error: {what} {p}: {exc}", err=True)
+            typer.echo(f"error: {what} {p}: {str(exc).removeprefix(what + ': ')}", err=True)
             raise typer.Exit(2) from None
     return out
 

@@ -72,7 +72,7 @@ def _certs(paths: list[Path]) -> list[bytes]:
         try:
             out.extend(c.der for c in load_certificates(_read(p, "certificate")))
         except ValueError as exc:
-            _fail(f"certificate {p}: {exc}")
+            _fail(f"certificate {p}: {str(exc).removeprefix('certificate: ')}")
     return out
 
 
