@@ -25,7 +25,7 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest -q
 
-# Every benchmark workload in one run -> docs/benchmarks.md (~20 min); BENCH_ARGS=--quick for a smoke run.
+# Every benchmark workload in one run -> docs/benchmarks.md (~3-5 min on 2 CPUs); BENCH_ARGS=--quick for a smoke run.
 bench: venv
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python tools/bench/run_all.py $(BENCH_ARGS)
