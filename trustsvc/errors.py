@@ -25,3 +25,9 @@ class InvalidSignatureError(TrustsvcError):
 
 class KeyError_(TrustsvcError):
     """A public key that cannot be used (malformed point, missing DSA parameters, ...)."""
+
+
+def reason_of(exc: BaseException, what: str) -> str:
+    """The message of `exc` without a leading "`what`: ": loaders name their field themselves, and callers that name
+    it again (API problem details, CLI errors) would otherwise say "certificate: certificate: ..."."""
+    return str(exc).removeprefix(f"{what}: ")

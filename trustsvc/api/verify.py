@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest
 from trustsvc.api.problems import Problem
-from trustsvc.errors import InputFormatError, TrustsvcError
+from trustsvc.errors import InputFormatError, TrustsvcError, reason_of
 from trustsvc.trustlist.store import TrustStore
 from trustsvc.x509.certificate import Certificate
 from trustsvc.validation.certificate import certificate_of
@@ -43,8 +43,7 @@ def read_cert(value: str, what: str) -> Certificate:
     try:
         return certificate_of(value)  # the core's parse cache: platforms send the same CA certificates every call
     except (InputFormatError, TrustsvcError, ValueError) as exc:
-        detail = str(exc) if str(exc).startswith(f"{what}:") else f"{what}: {exc}"  # no "certificate: certificate:"
-        raise Problem(422, "invalid-certificate", detail, sub_indication="FORMAT_FAILURE") from None
+        raise Problem(422, "invalid-certificate", f"{what}: {reason_of(exc, what)}", sub_indication="FORMAT_FAILURE") from None
 
 
 def _value(x: Any) -> Any:

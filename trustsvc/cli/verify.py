@@ -20,7 +20,7 @@ def _read_file(path: str, what: str) -> bytes:
 
 
 def _read_certs(paths: list[str], what: str) -> list:
-    from trustsvc.errors import TrustsvcError
+    from trustsvc.errors import TrustsvcError, reason_of
     from trustsvc.x509 import load_certificates
 
     out = []
@@ -28,7 +28,7 @@ def _read_certs(paths: list[str], what: str) -> list:
         try:
             out.extend(load_certificates(_read_file(p, what)))
         except TrustsvcError as exc:
-            typer.echo(f"error: {what} {p}: {str(exc).removeprefix(what + ': ')}", err=True)
+            typer.echo(f"error: {what} {p}: {reason_of(exc, what)}", err=True)
             raise typer.Exit(2) from None
     return out
 

@@ -11,6 +11,7 @@ from typing import Any, Optional
 import typer
 
 from trustsvc.cli.verify import verify_app
+from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
 
 EXIT = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.TOTAL_FAILED: 1, SignatureIndication.INDETERMINATE: 3}
@@ -72,7 +73,7 @@ def _certs(paths: list[Path]) -> list[bytes]:
         try:
             out.extend(c.der for c in load_certificates(_read(p, "certificate")))
         except ValueError as exc:
-            _fail(f"certificate {p}: {str(exc).removeprefix('certificate: ')}")
+            _fail(f"certificate {p}: {reason_of(exc, 'certificate')}")
     return out
 
 
