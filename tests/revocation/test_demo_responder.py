@@ -127,5 +127,8 @@ def test_modes_revoked_and_stale():
     assert judge(RevocationMode.SOFT_FAIL, status="revoked", at=NOW, revocation_time=NOW).sub_indication is \
         SubIndication.REVOKED
     assert judge("require", status="revoked", at=NOW, revocation_time=NOW + timedelta(days=1)).indication is None
-    assert judge("require", status=None, at=NOW, only_stale=True).sub_indication is \
-        SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE
+    # EN 319 102-1 5.2.5: evidence that is not fresh at the validation time -> re-check later.
+    assert judge("require", status=None, at=NOW, only_stale=True).sub_indication is SubIndication.TRY_LATER
+    assert judge("soft-fail", status=None, at=NOW, only_stale=True).warning
+    hold = judge("soft-fail", status="revoked", at=NOW, revocation_time=NOW, reason="certificate_hold")
+    assert (hold.indication, hold.sub_indication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from asn1crypto import keys
@@ -17,6 +18,10 @@ SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_)
 _CACHE_SIZE = 8192
 # (issuer SPKI DER, SM2 signer ID, certificate sha256) -> SignatureAlgorithm or the error message.
 _cache: "OrderedDict[tuple[bytes, bytes | None, str], SignatureAlgorithm | str]" = OrderedDict()
+# The API's thread pools share _cache: get + move_to_end and insert + evict must be atomic (an unlocked
+# move_to_end raises KeyError when another thread evicted the key in between). A stop-gap until the
+# bounded, locked cache facility (trustsvc/cache.py, issue 13) replaces this memo.
+_cache_lock = threading.Lock()
 # Service certificates a platform sees on every token or response, cached like CA certificates:
 # id-kp-timeStamping (RFC 3161 2.3) and id-kp-OCSPSigning (RFC 6960 4.2.2.2).
 _SERVICE_EKUS = frozenset({"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"})
@@ -24,7 +29,8 @@ _SERVICE_EKUS = frozenset({"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"})
 
 def clear_cache() -> None:
     """Forget every cached signature result (benchmarks use this for the cold case)."""
-    _cache.clear()
+    with _cache_lock:
+        _cache.clear()
 
 
 def dsa_params_of(spki: keys.PublicKeyInfo) -> keys.DSAParams | None:
@@ -61,10 +67,14 @@ def verify_certificate_signature(
     # The SM2 signer ID is part of what was verified (GM/T 0009 Z value), so it is part of the key.
     # The per-call memo holds the certificate itself (its DER bytes hash once); the shared cache a digest.
     ckey = (key.spki_der, sm2_id, cert.sha256 if store is _cache else cert.der)
-    hit = store.get(ckey)
+    if store is _cache:
+        with _cache_lock:
+            hit = _cache.get(ckey)
+            if hit is not None:
+                _cache.move_to_end(ckey)
+    else:
+        hit = store.get(ckey)
     if hit is not None:
-        if store is _cache:
-            _cache.move_to_end(ckey)
         if isinstance(hit, str):
             raise InvalidSignatureError(hit)
         return hit
@@ -75,9 +85,13 @@ def verify_certificate_signature(
         used: SignatureAlgorithm | str = verify_signature(key, algorithm, cert.signature, cert.tbs_der, sm2_id=sm2_id)
     except InvalidSignatureError as exc:
         used = str(exc)
-    store[ckey] = used
-    if store is _cache and len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    if store is _cache:
+        with _cache_lock:
+            _cache[ckey] = used
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    else:
+        store[ckey] = used
     if isinstance(used, str):
         raise InvalidSignatureError(used)
     return used

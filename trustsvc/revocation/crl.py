@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from asn1crypto import crl as asn1_crl
@@ -158,15 +158,34 @@ def _evidence(crl: ParsedCRL, cert: Certificate, status: str, rt=None, reason=No
                               reason=reason, certificate=cert.subject_str)
 
 
+def stale_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | None = None) -> str | None:
+    """Why `crl` cannot speak for the status at `at`, or None (EN 319 102-1 5.2.5 revocation freshness).
+
+    A CRL issued at or after `at` is the best evidence about the status at `at` (its entries carry
+    the revocation dates). One issued before `at` counts only while fresh: `at` not after its
+    nextUpdate (RFC 5280 6.3.3 (a)(2)) and, with `max_freshness`, issued no longer than that before `at`.
+    """
+    if crl.this_update >= at:
+        return None
+    if crl.next_update is not None and crl.next_update < at:
+        return f"CRL from {crl.issuer.human_friendly} is stale: nextUpdate {crl.next_update.isoformat()} is before {at.isoformat()}"
+    if max_freshness is not None and at - crl.this_update > max_freshness:
+        return (f"CRL from {crl.issuer.human_friendly} is stale: issued {crl.this_update.isoformat()}, more than "
+                f"{max_freshness} before {at.isoformat()}")
+    return None
+
+
 def check_crls(
     cert: Certificate,
     crls: Sequence[ParsedCRL],
     *,
     at: datetime,
     signer_ok: Callable[[ParsedCRL], str | None],
+    max_freshness: timedelta | None = None,
 ) -> CRLStatus:
-    """RFC 5280 6.3.3 for `cert` over the candidate `crls`; `signer_ok(crl)` validates the CRL's issuer
-    path and signature (6.3.3 (f), (g)) and returns None or the reason it is not acceptable."""
+    """RFC 5280 6.3.3 for `cert` over the candidate `crls` at the validation time `at`; `signer_ok(crl)`
+    validates the CRL's issuer path and signature (6.3.3 (f), (g)) and returns None or the reason it is
+    not acceptable. Newest CRLs are considered first; freshness as in `stale_reason`."""
     result = CRLStatus(None)
     reasons_mask: set[str] = set()
     cdps = cert.crl_distribution_points
@@ -184,7 +203,7 @@ def check_crls(
     else:
         dps.append(([], None, ALL_REASONS))
     cert_issuer = "dn:" + cert.issuer_key
-    complete = [c for c in crls if not c.is_delta]
+    complete = sorted((c for c in crls if not c.is_delta), key=lambda c: c.this_update, reverse=True)
     deltas = [c for c in crls if c.is_delta]
     stale_seen = fresh_seen = False
     for dp_names, dp_issuers, dp_reasons in dps:
@@ -211,13 +230,11 @@ def check_crls(
                     continue
                 if idp["only_contains_attribute_certs"].native:
                     continue
-            # 6.3.3 (a) currency
-            if crl.this_update > at:
-                result.problems.append(f"CRL from {crl.issuer.human_friendly} is not yet valid at {at.isoformat()}")
-                continue
-            if crl.next_update is not None and crl.next_update < at:
+            # 6.3.3 (a) currency, at the validation time (EN 319 102-1 5.2.5)
+            stale = stale_reason(crl, at, max_freshness)
+            if stale is not None:
                 stale_seen = True
-                result.problems.append(f"CRL from {crl.issuer.human_friendly} expired at {crl.next_update.isoformat()}")
+                result.problems.append(stale)
                 continue
             if crl.unknown_critical:
                 result.problems.append(f"CRL has unrecognised critical extension(s) {crl.unknown_critical}")
@@ -242,7 +259,7 @@ def check_crls(
             for d in deltas:
                 if (d.issuer_key == crl.issuer_key and d.idp_der == crl.idp_der and d.base_number is not None
                         and crl.number is not None and d.base_number <= crl.number and (d.number or 0) > crl.number
-                        and d.this_update <= at and (d.next_update is None or d.next_update >= at)
+                        and stale_reason(d, at, max_freshness) is None
                         and not d.unknown_critical and signer_ok(d) is None and not isinstance(d.entries, str)):
                     hit = d.entries.get((cert.issuer_key, cert.serial_number))
                     result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
@@ -257,8 +274,9 @@ def check_crls(
             if hit is not None:
                 rt, reason = hit
                 result.evidence.append(_evidence(crl, cert, "revoked", rt, reason))
+                result.revocation_time, result.reason = rt, reason  # revoked after `at`: good at `at`, noted
                 if rt <= at:
-                    result.status, result.revocation_time, result.reason = "revoked", rt, reason
+                    result.status = "revoked"
                     return result
             else:
                 result.evidence.append(_evidence(crl, cert, "good"))

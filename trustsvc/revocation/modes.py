@@ -41,32 +41,40 @@ class RevocationOutcome:
 
 
 def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revocation_time: datetime | None = None,
-          has_pointers: bool = False, problems: Sequence[str] = (), only_stale: bool = False) -> RevocationOutcome:
-    """Map a certificate's revocation evidence to an EN 319 102-1 outcome (5.2.6, X.509 validation).
+          reason: str | None = None, has_pointers: bool = False, problems: Sequence[str] = (),
+          only_stale: bool = False) -> RevocationOutcome:
+    """Map a certificate's revocation evidence to an EN 319 102-1 outcome (5.2.5, 5.2.6 X.509 validation).
 
     `status`: "good" / "revoked" / "unknown" from usable evidence, None when there is none.
     `only_stale`: evidence existed but none was fresh at `at`. `problems`: why nothing usable was
     obtained (SSRF refusal, time-out, wrong responder key ...), reported as the reason/warning.
 
-      revoked at `at`                           -> FAILED / REVOKED           (every mode but off)
-      no usable evidence, stale only            -> INDETERMINATE / REVOCATION_OUT_OF_BOUNDS_NO_POE
-      no usable evidence (down, refused, unknown)-> INDETERMINATE / TRY_LATER
-    the last two only under hard-fail (if the certificate has pointers) and require; soft-fail
-    turns them into warnings.
+      revoked at `at` (revocationTime <= at)     -> FAILED / REVOKED           (every mode but off)
+      on hold at `at` (reason certificateHold)   -> INDETERMINATE / TRY_LATER  (every mode but off: not final)
+      no usable evidence (stale, down, refused, unknown) -> INDETERMINATE / TRY_LATER
+    the last only under hard-fail (if the certificate has pointers) and require; soft-fail turns it
+    into a warning that names the reasons (never a silent pass).
     """
     mode = RevocationMode(mode)
     if mode is RevocationMode.OFF:
         return RevocationOutcome(None)
     if status == "revoked" and (revocation_time is None or revocation_time <= at):
         when = f" at {revocation_time.isoformat()}" if revocation_time else ""
-        return RevocationOutcome(Indication.FAILED, SubIndication.REVOKED, f"certificate revoked{when}")
+        if reason == "certificate_hold":
+            # RFC 5280 5.3.1: a hold is reversible; EN 319 102-1 5.2.6 - re-check later.
+            return RevocationOutcome(Indication.INDETERMINATE, SubIndication.TRY_LATER,
+                                     f"certificate on hold (suspended){when}; its status is not final")
+        why = f" (reason: {reason})" if reason else ""
+        return RevocationOutcome(Indication.FAILED, SubIndication.REVOKED, f"certificate revoked{when}{why}")
     if status == "good" or status == "revoked":  # revoked after `at`: not revoked at `at`
         return RevocationOutcome(None)
     detail = "; ".join(problems) if problems else ("responder does not know the certificate" if status == "unknown"
                                                   else "no revocation information")
+    if only_stale and not problems:
+        detail = "only stale revocation information"
     message = f"revocation status not established: {detail}"
     fails = mode is RevocationMode.REQUIRE or (mode is RevocationMode.HARD_FAIL and has_pointers)
     if not fails:
         return RevocationOutcome(None, warning=message)
-    sub = SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE if only_stale else SubIndication.TRY_LATER
-    return RevocationOutcome(Indication.INDETERMINATE, sub, message)
+    # EN 319 102-1 5.2.5: no fresh revocation information -> INDETERMINATE / TRY_LATER.
+    return RevocationOutcome(Indication.INDETERMINATE, SubIndication.TRY_LATER, message)

@@ -19,7 +19,7 @@ from trustsvc.revocation.ssrf import FetchRefused, SSRFGuard, system_resolver
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_crl
 
-__all__ = ["FetchingRevocationSource", "SupplyPoints", "FetchProblem"]
+__all__ = ["FetchingRevocationSource", "Fetched", "SupplyPoints", "FetchProblem"]
 
 # (cert, issuer, kind "crl"|"ocsp") -> URLs published for that issuer in the trust lists (preferred).
 SupplyPoints = Callable[[Certificate, "Certificate | None", str], Sequence[str]]
@@ -35,6 +35,17 @@ class FetchProblem:
 
     def __str__(self) -> str:
         return f"{self.kind.upper()} {self.url}: {self.reason}"
+
+
+class Fetched(bytes):
+    """DER bytes fetched from `source` (a URL): the report names where each piece of evidence came from."""
+
+    source: str
+
+    def __new__(cls, der: bytes, source: str) -> "Fetched":
+        obj = super().__new__(cls, der)
+        obj.source = source
+        return obj
 
 
 def _now() -> datetime:
@@ -183,7 +194,7 @@ class FetchingRevocationSource:
 
         try:
             der, _crl = self.cache.get_or_load(("crl", url), load)
-            return der
+            return Fetched(der, url)
         except (FetchError, FetchRefused) as exc:
             self._record(cert, FetchProblem("crl", url, exc.reason))
         except TimeoutError as exc:
@@ -216,7 +227,7 @@ class FetchingRevocationSource:
             return der, _ocsp_next_update(url, der)
 
         try:
-            return self.cache.get_or_load(("ocsp", url, key_hash, cert.serial_number), load)
+            return Fetched(self.cache.get_or_load(("ocsp", url, key_hash, cert.serial_number), load), url)
         except (FetchError, FetchRefused) as exc:
             self._record(cert, FetchProblem("ocsp", url, exc.reason))
         except TimeoutError as exc:

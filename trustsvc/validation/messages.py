@@ -71,6 +71,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "签名者 {index}：时间戳时间 {gen_time} 早于声称的签名时间 {claim}",
         "zh-Hant": "簽署者 {index}：時間戳記時間 {gen_time} 早於聲稱的簽署時間 {claim}",
     },
+    "revoked_no_poe": {
+        "en": "Signer {index}: the signing certificate was revoked at {revoked_at} and nothing proves the signature existed before then (no valid signature timestamp): {detail}",
+        "zh-Hans": "签名者 {index}：签名证书已于 {revoked_at} 被撤销，且没有证据（有效的签名时间戳）证明签名在此之前已存在：{detail}",
+        "zh-Hant": "簽署者 {index}：簽署憑證已於 {revoked_at} 被撤銷，且沒有證據（有效的簽章時間戳記）證明簽章在此之前已存在：{detail}",
+    },
+    "revoked_ca_no_poe": {
+        "en": "Signer {index}: a CA certificate of the signer's path was revoked at {revoked_at} and nothing proves the signature existed before then (no valid signature timestamp): {detail}",
+        "zh-Hans": "签名者 {index}：签名者证书路径中的 CA 证书已于 {revoked_at} 被撤销，且没有证据（有效的签名时间戳）证明签名在此之前已存在：{detail}",
+        "zh-Hant": "簽署者 {index}：簽署者憑證路徑中的 CA 憑證已於 {revoked_at} 被撤銷，且沒有證據（有效的簽章時間戳記）證明簽章在此之前已存在：{detail}",
+    },
+    "revoked_before_poe": {
+        "en": "Signer {index}: the certificate was revoked at {revoked_at}, before the signature timestamp {gen_time}: {detail}",
+        "zh-Hans": "签名者 {index}：证书已于 {revoked_at} 被撤销，早于签名时间戳 {gen_time}：{detail}",
+        "zh-Hant": "簽署者 {index}：憑證已於 {revoked_at} 被撤銷，早於簽章時間戳記 {gen_time}：{detail}",
+    },
+    "timestamp_order_failure": {
+        "en": "Signer {index}: the claimed signing time {claim} is after the signature timestamp {gen_time} (EN 319 102-1 timestamp order)",
+        "zh-Hans": "签名者 {index}：声称的签名时间 {claim} 晚于签名时间戳 {gen_time}（EN 319 102-1 时间顺序检查）",
+        "zh-Hant": "簽署者 {index}：聲稱的簽署時間 {claim} 晚於簽章時間戳記 {gen_time}（EN 319 102-1 時間順序檢查）",
+    },
     "deadline_missed": {
         "en": "Submitted too late: timestamp time {gen_time} is after the deadline {deadline}",
         "zh-Hans": "递交逾期：时间戳时间 {gen_time} 晚于截止时间 {deadline}",

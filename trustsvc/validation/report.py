@@ -28,6 +28,8 @@ class CertificateReport:
     authority_constrained_policy_set: set[str] = field(default_factory=set)
     user_notices: list[str] = field(default_factory=list)
     revocation_evidence: list[Any] = field(default_factory=list)
+    # Per certificate of the path (revocation/checker.CertificateStatus): status, evidence used, what was refused.
+    revocation: list[Any] = field(default_factory=list)
     recognition: dict | None = None
     validation_time: datetime | None = None
     validation_time_source: str = "now"
@@ -38,6 +40,11 @@ class CertificateReport:
     @property
     def passed(self) -> bool:
         return self.indication is Indication.PASSED
+
+    @property
+    def revoked(self) -> Any:
+        """The certificate status that failed the path on revocation (REVOKED / on hold), if any."""
+        return next((c for c in self.revocation if getattr(c.outcome, "indication", None) is not None), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +60,7 @@ class CertificateReport:
             "authority_constrained_policy_set": sorted(self.authority_constrained_policy_set),
             "user_notices": list(self.user_notices),
             "revocation_evidence": [e.to_dict() if hasattr(e, "to_dict") else e for e in self.revocation_evidence],
+            "revocation": [c.to_dict() if hasattr(c, "to_dict") else c for c in self.revocation],
             "recognition": self.recognition,
             "usage": self.usage,
             "candidate_paths": [a.to_dict() if hasattr(a, "to_dict") else a for a in self.attempts],

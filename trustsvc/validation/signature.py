@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
 from trustsvc.cms.attributes import signature_timestamp_token_ders, signing_certificate_binding
@@ -41,6 +41,7 @@ def validate_signature(
     ocsp_responses: Sequence[bytes] = (),
     revocation_source: Any = None,
     use_signing_time_claim: bool = False,
+    max_freshness: timedelta | None = None,
 ) -> SignatureReport:
     """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
 
@@ -70,7 +71,7 @@ def validate_signature(
         return report
     ctx = _Context(sd, data, trust, coerce_certs(trust_anchors), now, usage, report.deadline, list(crls),
                    coerce_certs(other_certs), revocation, expected, lang, list(ocsp_responses), revocation_source,
-                   use_signing_time_claim)
+                   use_signing_time_claim, max_freshness)
     for signer in sd.signers:
         report.signers.append(ctx.validate(signer))
     report.indication = worst([s.indication for s in report.signers])
@@ -82,16 +83,39 @@ def validate_signature(
     return report
 
 
+def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, detail: str,
+                     lang: str) -> tuple[SignatureIndication, SubIndication, str]:
+    """EN 319 102-1 5.2.6 / 5.5.4: a revoked certificate on the signer's path, with or without POE.
+
+    With a valid signature timestamp the path was judged at genTime, so a revocation found there
+    happened before the proof of existence: TOTAL-FAILED / REVOKED. Without one, the signature may
+    have been made before the revocation: INDETERMINATE / REVOKED_NO_POE for the signing certificate,
+    REVOKED_CA_NO_POE for a CA certificate of its path.
+    """
+    bad = cert_report.revoked
+    when = fmt_time(bad.revocation_time) if bad is not None and bad.revocation_time else "?"
+    if poe is not None:
+        return _FAIL, SubIndication.REVOKED, message("revoked_before_poe", lang, index=index, revoked_at=when,
+                                                     gen_time=fmt_time(poe.gen_time), detail=detail)
+    if bad is not None and not bad.is_end_entity:
+        return _INDET, SubIndication.REVOKED_CA_NO_POE, message("revoked_ca_no_poe", lang, index=index,
+                                                                revoked_at=when, detail=detail)
+    return _INDET, SubIndication.REVOKED_NO_POE, message("revoked_no_poe", lang, index=index, revoked_at=when,
+                                                         detail=detail)
+
+
 class _Context:
     """Everything one validate_signature call shares between its signers."""
 
     def __init__(self, sd: SignedData, data: bytes, trust: Any, anchors: list, now: datetime, usage: str | None,
                  deadline: datetime | None, crls: list, other_certs: list, revocation: str,
-                 expected: Mapping[str, Any] | None, lang: str, ocsp: list, source: Any, use_claim: bool) -> None:
+                 expected: Mapping[str, Any] | None, lang: str, ocsp: list, source: Any, use_claim: bool,
+                 max_freshness: timedelta | None = None) -> None:
         self.sd, self.data, self.trust, self.anchors, self.now = sd, data, trust, anchors, now
         self.usage, self.deadline, self.crls, self.revocation = usage, deadline, crls, revocation
         self.other_certs = [getattr(c, "certificate", c) for c in other_certs]
         self.expected, self.lang, self.ocsp, self.source, self.use_claim = expected, lang, ocsp, source, use_claim
+        self.max_freshness = max_freshness
         self._digests: dict[str, bytes] = {}
 
     def _digest(self, name: str) -> bytes:
@@ -155,9 +179,11 @@ class _Context:
         if poe is not None:
             at, source = poe.gen_time, "timestamp"
             claim = r.signing_time_claim
-            if claim is not None and claim.tzinfo is not None and claim > poe.gen_time:
-                r.reasons.append(message("timestamp_before_signing_claim", lang, index=signer.index,
-                                         gen_time=fmt_time(poe.gen_time), claim=fmt_time(claim)))
+            if claim is not None and as_utc(claim) > poe.gen_time:
+                # EN 319 102-1 5.6.2.4: the signature cannot have been made after the timestamp that covers it.
+                return done(_INDET, SubIndication.TIMESTAMP_ORDER_FAILURE,
+                            message("timestamp_order_failure", lang, index=signer.index,
+                                    gen_time=fmt_time(poe.gen_time), claim=fmt_time(as_utc(claim))))
         elif self.use_claim and r.signing_time_claim is not None:
             at, source = as_utc(r.signing_time_claim), "signing-time-claim"
         else:
@@ -170,6 +196,7 @@ class _Context:
             cert, intermediates=[c for c in pool if c != cert], trust_anchors=self.anchors, at=at,
             crls=self.crls + self.sd.crls, other_certs=self.other_certs, revocation=self.revocation,
             trust=self.trust, usage=self.usage, ocsp_responses=self.ocsp, revocation_source=self.source,
+            max_freshness=self.max_freshness,
         )
         r.certificate = cert_report
         r.path = list(cert_report.path)
@@ -177,6 +204,8 @@ class _Context:
         r.revocation_evidence = list(cert_report.revocation_evidence)
         if cert_report.indication is not Indication.PASSED:
             detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
+            if cert_report.sub_indication is SubIndication.REVOKED:
+                return done(*_revoked_outcome(cert_report, poe, signer.index, detail, lang))
             return done(cert_indication(cert_report.indication), cert_report.sub_indication,
                         message("cert_invalid", lang, index=signer.index, time=fmt_time(at),
                                 source=source_label(source, lang), detail=detail))
@@ -206,7 +235,7 @@ class _Context:
         return check_token(
             token, data=signer.signature, trust=self.trust, trust_anchors=self.anchors, lang=self.lang,
             crls=self.crls, other_certs=self.other_certs, revocation=self.revocation, ocsp_responses=self.ocsp,
-            revocation_source=self.source,
+            revocation_source=self.source, max_freshness=self.max_freshness,
         )
 
     def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from trustsvc.cms.signed_data import CMSFormatError
@@ -110,6 +110,7 @@ def check_token(
     revocation: str = "soft-fail",
     ocsp_responses: Sequence[bytes] = (),
     revocation_source: Any = None,
+    max_freshness: timedelta | None = None,
 ) -> TimestampReport:
     """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime."""
     from trustsvc.validation.certificate import validate_certificate
@@ -165,7 +166,7 @@ def check_token(
         tsa, intermediates=[c for c in pool if c != tsa], trust_anchors=coerce_certs(trust_anchors), at=at,
         crls=list(crls) + list(sd.crls), other_certs=extra, revocation=revocation,
         trust=trust, usage="timestamping" if trust is not None else None,
-        ocsp_responses=ocsp_responses, revocation_source=revocation_source,
+        ocsp_responses=ocsp_responses, revocation_source=revocation_source, max_freshness=max_freshness,
     )
     report.certificate = cert_report
     report.path = list(cert_report.path)
@@ -217,6 +218,7 @@ def validate_timestamp(
     revocation: str = "soft-fail",
     ocsp_responses: Sequence[bytes] = (),
     revocation_source: Any = None,
+    max_freshness: timedelta | None = None,
 ) -> TimestampReport:
     """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
 
@@ -238,5 +240,5 @@ def validate_timestamp(
     return check_token(
         parsed, data=content, digest=digest, trust=trust, trust_anchors=trust_anchors, deadline=deadline_t,
         lang=lang, crls=crls, other_certs=other_certs, revocation=revocation, ocsp_responses=ocsp_responses,
-        revocation_source=revocation_source,
+        revocation_source=revocation_source, max_freshness=max_freshness,
     )
