@@ -94,11 +94,23 @@ def test_signed_report_verifies_with_published_key(demo, demo_client):
     r2 = demo_client.post("/v1/verify/certificate", json=cert_request(demo, "hk-leaf", ["hk-ca"]),
                           headers={"accept": "application/jose"})
     assert r2.headers["content-type"].startswith("application/jose")
-    # ?archive=true keeps the signed report server-side.
-    r3 = demo_client.post("/v1/verify/certificate?archive=true", json=cert_request(demo, "hk-leaf", ["hk-ca"]))
-    assert r3.json()["indication"] == "PASSED"
-    archived = demo_client.get(r3.headers["location"])
-    assert archived.status_code == 200 and verify_report(archived.text, demo_client.get("/v1/keys").json()["keys"])
+
+
+def test_archive_needs_a_platform_api_key(demo, demo_settings):
+    settings = replace(demo_settings, api_keys=(("platform-a", "k-platform-a-0123456789"),))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        # Without a key, ?archive=true is refused before any work or storage (issue 14: anonymous amplification).
+        r = client.post("/v1/verify/certificate?archive=true", json=cert_request(demo, "hk-leaf", ["hk-ca"]))
+        assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+        r = client.post("/v1/verify/certificate?archive=true", json=cert_request(demo, "hk-leaf", ["hk-ca"]),
+                        headers={"X-API-Key": "wrong"})
+        assert r.status_code == 401
+        # With one, the signed report is kept server-side.
+        r3 = client.post("/v1/verify/certificate?archive=true", json=cert_request(demo, "hk-leaf", ["hk-ca"]),
+                         headers={"Authorization": "Bearer k-platform-a-0123456789"})
+        assert r3.json()["indication"] == "PASSED"
+        archived = client.get(r3.headers["location"])
+        assert archived.status_code == 200 and verify_report(archived.text, client.get("/v1/keys").json()["keys"])
 
 
 def test_batch_of_200_mixed_items_in_order(demo, demo_client):

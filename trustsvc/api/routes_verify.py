@@ -6,15 +6,16 @@ import asyncio
 import base64
 import json
 import tempfile
+import threading
 from collections import deque
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from trustsvc.api import verify
+from trustsvc.api.guard import cap_report, limited, require_archive_key, run_verification
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest, VerifyResponse
 from trustsvc.api.problems import Problem
 from trustsvc.api.responses import JOSE, report_response, sign_envelope, wants_signed
@@ -104,8 +105,9 @@ async def verify_certificate(request: Request) -> Response:
 
     JSON (PEM or base64 strings) or multipart/form-data (`curl -F certificate=@leaf.pem -F intermediates=@ca.pem`)."""
     store = request.app.state.svc.holder.store
+    require_archive_key(request)
     body, _ = await _parse(request, CertificateRequest, _CERT_FILES)
-    return report_response(request, await run_in_threadpool(verify.verify_certificate, body, store))
+    return report_response(request, await run_verification(request, verify.verify_certificate, body, store))
 
 
 _SIG_BODY = {"content": {
@@ -132,8 +134,9 @@ async def verify_signature(request: Request) -> Response:
     """Verify a CMS / CAdES signed bid or e-guarantee: JSON with base64, or multipart for large files
     (`curl -F signature=@bid.p7s -F content=@bid.pdf -F usage=e-tendering`)."""
     store = request.app.state.svc.holder.store
+    require_archive_key(request)
     body, raw = await _parse(request, SignatureRequest, _SIG_FILES, raw=("signature", "content"))
-    return report_response(request, await run_in_threadpool(
+    return report_response(request, await run_verification(request, 
         verify.verify_signature, body, store, signature=raw.get("signature"), content=raw.get("content")))
 
 
@@ -148,8 +151,9 @@ _TS_FILES = {"token": False, "content": False, "trust_anchors": True, "crls": Tr
 async def verify_timestamp(request: Request) -> Response:
     """Verify an RFC 3161 timestamp token over a document or a digest; optionally against a bid deadline."""
     store = request.app.state.svc.holder.store
+    require_archive_key(request)
     body, _ = await _parse(request, TimestampRequest, _TS_FILES)
-    return report_response(request, await run_in_threadpool(verify.verify_timestamp, body, store))
+    return report_response(request, await run_verification(request, verify.verify_timestamp, body, store))
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -172,8 +176,13 @@ _KINDS = {"certificate": (CertificateRequest, verify.verify_certificate),
 _FAILED = {"certificate": "FAILED", "signature": "TOTAL-FAILED", "timestamp": "TOTAL-FAILED"}
 
 
-def _process(index: int, line: bytes | None, store, signer, count) -> bytes:
-    """One NDJSON line in, one NDJSON result line out; garbage becomes a FORMAT_FAILURE result, never an error."""
+def _process(index: int, line: bytes | None, store, signer, count, settings=None,
+             cancel: threading.Event | None = None) -> bytes:
+    """One NDJSON line in, one NDJSON result line out; garbage becomes a FORMAT_FAILURE result, never an error.
+
+    Each line is isolated: whatever it holds (a list as `type`, an object as `id`, a core bug), it gets its
+    own result and the stream goes on. Each item runs under the request's time / CPU limits and `cancel`.
+    """
     item_id: Any = None
     kind = "certificate"
     try:
@@ -183,18 +192,24 @@ def _process(index: int, line: bytes | None, store, signer, count) -> bytes:
         if not isinstance(item, dict):
             raise Problem(422, "invalid-request", "each line must be a JSON object")
         item_id = item.pop("id", None)
-        kind = item.pop("type", "certificate")
-        if kind not in _KINDS:
-            kind_ = kind
-            kind = "certificate"
-            raise Problem(422, "invalid-request", f"unknown type {kind_!r}; use certificate, signature or timestamp")
+        if not isinstance(item_id, (str, int, float, bool, type(None))):
+            item_id = None
+            raise Problem(422, "invalid-request", "id must be a string or a number")
+        requested = item.pop("type", "certificate")
+        if not isinstance(requested, str) or requested not in _KINDS:
+            raise Problem(422, "invalid-request", f"unknown type {str(requested)[:60]!r}; use certificate, "
+                                                  "signature or timestamp")
+        kind = requested
         model, fn = _KINDS[kind]
         try:
             req = model.model_validate(item)
         except ValidationError as exc:
             raise Problem(422, "invalid-request", _first_error(exc)) from None
-        body = fn(req, store)
+        run = limited(settings, fn, cancel) if settings is not None else fn
+        body = run(req, store)
         out: dict[str, Any] = {"index": index, "id": item_id, **body}
+        if settings is not None:
+            out = cap_report(out, settings.max_report_bytes)
     except Problem as p:
         if p.kind == "not-available":
             out = {"index": index, "id": item_id, "kind": kind, "indication": "INDETERMINATE",
@@ -208,10 +223,15 @@ def _process(index: int, line: bytes | None, store, signer, count) -> bytes:
     except Exception as exc:  # a core bug on one item must not sink the other results of the bid opening
         out = {"index": index, "id": item_id, "kind": kind, "indication": "INDETERMINATE", "sub_indication": "GENERIC",
                "error": {"detail": f"internal error: {type(exc).__name__}"}}
-    count(out.get("kind", kind), str(out.get("indication")), out.get("sub_indication"))
-    if signer is not None and "report" in out:
-        out["jws"] = signer(out)
-    return json.dumps(out, default=str, ensure_ascii=False).encode("utf-8") + b"\n"
+    try:
+        count(kind, str(out.get("indication")), out.get("sub_indication"))
+        if signer is not None and "report" in out:
+            out["jws"] = signer(out)
+        return json.dumps(out, default=str, ensure_ascii=False).encode("utf-8") + b"\n"
+    except Exception as exc:  # noqa: BLE001 - the line's own answer, never the end of the stream
+        return json.dumps({"index": index, "id": None, "kind": kind, "indication": "INDETERMINATE",
+                           "sub_indication": "GENERIC", "error": {"detail": f"internal error: {type(exc).__name__}"}}
+                          ).encode("utf-8") + b"\n"
 
 
 async def _lines(chunks: AsyncIterator[bytes], max_line: int) -> AsyncIterator[bytes | None]:
@@ -313,6 +333,8 @@ async def verify_batch(request: Request) -> Response:
     window = max(1, settings.batch_concurrency * 2)
     loop = asyncio.get_running_loop()
 
+    cancel = threading.Event()  # set when the stream ends early (client gone): running items stop
+
     async def results() -> AsyncIterator[bytes]:
         pending: deque[asyncio.Future[bytes]] = deque()
         spool = _Spool()
@@ -327,7 +349,7 @@ async def verify_batch(request: Request) -> Response:
                                       f"{settings.max_batch_items} items reached; the rest was not read"}}).encode() + b"\n"
                     return
                 pending.append(loop.run_in_executor(svc.executor, _process, index, line, store, signer,
-                                                    svc.metrics.count_verification))
+                                                    svc.metrics.count_verification, settings, cancel))
                 index += 1
                 while len(pending) >= window:
                     yield await pending.popleft()
@@ -337,6 +359,7 @@ async def verify_batch(request: Request) -> Response:
                 detail = spool.error.detail if isinstance(spool.error, Problem) else "request body not read completely"
                 yield json.dumps({"index": index, "error": {"detail": detail}}).encode() + b"\n"
         finally:
+            cancel.set()
             for f in pending:
                 f.cancel()
             filler.cancel()

@@ -93,6 +93,7 @@ def verify_certificate_signature(
     else:
         store[ckey] = used
     if isinstance(used, str):
+        budget.rejected()  # a key that does not verify ends this candidate: its own, larger allowance
         raise InvalidSignatureError(used)
     return used
 

@@ -20,7 +20,7 @@ from typing import Any
 from trustsvc.errors import TrustsvcError
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
-from trustsvc.path.builder import CandidateIndex, build_paths
+from trustsvc.path.builder import Attempts, CandidateIndex, build_paths
 from trustsvc.path.signatures import SignatureError, issuer_key
 from trustsvc.path.validate import PathValidationError, validate_path
 from trustsvc.revocation.crl import CRLStatus, ParsedCRL, check_crls, parse_crls
@@ -287,7 +287,7 @@ class RevocationChecker:
         self._in_progress.add(signer.sha256)
         try:
             last = None
-            for _anchor, path in build_paths(signer, idx, self.budget, [], sm2_id=self.sm2_id):
+            for _anchor, path in build_paths(signer, idx, self.budget, Attempts(keep=0), sm2_id=self.sm2_id):
                 try:
                     res = validate_path(path, at=self.at, budget=self.budget, algorithm_policy=self.policy,
                                         sm2_id=self.sm2_id, end_entity_expiry_fatal=True)

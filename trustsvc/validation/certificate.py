@@ -11,7 +11,7 @@ from typing import Any
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
-from trustsvc.path.builder import Attempt, CandidateIndex, build_paths
+from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
 from trustsvc.path.validate import PathValidationError, validate_path
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.revocation.checker import RevocationChecker, RevocationResult, RevocationStatus
@@ -186,7 +186,7 @@ def validate_certificate(
     evidence: list[Any] = []
     initial = set(initial_policy_set) if initial_policy_set is not None else None
     failure: _Failure | None = None
-    attempts: list[Attempt] = []
+    attempts = Attempts()
     report.attempts = attempts
     try:
         for anchor, path in build_paths(ee, index, budget, attempts, sm2_id=sm2_id):
@@ -246,7 +246,7 @@ def validate_certificate(
             report.warnings.extend(checker.warnings)
             return report
     except BudgetExhausted as exc:
-        report.reasons.append(f"{exc}; gave up after {len(attempts)} candidate paths")
+        report.reasons.append(f"{exc}; gave up after {attempts.total} candidate paths")
         report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
         report.revocation_evidence = evidence
         return report

@@ -64,4 +64,6 @@ class CertificateReport:
             "recognition": self.recognition,
             "usage": self.usage,
             "candidate_paths": [a.to_dict() if hasattr(a, "to_dict") else a for a in self.attempts],
+            # Past a limit the candidate paths are summarised: the first ones are listed, the rest counted.
+            "candidate_paths_total": getattr(self.attempts, "total", len(self.attempts)),
         }
