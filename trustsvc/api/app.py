@@ -10,7 +10,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustsvc import __version__
+from trustsvc import __version__, console
 from trustsvc.api import problems
 from trustsvc.api.problems import Problem
 from trustsvc.api.routes_service import router as service_router
@@ -105,12 +105,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             service.stop()
 
     app = FastAPI(title="trustsvc", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
     app.state.svc = service
     problems.install(app)
     app.include_router(service_router)
     app.include_router(verify_router)
     app.include_router(trust_lists_router)
+    console.install(app)
     app.add_middleware(LimitsAndMetrics, fastapi_app=app)
     return app
 
