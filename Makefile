@@ -28,6 +28,7 @@ test: venv
 # Every benchmark workload in one run -> docs/benchmarks.md (~3-5 min on 2 CPUs); BENCH_ARGS=--quick for a smoke run.
 bench: venv
 	$(BIN)/pip install -q -e '.[bench]'
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)
 	$(BIN)/python tools/bench/run_all.py $(BENCH_ARGS)
 
 clean:
