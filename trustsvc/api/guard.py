@@ -9,6 +9,7 @@ import json
 import threading
 from typing import Any, Callable
 
+import orjson
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -91,8 +92,23 @@ _KEEP_ITEMS = 20
 _KEEP_CHARS = 2000
 
 
+def encode_json(body: Any) -> bytes:
+    """The compact UTF-8 JSON of a report body (orjson, as FastAPI recommends; the stdlib only for what orjson
+    refuses, such as integers past 64 bits)."""
+    try:
+        return orjson.dumps(body, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _size(body: Any) -> int:
-    return len(json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return len(encode_json(body))
+
+
+def capped_json(body: dict[str, Any], limit: int) -> bytes:
+    """`encode_json(cap_report(body, limit))`, serialising only once when the report is within the limit."""
+    raw = encode_json(body)
+    return raw if len(raw) <= limit else encode_json(cap_report(body, limit))
 
 
 def _shrink(node: Any, *, paths_only: bool) -> Any:
@@ -136,4 +152,4 @@ def cap_report(body: dict[str, Any], limit: int) -> dict[str, Any]:
     return summary
 
 
-__all__ = ["cap_report", "limited", "platform_of", "require_archive_key", "run_verification", "wants_archive"]
+__all__ = ["cap_report", "capped_json", "encode_json", "limited", "platform_of", "require_archive_key", "run_verification", "wants_archive"]
