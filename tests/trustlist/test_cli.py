@@ -61,7 +61,7 @@ def test_sm2_operator_edit_sign_verify(files):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["new", "{d}/x.json", "--territory", "XX", "--operator", "o"], "territory 'XX'"),
+    (["new", "{d}/x.json", "--territory", "Guangdong", "--operator", "o"], "territory 'Guangdong'"),
     (["show", "{d}/missing.json"], "No such file"),
     (["show", "{d}/ca.pem"], "not JSON"),
     (["add-service", "{d}/x.json", "--name", "n", "--type", "CA/PKC", "--cert", "{d}/ca.pem"], "No such file"),

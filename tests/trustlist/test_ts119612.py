@@ -106,5 +106,8 @@ def test_import_applies_the_json_rules(pki):
     xml = export_xml(hk_list(pki))
     with pytest.raises(TrustListFormatError, match="unknown usage 'bogus'"):
         import_xml(xml.replace(b"urn:trustsvc:usage:e-tendering", b"urn:trustsvc:usage:bogus"), pinned=None)
-    with pytest.raises(TrustListFormatError, match="territory 'XX'"):
-        import_xml(xml.replace(b"<tsl:SchemeTerritory>HK<", b"<tsl:SchemeTerritory>XX<"), pinned=None)
+    # Territories are data (any ISO 3166 shape, CN-xx regions included); a name is not a territory code.
+    with pytest.raises(TrustListFormatError, match="territory 'Hong Kong'"):
+        import_xml(xml.replace(b"<tsl:SchemeTerritory>HK<", b"<tsl:SchemeTerritory>Hong Kong<"), pinned=None)
+    assert import_xml(xml.replace(b"<tsl:SchemeTerritory>HK<", b"<tsl:SchemeTerritory>CN-SZ<"),
+                      pinned=None).territory == "CN-SZ"

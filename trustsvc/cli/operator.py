@@ -13,8 +13,6 @@ operator_app = typer.Typer(help="Scheme operators allowed to upload their territ
                            no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 
-TERRITORIES = ("CN-GD", "HK", "MO", "GBA")
-
 
 def _sessions(database_url: str | None):
     from trustsvc.store import db
@@ -25,15 +23,18 @@ def _sessions(database_url: str | None):
 
 
 @operator_app.command("add")
-def add(territory: str = typer.Argument(..., help="CN-GD, HK, MO or GBA."),
+def add(territory: str = typer.Argument(..., help="territory code: CN-GD, HK, MO, any CN-xx region, GBA, ..."),
         name: str = typer.Argument(..., help="Who holds the token (e.g. 'HK Trust List Operator')."),
         database_url: str | None = DB_OPTION) -> None:
     """Create an operator and print its bearer token ONCE (only its hash is stored)."""
     from trustsvc.store import audit, operators
+    from trustsvc.trustlist.model import TrustListFormatError, territory_code
 
-    if territory not in TERRITORIES:
-        typer.echo(f"error: territory must be one of {', '.join(TERRITORIES)}", err=True)
-        raise typer.Exit(2)
+    try:
+        territory_code(territory)  # territories are data: any code of the TS 119 612 shape
+    except TrustListFormatError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     sessions = _sessions(database_url)
     with sessions() as s:
         info, token = operators.add_operator(s, territory, name)

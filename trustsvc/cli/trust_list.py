@@ -19,8 +19,8 @@ from trustsvc.trustlist.jws import SigningKey, canonical_json, parse_signed, sig
 from trustsvc.trustlist.lint import lint as lint_list
 from trustsvc.trustlist.loader import DEFAULT_GRACE, TrustListRejected, accept_list, check_signed
 from trustsvc.trustlist.model import (
-    TERRITORIES, USAGES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, TrustListFormatError,
-    format_time, parse_time, service_type_uri, short_name, status_uri,
+    USAGES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, TrustListFormatError,
+    format_time, parse_time, service_type_uri, short_name, status_uri, territory_code,
 )
 from trustsvc.trustlist.ts119612 import export_xml, import_xml
 from trustsvc.x509.load import load_certificates
@@ -90,15 +90,14 @@ def keygen(
     key_out: Path = typer.Option(..., "--key-out", help="where to write the private key (PEM)"),
     cert_out: Path = typer.Option(..., "--cert-out", help="where to write the self-signed certificate (PEM)"),
     name: str = typer.Option(..., "--name", help="operator name (certificate CN)"),
-    territory: str = typer.Option(..., "--territory", help=f"one of {', '.join(TERRITORIES)}"),
+    territory: str = typer.Option(..., "--territory", help="territory code: HK, MO, CN-GD, any CN-xx region, GBA, ..."),
     alg: str = typer.Option("ES256", "--alg", help="ES256, RS256, EdDSA or SM2-SM3"),
     days: int = typer.Option(1825, "--days"),
 ) -> None:
     """Generate a scheme operator signing key and self-signed certificate (for new schemes and tests)."""
     from trustsvc.trustlist.operator_keys import generate_operator_key, issue_operator_certificate, key_to_pem
 
-    if territory not in TERRITORIES:
-        raise _fail(f"territory {territory!r} is not one of {', '.join(TERRITORIES)}")
+    territory_code(territory)
     key = generate_operator_key(alg)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     cert = issue_operator_certificate(key, name=name, territory=territory, not_before=now - timedelta(hours=1),
@@ -115,7 +114,7 @@ def keygen(
 @_one_line_errors
 def new(
     file: Path = typer.Argument(..., help="draft list to create (JSON)"),
-    territory: str = typer.Option(..., "--territory", help=f"one of {', '.join(TERRITORIES)}"),
+    territory: str = typer.Option(..., "--territory", help="territory code: HK, MO, CN-GD, any CN-xx region, GBA, ..."),
     operator: str = typer.Option(..., "--operator", help="scheme operator name"),
     scheme_name: Optional[str] = typer.Option(None, "--scheme-name"),
     operator_uri: Optional[str] = typer.Option(None, "--operator-uri"),
@@ -125,8 +124,7 @@ def new(
     force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
 ) -> None:
     """Start a new (unsigned) draft trust list."""
-    if territory not in TERRITORIES:
-        raise _fail(f"territory {territory!r} is not one of {', '.join(TERRITORIES)}")
+    territory_code(territory)
     if file.exists() and not force:
         raise _fail(f"{file} exists; use --force to overwrite")
     issued = _time(issued_at, "--issued-at")
@@ -312,29 +310,73 @@ def diff(old: Path = typer.Argument(...), new: Path = typer.Argument(...)) -> No
 
 @trust_list_app.command("show")
 @_one_line_errors
-def show(file: Path = typer.Argument(...), at: Optional[str] = typer.Option(None, "--at")) -> None:
-    """A readable table of the list's services and their status at a time."""
+def show(
+    files: List[Path] = typer.Argument(..., help="lists (draft, signed JSON or TS 119 612 XML) or directories"),
+    at: Optional[str] = typer.Option(None, "--at"),
+    summary_only: bool = typer.Option(False, "--summary", help="territories and service counts only"),
+) -> None:
+    """A readable table of each list's services and their status at a time, and a summary: territories and
+    services per type and status (signatures are not checked here: `verify` / `import` do that)."""
     from rich.console import Console
-    from rich.table import Table
 
-    tl = _read(file)
+    paths: list[Path] = []
+    for f in files:
+        paths.extend(sorted(p for p in f.iterdir() if p.suffix in (".json", ".xml")) if f.is_dir() else [f])
     when = _time(at, "--at")
     console = Console()
-    console.print(f"[bold]{tl.scheme_name}[/bold] ({tl.territory}) #{tl.sequence_number} by {tl.scheme_operator}; "
-                  f"issued {format_time(tl.issued_at)}, next update {format_time(tl.next_update)}")
-    table = Table("service", "provider", "type", f"status at {format_time(when)}", "usages", "identity", "history")
-    for s in tl.services:
-        st = s.status_at(when)
-        ident = ", ".join(i.subject or "?" for i in s.identities)
-        hist = "; ".join(f"{short_name(h.status)} {format_time(h.start)[:10]}" for h in s.history)
-        table.add_row(s.name, s.provider, short_name(s.type), short_name(st.status) if st else "(not listed yet)",
-                      ", ".join(s.usages), ident, hist)
-    if tl.services:
+    lists = []
+    for path in paths:
+        try:
+            lists.append(_read(path))
+        except TrustListFormatError as exc:
+            if len(paths) == 1:
+                raise
+            typer.echo(f"warning: {path}: {exc}", err=True)
+    for tl in lists:
+        _show_one(console, tl, when, summary_only)
+    if len(lists) > 1:
+        territories = sorted({tl.territory for tl in lists})
+        total = sum(len(tl.services) for tl in lists)
+        console.print(f"{len(lists)} lists, territories {', '.join(territories)}; {total} services")
+
+
+def _show_one(console, tl: TrustList, when: datetime, summary_only: bool) -> None:
+    from collections import Counter
+
+    from rich.table import Table
+
+    kind = " (list of lists)" if tl.is_lotl else ""
+    console.print(f"[bold]{tl.scheme_name}[/bold] ({tl.territory}){kind} #{tl.sequence_number} by "
+                  f"{tl.scheme_operator}; issued {format_time(tl.issued_at)}, next update {format_time(tl.next_update)}")
+    if tl.services and not summary_only:
+        table = Table("service", "provider", "type", f"status at {format_time(when)}", "usages", "identity",
+                      "history")
+        for s in tl.services:
+            st = s.status_at(when)
+            ident = ", ".join(i.subject or "?" for i in s.identities)
+            hist = "; ".join(f"{short_name(h.status)} {format_time(h.start)[:10]}" for h in s.history)
+            usages = ", ".join(s.usages + tuple(short_name(u).rsplit("/", 1)[-1] for u in s.additional_info))
+            status = short_name(st.status) if st else "(not listed yet)"
+            if s.unusable:
+                status += f" (unusable: {s.unusable})"
+            table.add_row(s.name, s.provider, short_name(s.type), status, usages, ident, hist)
         console.print(table)
+    if tl.services:
+        counts = Counter((short_name(s.type), short_name(s.status_at(when).status) if s.status_at(when) else
+                          "(not listed yet)") for s in tl.services)
+        summary = Table("type", "status", "services", title=f"{tl.territory}: services per type and status")
+        for (stype, status), n in sorted(counts.items()):
+            summary.add_row(stype, status, str(n))
+        console.print(summary)
     if tl.pointers:
-        pt = Table("territory", "location", "pinned signing certificates")
+        pt = Table("territory", "location", "pinned signing certificates", "mutual recognition")
         for p in tl.pointers:
-            pt.add_row(p.territory, p.location, ", ".join(c.subject_str for c in p.signing_certificates))
+            mra = ", ".join(e.legal_identifier for e in p.mutual_recognition.equivalences) \
+                if p.mutual_recognition else ""
+            pins = "; ".join(c.subject_str for c in p.signing_certificates[:1])
+            if len(p.signing_certificates) > 1:
+                pins += f" (+{len(p.signing_certificates) - 1} more)"
+            pt.add_row(p.territory, p.location, pins, mra)
         console.print(pt)
 
 
@@ -368,18 +410,77 @@ def export(
 @trust_list_app.command("import")
 @_one_line_errors
 def import_(
-    file: Path = typer.Argument(..., help="TS 119 612 XML"),
-    out: Path = typer.Option(..., "--out", "-o", help="draft list (JSON) to write"),
-    pin: List[Path] = typer.Option([], "--pin", help="verify the XML signature with this operator certificate"),
+    files: List[Path] = typer.Argument(..., help="TS 119 612 XML: one list, or a list of lists (LOTL) with its "
+                                                "pivots and the national lists it points to, as files or a directory"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="one list: the draft (JSON) to write; a LOTL set: "
+                                       "a trust-list directory to write (usable as --trust-list DIR)"),
+    pin: List[Path] = typer.Option([], "--pin", help="verify the XML signature with this operator certificate; for "
+                                   "a LOTL set, the LOTL signer certificate(s) (bootstrap or latest)"),
     no_verify: bool = typer.Option(False, "--no-verify", help="import without checking the XML signature"),
-    at: Optional[str] = typer.Option(None, "--at", help="when the pinned certificate must be valid; default now"),
+    at: Optional[str] = typer.Option(None, "--at", help="when the pinned certificate must be valid; default the "
+                                     "list's issue time (when it was signed)"),
 ) -> None:
-    """Import TS 119 612 XML into a draft (re-sign it with `sign` to publish it)."""
+    """Import TS 119 612 XML: one list into a draft (re-sign it with `sign` to publish it), or a published list
+    of lists with the lists it points to (each verified with its pointer's certificates)."""
     if not pin and not no_verify:
         raise _fail("give --pin CERT to verify the XML signature, or --no-verify")
-    tl = import_xml(file.read_bytes(), pinned=_certs(pin) if pin else None, at=_time(at, "--at"))
-    _write_draft(out, tl)
-    typer.echo(f"imported {tl.territory} #{tl.sequence_number} ({len(tl.services)} services) -> {out}")
+    when = _time(at, "--at") if at else None
+    if len(files) == 1 and files[0].is_file() and (out is None or out.suffix == ".json"):
+        if out is None:
+            raise _fail("give --out FILE.json for the imported draft")
+        tl = import_xml(files[0].read_bytes(), pinned=_certs(pin) if pin else None, at=when)
+        _write_draft(out, tl)
+        typer.echo(f"imported {tl.territory} #{tl.sequence_number} ({len(tl.services)} services) -> {out}")
+        return
+    if no_verify:
+        raise _fail("a list of lists and its member lists are imported only with their signatures checked (--pin)")
+    _import_lotl_set(files, _certs(pin), out)
+
+
+def _xml_files(paths: List[Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(sorted(p.glob("*.xml")))
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise _fail(f"{p}: no such file or directory")
+    if not found:
+        raise _fail("no XML trust list among the paths given")
+    return found
+
+
+def _import_lotl_set(paths: List[Path], pins: list, out: Optional[Path]) -> None:
+    from asn1crypto import pem as asn1pem
+
+    from trustsvc.trustlist.directory import PINS_DIR, member_file_name
+    from trustsvc.trustlist.lotl import load_lotl, summary
+
+    files = _xml_files(paths)
+    result = load_lotl([(f.name, f.read_bytes()) for f in files], signers=pins)
+    for line in summary(result):
+        typer.echo(f"OK {line}")
+    if result.pivots:
+        typer.echo("authenticated through pivot LOTLs " + ", ".join(f"#{n}" for n in result.pivots))
+    for problem in result.problems:
+        typer.echo(f"warning: {problem}", err=True)
+    if out is not None:
+        (out / PINS_DIR).mkdir(parents=True, exist_ok=True)
+        lotl_tl = result.lotl.trust_list
+        own = next((p for p in lotl_tl.pointers if p.territory == lotl_tl.territory and p.is_xml), None)
+        # The pins of the directory: the certificates the authenticated LOTL names for its own next versions
+        # (what the pivot chain hands over), and the one that verified it.
+        reached = {c.der: c for c in (result.lotl.signer, *(own.signing_certificates if own else ()))}
+        for i, cert in enumerate(reached.values()):
+            (out / PINS_DIR / f"lotl-signer-{i}.pem").write_bytes(asn1pem.armor("CERTIFICATE", cert.der))
+        (out / (member_file_name(own.location) if own else "lotl.xml")).write_bytes(result.lotl.document)
+        for territory, accepted in result.lists.items():
+            pointer = next(p for p in lotl_tl.pointers if p.territory == territory and p.is_xml)
+            (out / member_file_name(pointer.location)).write_bytes(accepted.document)
+        typer.echo(f"{len(result.accepted)} list(s) -> {out} (use --trust-list {out})")
+    if any(": rejected:" in p for p in result.problems):
+        raise typer.Exit(1)
 
 
 @trust_list_app.command("health")

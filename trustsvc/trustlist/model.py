@@ -3,66 +3,89 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from trustsvc.errors import InputFormatError, TrustsvcError
+from trustsvc.trustlist.criteria import Qualification
+from trustsvc.trustlist.mra import MutualRecognition
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
 
 FORMAT = "trustsvc-trust-list/1"
-TERRITORIES = ("CN-GD", "HK", "MO", "GBA")
+# Territories are data: whatever a scheme declares in SchemeTerritory (TS 119 612 5.3.10): an ISO 3166-1
+# alpha-2 code (the EU also uses EL and UK), `EU` for the EU list of lists, an ISO 3166-2 region such as
+# `CN-GD` or any other `CN-xx` an operator adds, and our `GBA` list of lists. Only the shape is checked.
+TERRITORY_PATTERN = re.compile(r"^[A-Z]{2,3}(-[A-Z0-9]{1,3})?$")
 LOTL_TERRITORY = "GBA"
 
-# TS 119 612 5.5.1: service type identifiers
+# TS 119 612 5.5.1: service type identifiers (the short forms the CLI accepts; any other URI is kept as data)
 SVCTYPE = "http://uri.etsi.org/TrstSvc/Svctype/"
 SERVICE_TYPES = {
     short: SVCTYPE + short
-    for short in ("CA/PKC", "CA/QC", "TSA", "TSA/QTST", "TSA/TSS-QC", "Certstatus/OCSP", "Certstatus/CRL",
-                  "Certstatus/OCSP/QC", "Certstatus/CRL/QC")
+    for short in ("CA/PKC", "CA/QC", "TSA", "TSA/QTST", "TSA/TSS-QC", "TSA/TSS-AdESQCandQES", "Certstatus/OCSP",
+                  "Certstatus/CRL", "Certstatus/OCSP/QC", "Certstatus/CRL/QC", "NationalRootCA-QC", "EDS/Q",
+                  "EDS/REM/Q", "PSES/Q", "QESValidation/Q", "RemoteQSigCDManagement/Q", "RemoteQSealCDManagement/Q",
+                  "ACA", "Archiv", "IdV", "KEscrow", "PPwd", "TLIssuer", "unspecified", "RA", "RA/nothavingPKIid",
+                  "SignaturePolicyAuthority", "EAA/Q", "QWAC", "EDS", "EDS/REM", "PSES", "AdESValidation",
+                  "AdESGeneration")
 }
-CA_TYPES = frozenset(SVCTYPE + s for s in ("CA/PKC", "CA/QC"))
-TSA_TYPES = frozenset(SVCTYPE + s for s in ("TSA", "TSA/QTST", "TSA/TSS-QC"))
+CA_TYPES = frozenset(SVCTYPE + s for s in ("CA/PKC", "CA/QC", "NationalRootCA-QC"))
+TSA_TYPES = frozenset(SVCTYPE + s for s in ("TSA", "TSA/QTST", "TSA/TSS-QC", "TSA/TSS-AdESQCandQES"))
 
-# TS 119 612 5.5.4: service current status (v2 statuses and the legacy ones still found in history)
+# TS 119 612 5.5.4: service current status. eIDAS statuses (v5+), the pre-eIDAS ones still found in
+# ServiceHistory (v4, Annex J), and TS 102 231 v3's URIs under .../eSigDir-1999-93-EC-TrustedList/.
 SVCSTATUS = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/"
+SVCSTATUS_102231 = "http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/"
 STATUSES = (
     "granted", "withdrawn", "recognisedatnationallevel", "deprecatedatnationallevel",
     "undersupervision", "supervisionincessation", "supervisionceased", "supervisionrevoked",
     "accredited", "accreditationceased", "accreditationrevoked", "setbynationallaw", "deprecatedbynationallaw",
 )
 # Statuses under which a service confers trust (TS 119 612 5.5.4 and Annex J for the legacy ones).
+_TRUSTED_STATUSES = ("granted", "recognisedatnationallevel", "undersupervision", "supervisionincessation",
+                     "accredited", "setbynationallaw")
 GRANTED_EQUIVALENT = frozenset(
-    SVCSTATUS + s for s in ("granted", "recognisedatnationallevel", "undersupervision", "supervisionincessation",
-                            "accredited", "setbynationallaw")
+    [SVCSTATUS + s for s in _TRUSTED_STATUSES] + [SVCSTATUS_102231 + s for s in _TRUSTED_STATUSES]
 )
-USAGES = ("e-tendering", "e-guarantee", "timestamping", "e-signature")
+USAGES = ("e-tendering", "e-guarantee", "timestamping", "e-signature", "e-seal")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
 class TrustListFormatError(InputFormatError):
     """A trust list document that does not follow the model (missing field, bad URI, bad date...)."""
 
 
+def territory_code(value: Any) -> str:
+    """A SchemeTerritory as data: any code of the TS 119 612 5.3.10 shape (`HK`, `EU`, `CN-GD`, `CN-SZ`, `GBA`)."""
+    if not isinstance(value, str) or not TERRITORY_PATTERN.match(value):
+        raise TrustListFormatError(f"territory {value!r} is not a territory code (ISO 3166-1 alpha-2 such as HK, "
+                                   "EU, an ISO 3166-2 region such as CN-GD or CN-SZ, or GBA)")
+    return value
+
+
 def service_type_uri(value: str) -> str:
-    """Accept a full TS 119 612 service type URI or its short form (`CA/PKC`)."""
+    """A full TS 119 612 service type URI (any, kept as data) or a short form of a known one (`CA/PKC`)."""
     if value in SERVICE_TYPES:
         return SERVICE_TYPES[value]
-    if value.startswith(SVCTYPE) and value[len(SVCTYPE):] in SERVICE_TYPES:
+    if isinstance(value, str) and _URI.match(value):
         return value
-    raise TrustListFormatError(f"unknown service type {value!r}; use one of {', '.join(SERVICE_TYPES)}")
+    raise TrustListFormatError(f"unknown service type {value!r}; use a URI or one of {', '.join(SERVICE_TYPES)}")
 
 
 def status_uri(value: str) -> str:
-    """Accept a full TS 119 612 status URI or its last segment (`granted`)."""
-    short = value[len(SVCSTATUS):] if value.startswith(SVCSTATUS) else value
-    if short not in STATUSES:
-        raise TrustListFormatError(f"unknown service status {value!r}; use one of {', '.join(STATUSES)}")
-    return SVCSTATUS + short
+    """A full TS 119 612 status URI (any, kept as data) or the last segment of a known one (`granted`)."""
+    if value in STATUSES:
+        return SVCSTATUS + value
+    if isinstance(value, str) and _URI.match(value):
+        return value
+    raise TrustListFormatError(f"unknown service status {value!r}; use a URI or one of {', '.join(STATUSES)}")
 
 
 def short_name(uri: str) -> str:
-    for prefix in (SVCTYPE, SVCSTATUS):
+    for prefix in (SVCTYPE, SVCSTATUS, SVCSTATUS_102231):
         if uri.startswith(prefix):
             return uri[len(prefix):]
     return uri
@@ -148,9 +171,18 @@ class StatusChange:
 
     status: str  # full URI
     start: datetime
+    # A ServiceHistoryInstance carries the type and AdditionalServiceInformation in force then (TS 119 612
+    # 5.6); None means "as the current ServiceInformation says".
+    type: str | None = None
+    additional_info: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "start": format_time(self.start)}
+        d: dict[str, Any] = {"status": self.status, "start": format_time(self.start)}
+        if self.type is not None:
+            d["type"] = self.type
+        if self.additional_info is not None:
+            d["additional_info"] = list(self.additional_info)
+        return d
 
 
 @dataclass(frozen=True)
@@ -177,10 +209,23 @@ class Service:
     supply_points: tuple[str, ...] = ()
     criteria: Criteria | None = None
     sm2_signer_id: str | None = None
+    # TS 119 612 5.5.9 ServiceInformationExtensions, kept as data
+    additional_info: tuple[str, ...] = ()  # AdditionalServiceInformation URIs (ForeSignatures, ForeSeals, ...)
+    qualifications: tuple[Qualification, ...] = ()  # 5.5.9.2
+    taken_over_by: str | None = None  # 5.5.9.3 (the TSP and scheme that took the service over)
+    expired_certs_revocation_info: datetime | None = None  # 5.5.9.4
+    # Why the service confers nothing whatever its status, e.g. an unknown critical extension (5.5.9).
+    unusable: str | None = None
 
     @property
     def status(self) -> StatusChange:
         return self.history[-1]
+
+    def type_at(self, change: StatusChange) -> str:
+        return change.type or self.type
+
+    def additional_info_at(self, change: StatusChange) -> tuple[str, ...]:
+        return change.additional_info if change.additional_info is not None else self.additional_info
 
     def status_at(self, at: datetime) -> StatusChange | None:
         """The status in force at `at`: the latest change that started at or before it."""
@@ -201,6 +246,14 @@ class Service:
             "supply_points": list(self.supply_points),
             "criteria": self.criteria.to_dict() if self.criteria else None,
             "sm2_signer_id": self.sm2_signer_id,
+            **_optional({
+                "additional_info": list(self.additional_info),
+                "qualifications": [q.to_dict() for q in self.qualifications],
+                "taken_over_by": self.taken_over_by,
+                "expired_certs_revocation_info": (format_time(self.expired_certs_revocation_info)
+                                                  if self.expired_certs_revocation_info else None),
+                "unusable": self.unusable,
+            }),
         }
 
 
@@ -212,6 +265,15 @@ class Pointer:
     location: str
     scheme_operator: str
     signing_certificates: tuple[Certificate, ...]
+    tsl_type: str | None = None  # TS 119 612 5.3.3 of the pointed list (e.g. .../EUlistofthelists)
+    mime_type: str | None = None  # application/vnd.etsi.tsl+xml, application/pdf, ...
+    # MutualRecognitionAgreementInformation (TS 119 612 v2.3+ / EU MRA schema): how the pointed scheme's
+    # services count in the pointing scheme's terms.
+    mutual_recognition: MutualRecognition | None = None
+
+    @property
+    def is_xml(self) -> bool:
+        return self.mime_type is None or "xml" in self.mime_type
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,6 +281,11 @@ class Pointer:
             "location": self.location,
             "scheme_operator": self.scheme_operator,
             "signing_certificates": [_b64(c.der) for c in self.signing_certificates],
+            **_optional({
+                "tsl_type": self.tsl_type,
+                "mime_type": self.mime_type,
+                "mutual_recognition": self.mutual_recognition.to_dict() if self.mutual_recognition else None,
+            }),
         }
 
 
@@ -238,9 +305,14 @@ class TrustList:
     # list announcing them is signed by a key already pinned).
     announced_signing_certificates: tuple[Certificate, ...] = ()
     scheme_operator_uri: str | None = None
+    tsl_type: str | None = None  # TS 119 612 5.3.3; None for our JSON lists (the territory GBA says LOTL)
+    version: int | None = None  # TSLVersionIdentifier (5 or 6 for eIDAS lists)
+    scheme_information_uris: tuple[str, ...] = ()  # 5.3.7; an EU LOTL lists its pivots here
 
     @property
     def is_lotl(self) -> bool:
+        if self.tsl_type:
+            return self.tsl_type.lower().endswith("listofthelists")
         return self.territory == LOTL_TERRITORY
 
     def service(self, name: str) -> Service:
@@ -266,6 +338,11 @@ class TrustList:
             "services": [s.to_dict() for s in self.services],
             "pointers": [p.to_dict() for p in self.pointers],
             "announced_signing_certificates": [_b64(c.der) for c in self.announced_signing_certificates],
+            **_optional({
+                "tsl_type": self.tsl_type,
+                "version": self.version,
+                "scheme_information_uris": list(self.scheme_information_uris),
+            }),
         }
 
     @classmethod
@@ -276,17 +353,18 @@ class TrustList:
         if d.get("format") != FORMAT:
             raise TrustListFormatError(f"trust list: format must be {FORMAT!r}, got {d.get('format')!r}")
         try:
-            territory = d["territory"]
-            if territory not in TERRITORIES:
-                raise TrustListFormatError(f"territory {territory!r} is not one of {', '.join(TERRITORIES)}")
+            territory = territory_code(d["territory"])
             seq = d["sequence_number"]
             if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
                 raise TrustListFormatError(f"sequence_number must be a positive integer, got {seq!r}")
             services = tuple(_service_from_dict(s) for s in d.get("services") or ())
             pointers = tuple(
                 Pointer(
-                    p["territory"], p["location"], p.get("scheme_operator") or "",
+                    territory_code(p["territory"]), p["location"], p.get("scheme_operator") or "",
                     tuple(_cert(c, f"pointer {p['territory']}") for c in p.get("signing_certificates") or ()),
+                    tsl_type=p.get("tsl_type"), mime_type=p.get("mime_type"),
+                    mutual_recognition=(MutualRecognition.from_dict(p["mutual_recognition"])
+                                        if p.get("mutual_recognition") else None),
                 )
                 for p in d.get("pointers") or ()
             )
@@ -303,6 +381,9 @@ class TrustList:
                 announced_signing_certificates=tuple(
                     _cert(c, "announced signing certificate") for c in d.get("announced_signing_certificates") or ()
                 ),
+                tsl_type=d.get("tsl_type"),
+                version=d.get("version"),
+                scheme_information_uris=tuple(d.get("scheme_information_uris") or ()),
             )
         except KeyError as exc:
             raise TrustListFormatError(f"trust list: missing field {exc.args[0]!r}") from None
@@ -317,7 +398,9 @@ def _service_from_dict(s: Any) -> Service:
         raise TrustListFormatError("service: expected an object")
     name = s.get("name", "?")
     history = tuple(
-        StatusChange(status_uri(h["status"]), parse_time(h["start"], f"service {name!r} status start"))
+        StatusChange(status_uri(h["status"]), parse_time(h["start"], f"service {name!r} status start"),
+                     service_type_uri(h["type"]) if h.get("type") else None,
+                     tuple(h["additional_info"]) if h.get("additional_info") is not None else None)
         for h in s["history"]
     )
     if not history:
@@ -339,11 +422,24 @@ def _service_from_dict(s: Any) -> Service:
         supply_points=tuple(s.get("supply_points") or ()),
         criteria=Criteria(tuple(crit.get("policy_oids") or ()), tuple(crit.get("key_usage") or ())) if crit else None,
         sm2_signer_id=s.get("sm2_signer_id"),
+        additional_info=tuple(s.get("additional_info") or ()),
+        qualifications=tuple(Qualification.from_dict(q) for q in s.get("qualifications") or ()),
+        taken_over_by=s.get("taken_over_by"),
+        expired_certs_revocation_info=(parse_time(s["expired_certs_revocation_info"], f"service {name!r} "
+                                                  "expired_certs_revocation_info")
+                                       if s.get("expired_certs_revocation_info") else None),
+        unusable=s.get("unusable"),
     )
+
+
+def _optional(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields added for TS 119 612 lists appear only when set, so our lists' canonical JSON is unchanged."""
+    return {k: v for k, v in fields.items() if v not in (None, [], ())}
 
 
 __all__ = [
     "CA_TYPES", "Criteria", "DigitalIdentity", "FORMAT", "GRANTED_EQUIVALENT", "LOTL_TERRITORY", "Pointer",
-    "SERVICE_TYPES", "STATUSES", "Service", "StatusChange", "TERRITORIES", "TSA_TYPES", "TrustList",
+    "SERVICE_TYPES", "STATUSES", "Service", "StatusChange", "TERRITORY_PATTERN", "TSA_TYPES", "TrustList",
     "TrustListFormatError", "USAGES", "format_time", "parse_time", "service_type_uri", "short_name", "status_uri",
+    "territory_code",
 ]

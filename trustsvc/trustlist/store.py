@@ -11,9 +11,14 @@ from typing import Any, Iterable, Mapping, Sequence
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.trustlist.jws import canonical_json
 from trustsvc.trustlist.loader import DEFAULT_GRACE, AcceptedList, ListHealth, TrustState, accept_all, list_health
+from trustsvc.trustlist.lotl import Fetch
+from trustsvc.trustlist.criteria import qualifiers_for
 from trustsvc.trustlist.model import (
-    CA_TYPES, GRANTED_EQUIVALENT, TSA_TYPES, Service, StatusChange, format_time, short_name,
+    CA_TYPES, GRANTED_EQUIVALENT, STATUSES, SVCSTATUS, SVCSTATUS_102231, TSA_TYPES, Service, StatusChange,
+    format_time, short_name,
 )
+from trustsvc.trustlist.mra import MutualRecognition, translate
+from trustsvc.trustlist.usage import usages_at, usages_of_kind
 from trustsvc.x509.certificate import Certificate
 
 
@@ -32,9 +37,16 @@ class Recognition:
     status_since: datetime | None = None
     usage: str | None = None
     snapshot_id: str | None = None
+    equivalence: str | None = None  # the mutual-recognition equivalence that applied, if any
+    qualifiers: tuple[str, ...] = ()  # TS 119 612 qualifiers whose criteria select the end entity
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        extra: dict[str, Any] = {}
+        if self.equivalence:
+            extra["equivalence"] = self.equivalence
+        if self.qualifiers:
+            extra["qualifiers"] = list(self.qualifiers)
+        return {**extra,
             "recognised": self.recognised,
             "reason": self.reason,
             "territory": self.territory,
@@ -47,6 +59,25 @@ class Recognition:
             "usage": self.usage,
             "snapshot_id": self.snapshot_id,
         }
+
+
+POLICY_MAPPINGS = "2.5.29.33"
+# Statuses the spec defines that confer no trust (withdrawn, deprecated, ceased, revoked): a service in one of
+# them on the path rejects it (fail closed). A status URI we do not know is not "explicitly not granted":
+# it may still count through a mutual-recognition equivalence.
+NOT_GRANTED = frozenset(
+    prefix + s for prefix in (SVCSTATUS, SVCSTATUS_102231) for s in STATUSES
+    if prefix + s not in GRANTED_EQUIVALENT)
+
+
+def _domain_boundary(path: Sequence[Certificate], position: int) -> Certificate | None:
+    """A certificate below `position` (towards the end entity) that maps policies: RFC 5280 4.2.1.5 puts
+    policyMappings in certificates between policy domains (cross-certificates, bridge CAs), so a service
+    above it did not issue the end entity's own chain segment and cannot speak for it."""
+    for cert in path[position + 1:]:
+        if cert.has_extension(POLICY_MAPPINGS):
+            return cert
+    return None
 
 
 def _policy_oids(cert: Certificate) -> list[str]:
@@ -75,6 +106,13 @@ class TrustStore:
         # parse time; the exact identity test (DigitalIdentity.matches) runs only on the few hits.
         self._by_name: dict[str, list[tuple[AcceptedList, Service]]] = {}
         self._by_ski: dict[bytes, list[tuple[AcceptedList, Service]]] = {}
+        # Mutual recognition: territory -> (pointing list of lists' territory, the pointer's MRA information).
+        self._mra: dict[str, tuple[str, MutualRecognition]] = {}
+        for a in self._lists.values():
+            if a.trust_list.is_lotl:
+                for p in a.trust_list.pointers:
+                    if p.mutual_recognition is not None and p.territory != a.territory:
+                        self._mra.setdefault(p.territory, (a.territory, p.mutual_recognition))
         for a in self._lists.values():
             for svc in a.trust_list.services:
                 for ident in svc.identities:
@@ -103,6 +141,17 @@ class TrustStore:
 
         state = load_directory(Path(path), at=at, grace=grace)
         return cls(state.lists.values(), at_loaded=at, grace=grace)
+
+    @classmethod
+    def from_lotl(cls, documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequence[Certificate],
+                  at: datetime, grace: timedelta = DEFAULT_GRACE, fetch: Fetch | None = None,
+                  territories: Iterable[str] | None = None) -> "TrustStore":
+        """A published list of lists (e.g. the EU LOTL), its pivots and the national lists it points to, each
+        authenticated as `trustsvc.trustlist.lotl.load_lotl` does; `fetch(url) -> bytes` finds what is missing."""
+        from trustsvc.trustlist.lotl import load_lotl
+
+        result = load_lotl(documents, signers=signers, at=at, fetch=fetch, territories=territories)
+        return cls(result.accepted, at_loaded=at, grace=grace)
 
     def at_time(self, now: datetime) -> "TrustStore":
         """The same lists judged at a later `now` (a long-lived worker calls this so stale lists stop counting)."""
@@ -139,7 +188,8 @@ class TrustStore:
         for a in self._lists.values():
             for svc in a.trust_list.services:
                 st = svc.status_at(at)
-                if st and st.status in GRANTED_EQUIVALENT and (usage is None or usage in svc.usages):
+                if st and not svc.unusable and st.status in GRANTED_EQUIVALENT and (
+                        usage is None or usage in usages_at(svc, st)):
                     out.append((a.territory, svc))
         return out
 
@@ -153,26 +203,38 @@ class TrustStore:
         the path even if another listed service would recognise it. Otherwise the first service that
         is granted for `usage` and whose criteria match recognises the path.
         """
-        candidates: list[tuple[AcceptedList, Service]] = []
+        candidates: list[tuple[int, AcceptedList, Service]] = []
         seen: set[tuple[int, int]] = set()
-        for cert in reversed(path):
+        for position in range(len(path) - 1, -1, -1):
+            cert = path[position]
             found = self._by_name.get(cert.subject_key, []) + (self._by_ski.get(cert.ski, []) if cert.ski else [])
             for a, svc in found:
                 if service_types is not None and svc.type not in service_types:
                     continue
                 if (id(a), id(svc)) not in seen and any(i.matches(cert) for i in svc.identities):
                     seen.add((id(a), id(svc)))
-                    candidates.append((a, svc))
+                    candidates.append((position, a, svc))
         if not candidates:
             kinds = f" of type {', '.join(short_name(t) for t in service_types)}" if service_types else ""
             return Recognition(False, f"no certificate on the path is a service{kinds} in any accepted trust list",
                                usage=usage, snapshot_id=self.snapshot_id)
-        for a, svc in candidates:
+        # Attribution follows the issuer: only services whose own chain segment reaches the end entity count.
+        own = [(a, svc) for position, a, svc in candidates if _domain_boundary(path, position) is None]
+        if not own:
+            position, a, svc = candidates[0]
+            boundary = _domain_boundary(path, position)
+            assert boundary is not None
+            return Recognition(
+                False, f"{a.trust_list.territory} trust list #{a.trust_list.sequence_number}, service "
+                       f"'{svc.name}' did not issue the end entity's chain: it reaches it only through the "
+                       f"cross-certificate of '{boundary.subject_str}' (policy mapping), which no list names "
+                       "as a service", usage=usage, snapshot_id=self.snapshot_id)
+        for a, svc in own:
             st = svc.status_at(at)
-            if st is not None and st.status not in GRANTED_EQUIVALENT:
+            if st is not None and st.status in NOT_GRANTED:
                 return self._judge(a, svc, path, usage, at)
         first_failure: Recognition | None = None
-        for a, svc in candidates:
+        for a, svc in own:
             r = self._judge(a, svc, path, usage, at)
             if r.recognised:
                 return r
@@ -184,40 +246,67 @@ class TrustStore:
                at: datetime) -> Recognition:
         tl = a.trust_list
         st: StatusChange | None = svc.status_at(at)
+        qualifiers = qualifiers_for(svc.qualifications, path[-1]) if svc.qualifications else ()
 
-        def answer(ok: bool, reason: str) -> Recognition:
+        def answer(ok: bool, reason: str, equivalence: str | None = None) -> Recognition:
             return Recognition(
                 ok, reason, tl.territory, tl.scheme_operator, tl.sequence_number, svc.name, svc.type,
-                st.status if st else None, st.start if st else None, usage, self.snapshot_id)
+                st.status if st else None, st.start if st else None, usage, self.snapshot_id, equivalence,
+                qualifiers)
 
         where = f"{tl.territory} trust list #{tl.sequence_number}, service '{svc.name}'"
         judged_at = max(at, self.at_loaded)
         if a.stale_at(judged_at, self.grace):
             return answer(False, f"{where}: the list expired (next update was due {format_time(tl.next_update)}, "
                                  f"grace {self.grace}) and confers no trust")
+        if svc.unusable:
+            return answer(False, f"{where}: unusable ({svc.unusable}; TS 119 612 5.5.9)")
         if st is None:
             return answer(False, f"{where}: no status before {format_time(at)} (first status from "
                                  f"{format_time(svc.history[0].start)})")
+        direct = self._direct(svc, st, path, usage, at, where)
+        if direct is None:
+            return answer(True, f"{where}: {short_name(st.status)} since {format_time(st.start)}"
+                                + (f" for {usage}" if usage else ""))
+        mra = self._mra.get(tl.territory)
+        if mra is None or st.status in NOT_GRANTED:
+            return answer(False, direct)
+        translation, why = translate(mra[1], svc, st, path[-1], at)
+        if translation is None:
+            return answer(False, f"{direct}; {why}")
+        granted = translation.status in GRANTED_EQUIVALENT
+        served = {u for k in translation.kinds for u in usages_of_kind(k.type, (k.additional_info or "",))}
+        described = translation.describe(tl.territory)
+        if not granted:
+            return answer(False, f"{direct}; through {described}: not a granted status", translation.legal_identifier)
+        if usage is not None and usage not in served:
+            return answer(False, f"{direct}; {described}, not for usage {usage}", translation.legal_identifier)
+        return answer(True, f"{where}: {short_name(st.status)} since {format_time(st.start)}, recognised "
+                            f"through {described}" + (f" for {usage}" if usage else ""),
+                      translation.legal_identifier)
+
+    def _direct(self, svc: Service, st: StatusChange, path: Sequence[Certificate], usage: str | None,
+                at: datetime, where: str) -> str | None:
+        """Why the service, read in its own list's terms, does not recognise the path (None: it does)."""
         if st.status not in GRANTED_EQUIVALENT:
-            return answer(False, f"{where}: status {short_name(st.status)} since {format_time(st.start)} "
-                                 f"(validation time {format_time(at)})")
-        if usage is not None and usage not in svc.usages:
-            listed = ", ".join(svc.usages) or "none"
-            return answer(False, f"{where}: not recognised for usage {usage} (listed usages: {listed})")
+            return f"{where}: status {short_name(st.status)} since {format_time(st.start)} (validation time " \
+                   f"{format_time(at)})"
+        served = usages_at(svc, st)
+        if usage is not None and usage not in served:
+            return f"{where}: not recognised for usage {usage} (listed usages: {', '.join(served) or 'none'})"
         if svc.criteria is not None:
             ee = path[-1]
             if svc.criteria.policy_oids:
                 oids = _policy_oids(ee)
                 if not any(_under(o, p) for o in oids for p in svc.criteria.policy_oids):
-                    return answer(False, f"{where}: certificate policies {oids or 'none'} are not under "
-                                         f"{', '.join(svc.criteria.policy_oids)}")
+                    return f"{where}: certificate policies {oids or 'none'} are not under " \
+                           f"{', '.join(svc.criteria.policy_oids)}"
             if svc.criteria.key_usage:
                 have = ee.key_usage or frozenset()
                 missing = [k for k in svc.criteria.key_usage if k not in have]
                 if missing:
-                    return answer(False, f"{where}: end-entity key usage lacks {', '.join(missing)}")
-        return answer(True, f"{where}: {short_name(st.status)} since {format_time(st.start)}"
-                            + (f" for {usage}" if usage else ""))
+                    return f"{where}: end-entity key usage lacks {', '.join(missing)}"
+        return None
 
 
 def load_trust_store(path: Path | str, *, at: datetime | None = None,

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from lxml import etree
 
 from trustsvc.errors import InvalidSignatureError, TrustsvcError
 from trustsvc.trustlist.jws import SigningKey
-from trustsvc.trustlist.model import (
-    Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, TrustListFormatError, format_time,
-    parse_time, service_type_uri, status_uri,
-)
+from trustsvc.trustlist.model import DigitalIdentity, Service, TrustList, TrustListFormatError, format_time, parse_time
+from trustsvc.trustlist.tsl_xml import DS, GBA, NSMAP, TSL, TSLX, USAGE_URI, trust_list_from_xml
+from trustsvc.trustlist.xades import verify_enveloped
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import load_certificate
 
-TSL = "http://uri.etsi.org/02231/v2#"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-TSLX = "http://uri.etsi.org/02231/v2/additionaltypes#"
-GBA = "urn:trustsvc:trust-list:1"  # our private extensions (usages ride in standard AdditionalServiceInformation)
-NSMAP = {"tsl": TSL, "ds": DS, "tslx": TSLX, "gba": GBA}
 _ROOT_NSMAP = {"tsl": TSL, "tslx": TSLX, "gba": GBA}
 TSL_TAG = "http://uri.etsi.org/19612/TSLTag"
-USAGE_URI = "urn:trustsvc:usage:"
 TSL_MIME = "application/vnd.etsi.tsl+xml"
 STATUS_DETERMINATION = "http://uri.etsi.org/TrstSvc/TrustedList/StatusDetn/appropriate"
 COMMUNITY_RULES = "http://uri.etsi.org/TrstSvc/TrustedList/schemerules/"
@@ -182,7 +175,7 @@ def export_xml(tl: TrustList, *, key: SigningKey | None = None, cert: Certificat
 
 
 # --- import -------------------------------------------------------------------------------
-def _parse_hardened(data: bytes) -> etree._Element:
+def parse_hardened(data: bytes) -> etree._Element:
     """No DTD, no entities, no network, bounded size (XXE and billion-laughs defences)."""
     if len(data) > MAX_XML_BYTES:
         raise TrustListFormatError(f"XML: {len(data)} bytes exceeds the {MAX_XML_BYTES}-byte limit")
@@ -199,161 +192,63 @@ def _parse_hardened(data: bytes) -> etree._Element:
     return root
 
 
-def _text(node, path: str, what: str) -> str:
-    found = node.find(path, NSMAP)
-    if found is None or not (found.text or "").strip():
-        raise TrustListFormatError(f"XML: missing {what} ({path})")
-    return found.text.strip()
-
-
-def _opt_text(node, path: str) -> str | None:
-    found = node.find(path, NSMAP)
-    return found.text.strip() if found is not None and found.text else None
-
-
-def _cert_b64(text: str, what: str) -> Certificate:
-    try:
-        return load_certificate(base64.b64decode("".join(text.split()), validate=True))
-    except (ValueError, TrustsvcError) as exc:
-        raise TrustListFormatError(f"XML: {what}: {exc}") from None
-
-
-def _identities(sdi) -> tuple[DigitalIdentity, ...]:
-    if sdi is None:
-        raise TrustListFormatError("XML: service without ServiceDigitalIdentity")
-    certs = [_cert_b64(e.text or "", "X509Certificate") for e in sdi.findall("tsl:DigitalId/tsl:X509Certificate",
-                                                                               NSMAP)]
-    if certs:
-        return tuple(DigitalIdentity.of(c) for c in certs)
-    subject = _opt_text(sdi, "tsl:DigitalId/tsl:X509SubjectName")
-    ski_text = _opt_text(sdi, "tsl:DigitalId/tsl:X509SKI")
-    if not ski_text:
-        raise TrustListFormatError("XML: digital identity needs an X509Certificate or an X509SKI")
-    return (DigitalIdentity(None, subject, base64.b64decode(ski_text)),)
-
-
-def _service_from_xml(node, provider: str) -> Service:
-    info = node.find("tsl:ServiceInformation", NSMAP)
-    if info is None:
-        raise TrustListFormatError("XML: TSPService without ServiceInformation")
-    name = _text(info, "tsl:ServiceName/tsl:Name", "ServiceName")
-    changes = [StatusChange(status_uri(_text(info, "tsl:ServiceStatus", "ServiceStatus")),
-                            parse_time(_text(info, "tsl:StatusStartingTime", "StatusStartingTime"), name))]
-    for inst in node.findall("tsl:ServiceHistory/tsl:ServiceHistoryInstance", NSMAP):
-        changes.append(StatusChange(status_uri(_text(inst, "tsl:ServiceStatus", "ServiceStatus")),
-                                    parse_time(_text(inst, "tsl:StatusStartingTime", "StatusStartingTime"), name)))
-    current = changes[0]
-    history = sorted(changes[1:], key=lambda c: c.start) + [current]
-    usages, policy, ku, sm2_id, has_criteria = [], [], [], None, False
-    for ext in info.findall("tsl:ServiceInformationExtensions/tsl:Extension", NSMAP):
-        for child in ext:
-            if child.tag == f"{{{TSL}}}AdditionalServiceInformation":
-                uri = _opt_text(child, "tsl:URI") or ""
-                if uri.startswith(USAGE_URI):
-                    usages.append(uri[len(USAGE_URI):])
-            elif child.tag == f"{{{GBA}}}Criteria":
-                has_criteria = True
-                policy += [e.text.strip() for e in child.findall("gba:PolicyOIDPrefix", NSMAP) if e.text]
-                ku += [e.text.strip() for e in child.findall("gba:KeyUsage", NSMAP) if e.text]
-            elif child.tag == f"{{{GBA}}}SM2SignerID":
-                sm2_id = child.text or ""
-            elif ext.get("Critical") in ("true", "1"):
-                raise TrustListFormatError(f"XML: service {name!r} has a critical extension {child.tag} we "
-                                           "do not understand")
-    return Service(
-        name=name, provider=provider, type=service_type_uri(_text(info, "tsl:ServiceTypeIdentifier", "type")),
-        identities=_identities(info.find("tsl:ServiceDigitalIdentity", NSMAP)), history=tuple(history),
-        usages=tuple(usages),
-        supply_points=tuple(e.text.strip() for e in info.findall("tsl:ServiceSupplyPoints/tsl:ServiceSupplyPoint",
-                                                                 NSMAP) if e.text),
-        criteria=Criteria(tuple(policy), tuple(ku)) if has_criteria else None, sm2_signer_id=sm2_id,
-    )
+def _normalise_own(tl: TrustList) -> TrustList:
+    """Drop what our own export writes by default (TSLType, version, scheme URI, pointer MIME type), so a list
+    exported and imported again is the same list (its canonical JSON round-trips)."""
+    pointers = tuple(
+        replace(p, tsl_type=None if p.tsl_type == _tsl_type(p.territory) else p.tsl_type,
+                mime_type=None if p.mime_type == TSL_MIME and p.tsl_type == _tsl_type(p.territory) else p.mime_type)
+        for p in tl.pointers)
+    if tl.tsl_type == _tsl_type(tl.territory) and tl.scheme_information_uris == (f"urn:trustsvc:scheme:{tl.territory}",):
+        return replace(tl, tsl_type=None, version=None, scheme_information_uris=(), pointers=pointers)
+    return replace(tl, pointers=pointers)
 
 
 def from_xml_tree(root) -> TrustList:
-    """The TrustList an XML tree describes, validated by the same rules as the JSON form."""
+    """The TrustList an XML tree describes (TS 119 612 v5/v6, ours or anyone's)."""
     try:
-        tl = _from_xml_tree(root)
+        return _normalise_own(trust_list_from_xml(root))
     except TrustListFormatError:
         raise
-    except (ValueError, TypeError, AttributeError, etree.LxmlError) as exc:  # e.g. bad base64 in an SKI
+    except (ValueError, TypeError, AttributeError, KeyError, etree.LxmlError) as exc:  # e.g. bad base64
         raise TrustListFormatError(f"XML: malformed content ({type(exc).__name__}: {exc})") from None
-    return TrustList.from_dict(tl.to_dict())
 
 
-def _from_xml_tree(root) -> TrustList:
-    if root.tag != f"{{{TSL}}}TrustServiceStatusList":
-        raise TrustListFormatError(f"XML: root element is {root.tag}, not tsl:TrustServiceStatusList")
-    si = root.find("tsl:SchemeInformation", NSMAP)
-    if si is None:
-        raise TrustListFormatError("XML: missing SchemeInformation")
+def unverified_issue_time(root) -> datetime | None:
+    """ListIssueDateTime as received (to choose the time a signature is checked at, before trusting it)."""
+    text = root.findtext("tsl:SchemeInformation/tsl:ListIssueDateTime", namespaces=NSMAP)
     try:
-        seq = int(_text(si, "tsl:TSLSequenceNumber", "TSLSequenceNumber"))
-    except ValueError:
-        raise TrustListFormatError("XML: TSLSequenceNumber is not an integer") from None
-    pointers = []
-    for p in si.findall("tsl:PointersToOtherTSL/tsl:OtherTSLPointer", NSMAP):
-        pointers.append(Pointer(
-            territory=_text(p, "tsl:AdditionalInformation/tsl:OtherInformation/tsl:SchemeTerritory", "territory"),
-            location=_text(p, "tsl:TSLLocation", "TSLLocation"),
-            scheme_operator=_opt_text(
-                p, "tsl:AdditionalInformation/tsl:OtherInformation/tsl:SchemeOperatorName/tsl:Name") or "",
-            signing_certificates=tuple(_cert_b64(e.text or "", "pointer certificate") for e in p.findall(
-                "tsl:ServiceDigitalIdentities/tsl:ServiceDigitalIdentity/tsl:DigitalId/tsl:X509Certificate", NSMAP)),
-        ))
-    services = []
-    for tsp in root.findall("tsl:TrustServiceProviderList/tsl:TrustServiceProvider", NSMAP):
-        provider = _text(tsp, "tsl:TSPInformation/tsl:TSPName/tsl:Name", "TSPName")
-        for svc in tsp.findall("tsl:TSPServices/tsl:TSPService", NSMAP):
-            services.append(_service_from_xml(svc, provider))
-    return TrustList(
-        territory=_text(si, "tsl:SchemeTerritory", "SchemeTerritory"),
-        scheme_name=_text(si, "tsl:SchemeName/tsl:Name", "SchemeName"),
-        scheme_operator=_text(si, "tsl:SchemeOperatorName/tsl:Name", "SchemeOperatorName"),
-        scheme_operator_uri=_opt_text(si, "tsl:SchemeOperatorAddress/tsl:ElectronicAddress/tsl:URI"),
-        sequence_number=seq,
-        issued_at=parse_time(_text(si, "tsl:ListIssueDateTime", "ListIssueDateTime"), "ListIssueDateTime"),
-        next_update=parse_time(_text(si, "tsl:NextUpdate/tsl:dateTime", "NextUpdate"), "NextUpdate"),
-        services=tuple(services),
-        pointers=tuple(pointers),
-        announced_signing_certificates=tuple(
-            _cert_b64(e.text or "", "announced certificate")
-            for e in si.findall("tsl:SchemeExtensions/tsl:Extension/gba:AnnouncedSigningCertificate", NSMAP)),
-    )
+        return parse_time((text or "").strip(), "ListIssueDateTime") if text else None
+    except TrustListFormatError:
+        return None
+
+
+def import_signed_xml(data: bytes, pinned: Sequence[Certificate], *,
+                      at: datetime | None = None) -> tuple[TrustList, Certificate]:
+    """Verify the enveloped signature with one of `pinned` and parse only the signed content.
+
+    The certificate must be valid at `at`, by default the list's issue time (when it was signed, as
+    TS 119 612 5.7 and EN 319 102-1 5.2.6 judge a signer); the signed issue time must be the one used."""
+    root = parse_hardened(data)
+    when = at or unverified_issue_time(root)
+    signed, signer = verify_enveloped(root, pinned, at=when)
+    tl = from_xml_tree(signed)
+    if at is None and when != tl.issued_at:
+        raise InvalidSignatureError("XML: the signed ListIssueDateTime differs from the one received")
+    return tl, signer
 
 
 def import_xml(data: bytes, *, pinned: Sequence[Certificate] | None, at: datetime | None = None) -> TrustList:
     """Parse TS 119 612 XML. With `pinned`, the enveloped signature must verify under one of them and only
     the signed content is used (no signature wrapping); `pinned=None` skips the check (caller's choice).
-    `at` is when the pinned certificate must be valid (None: now, for the outermost caller only)."""
-    root = _parse_hardened(data)
+    `at` is when the pinned certificate must be valid (None: the list's issue time)."""
+    root = parse_hardened(data)
     if pinned is None:
         sig = root.find("ds:Signature", NSMAP)
         if sig is not None:
             root.remove(sig)
         return from_xml_tree(root)
-    if not pinned:
-        raise InvalidSignatureError("XML: no certificate to verify the signature with")
-    from cryptography import x509 as cx509
-    from signxml.exceptions import SignXMLException
-    from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+    return import_signed_xml(data, pinned, at=at)[0]
 
-    config = XAdESSignatureConfiguration(expect_references=3, verification_time=at)
-
-    last: Exception | None = None
-    signed = None
-    for cert in pinned:
-        try:
-            # Enveloped XAdES (TS 119 612 5.7.1): the list, the SignedProperties and the KeyInfo are signed.
-            results = XAdESVerifier().verify(etree.tostring(root), x509_cert=cx509.load_der_x509_certificate(
-                cert.der), expect_config=config)
-            signed = results[0].signed_xml
-            break
-        except (SignXMLException, etree.LxmlError, ValueError, TypeError, KeyError) as exc:  # malformed (fuzz)
-            last = exc
-    if signed is None:
-        raise InvalidSignatureError(f"XML signature does not verify with a pinned certificate: {last}")
-    # Use only what the signature covers (no signature wrapping): the first reference is the list.
-    return from_xml_tree(signed)
-
-__all__ = ["MAX_XML_BYTES", "export_xml", "from_xml_tree", "import_xml", "to_xml_tree"]
+__all__ = ["MAX_XML_BYTES", "export_xml", "from_xml_tree", "import_signed_xml", "import_xml", "parse_hardened",
+           "to_xml_tree", "unverified_issue_time"]

@@ -24,6 +24,8 @@ _PARSE_ERRORS = (ValueError, TypeError, KeyError, OverflowError, AttributeError,
 # RFC 5280 4.1.2.2 wants positive serials, but such certificates exist and are judged, not refused.
 warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
                         category=CryptographyDeprecationWarning, module=__name__)
+# cryptography warns on non-ASN.1 text in policy notices (real EU CA certificates): judged, not refused.
+warnings.filterwarnings("ignore", message="Invalid ASN.1", category=CryptographyDeprecationWarning, module=__name__)
 # cryptography warns on a wrong-length countryName (RFC 5280 A.1: 2 letters); the name is still compared by 7.1.
 warnings.filterwarnings("ignore", message="Attribute's length must be", category=UserWarning, module=__name__)
 
@@ -130,12 +132,12 @@ class Certificate:
         if facts is not None:
             d["subject_key"], d["_subject_rdn_keys"], d["_subject_values"] = facts
         else:
-            d["subject_key"] = self._asn1_name_key("subject")
+            d["subject_key"] = self._lenient_name_key("subject", tlv.der(fields[4]), rs.subject)
         facts = _name_facts_by_der(tlv.der(fields[2]), lambda: rs.issuer)
         if facts is not None:
             d["issuer_key"], d["_issuer_rdn_keys"], d["_issuer_values"] = facts
         else:
-            d["issuer_key"] = self._asn1_name_key("issuer")
+            d["issuer_key"] = self._lenient_name_key("issuer", tlv.der(fields[2]), rs.issuer)
         d["not_before"] = rs.not_valid_before_utc
         d["not_after"] = rs.not_valid_after_utc
 
@@ -144,6 +146,17 @@ class Certificate:
         asn1_name = getattr(self.asn1, attr)
         asn1_name.native
         return asn1_name.hashable
+
+    def _lenient_name_key(self, attr: str, name_der: bytes, rs_name: cx509.Name) -> str:
+        """asn1crypto's key, or, when its schema refuses a string type cryptography accepted (a UTF8String
+        telephoneNumber where X.520 says PrintableString: real EU trusted-list signer certificates carry
+        such names), the name compared by its encoding (RFC 5280 7.1 allows binary comparison) and shown
+        as RFC 4514 text."""
+        try:
+            return self._asn1_name_key(attr)
+        except _PARSE_ERRORS:
+            self.__dict__[f"{attr}_str"] = rs_name.rfc4514_string()
+            return "der:" + name_der.hex()
 
     @classmethod
     def _from_asn1(cls, der: bytes) -> "Certificate":
