@@ -25,7 +25,7 @@ def test_operator_lifecycle_and_audit(db_url):
         assert operators.authenticate(s, token) is not None
     listed = json.loads(runner.invoke(cli_app, ["operator", "list", "--json"], env=env).stdout)
     assert listed[0]["territory"] == "HK" and listed[0]["active"] and "token" not in json.dumps(listed)
-    assert runner.invoke(cli_app, ["operator", "add", "XX", "nobody"], env=env).exit_code == 2
+    assert runner.invoke(cli_app, ["operator", "add", "Hong Kong", "nobody"], env=env).exit_code == 2
     assert runner.invoke(cli_app, ["operator", "revoke", str(listed[0]["id"])], env=env).exit_code == 0
     assert runner.invoke(cli_app, ["operator", "revoke", "999"], env=env).exit_code == 2
     with db.session_factory(engine)() as s:
