@@ -12,7 +12,9 @@ from trustsvc.trustlist.jws import SigningKey, sign_list
 from trustsvc.trustlist.model import (
     SERVICE_TYPES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, status_uri,
 )
+from trustsvc.trustlist.mra import ENACTED, Equivalence, EquivalenceState, MutualRecognition, ServiceKind
 from trustsvc.trustlist.operator_keys import generate_operator_key, issue_operator_certificate, key_to_pem
+from trustsvc.trustlist.tsl_xml import USAGE_URI
 from trustsvc.trustlist.ts119612 import export_xml
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
@@ -20,6 +22,12 @@ from trustsvc.x509.load import load_certificate
 BASE_URL = "https://tl.gba.example/"
 # Hongkong Post's mutual-recognition certificates sit under this policy arc.
 HK_MR_POLICY = "2.16.344.8.2.2008.810.2"
+# Macao's list speaks its own vocabulary for banks that issue electronic guarantees (an
+# AdditionalServiceInformation URI of its scheme, as a third country's list would); the GBA list of
+# lists says, as MRA equivalences on the MO pointer, that such a granted CA counts as a GBA e-guarantee
+# issuer. Without the equivalence the MO bank CA serves no e-guarantee.
+MO_GUARANTEE_ASI = "https://tl.gov.mo.example/TrstSvc/SvcInfoExt/ForElectronicGuarantees"
+GBA_LEGISLATION = "GBA mutual recognition arrangement on electronic certificates (demo)"
 
 OPERATORS = {  # territory -> (entity id, name, JWS alg)
     "GBA": ("gba-operator", "GBA Trust List Scheme Operator (demo)", "ES256"),
@@ -40,7 +48,7 @@ SERVICES = {
     "hk-root": ("HK", "CA/QC", ("e-tendering", "e-signature"), "Hongkong Post (demo)"),
     "hk-tsa": ("HK", "TSA/QTST", ("timestamping",), "Hongkong Post (demo)"),
     "hk-ocsp": ("HK", "Certstatus/OCSP", (), "Hongkong Post (demo)"),
-    "mo-root": ("MO", "CA/PKC", ("e-tendering", "e-guarantee", "e-signature"), "Macao demo CA"),
+    "mo-root": ("MO", "CA/PKC", ("e-tendering", "e-signature"), "Macao demo CA"),  # + e-guarantee via the MRA
     "mo-tsa": ("MO", "TSA/QTST", ("timestamping",), "Macao demo CA"),
 }
 
@@ -92,10 +100,36 @@ def _member_list(out_dir: Path, index: dict, territory: str, now: datetime) -> T
             name=cert.subject.native.get("common_name") or ident, provider=provider, type=SERVICE_TYPES[type_],
             identities=(DigitalIdentity.of(cert),),
             history=(StatusChange(status_uri("granted"), granted_since),),
-            usages=usages, criteria=criteria))
+            usages=usages, criteria=criteria,
+            additional_info=(MO_GUARANTEE_ASI,) if ident == "mo-root" else ()))
     name, _ = SCHEMES[territory]
     return TrustList(territory, name, OPERATORS[territory][1], 1, now, now + timedelta(days=90),
                      services=tuple(services))
+
+
+def _equivalence(name: str, since: datetime, pointed: ServiceKind, pointing: ServiceKind) -> Equivalence:
+    granted = status_uri("granted")
+    return Equivalence(name, (EquivalenceState(
+        ENACTED, since, pointing_kinds=(pointing,), pointed_kinds=(pointed,),
+        pointing_valid_statuses=(granted,), pointed_valid_statuses=(granted,),
+        pointing_invalid_statuses=(status_uri("withdrawn"),), pointed_invalid_statuses=(status_uri("withdrawn"),)),))
+
+
+def mutual_recognition(territory: str, since: datetime) -> MutualRecognition | None:
+    """The equivalences the GBA list of lists declares on its pointer to `territory` (TS 119 612 MRA)."""
+    ca_pkc, ca_qc = SERVICE_TYPES["CA/PKC"], SERVICE_TYPES["CA/QC"]
+    if territory == "MO":
+        return MutualRecognition((_equivalence(
+            "GBA e-guarantee issuer (MO)", since, ServiceKind(ca_pkc, MO_GUARANTEE_ASI),
+            ServiceKind(ca_pkc, USAGE_URI + "e-guarantee")),), GBA_LEGISLATION,
+            "Macao electronic documents and signatures law (demo)")
+    if territory == "CN-GD":
+        # A GD e-tendering CA counts as a recognised CA of the GBA for e-tendering (as HK's CA/QC does).
+        return MutualRecognition((_equivalence(
+            "GBA e-tendering CA (CN-GD)", since, ServiceKind(ca_pkc, USAGE_URI + "e-tendering"),
+            ServiceKind(ca_qc, USAGE_URI + "e-tendering")),), GBA_LEGISLATION,
+            "PRC Electronic Signature Law (demo)")
+    return None
 
 
 def write(out_dir: Path, index: dict) -> None:
@@ -120,7 +154,8 @@ def write(out_dir: Path, index: dict) -> None:
         (tl_dir / "xml" / xml_name).write_bytes(export_xml(tl, key=key if signed_xml else None,
                                                            cert=cert if signed_xml else None))
         record["xml"][territory] = f"trust_lists/xml/{xml_name}"
-        pointers.append(Pointer(territory, BASE_URL + file_name, OPERATORS[territory][1], (cert,)))
+        pointers.append(Pointer(territory, BASE_URL + file_name, OPERATORS[territory][1], (cert,),
+                                mutual_recognition=mutual_recognition(territory, now - timedelta(days=30))))
     lotl = TrustList("GBA", "GBA list of trust lists (demo)", OPERATORS["GBA"][1], 1, now,
                      now + timedelta(days=90), pointers=tuple(pointers))
     key, cert = ops["GBA"]

@@ -281,6 +281,9 @@ class TrustStore:
             return answer(False, f"{direct}; through {described}: not a granted status", translation.legal_identifier)
         if usage is not None and usage not in served:
             return answer(False, f"{direct}; {described}, not for usage {usage}", translation.legal_identifier)
+        criteria = self._criteria_problem(svc, path, where)
+        if criteria is not None:
+            return answer(False, criteria, translation.legal_identifier)
         return answer(True, f"{where}: {short_name(st.status)} since {format_time(st.start)}, recognised "
                             f"through {described}" + (f" for {usage}" if usage else ""),
                       translation.legal_identifier)
@@ -294,6 +297,11 @@ class TrustStore:
         served = usages_at(svc, st)
         if usage is not None and usage not in served:
             return f"{where}: not recognised for usage {usage} (listed usages: {', '.join(served) or 'none'})"
+        return self._criteria_problem(svc, path, where)
+
+    @staticmethod
+    def _criteria_problem(svc: Service, path: Sequence[Certificate], where: str) -> str | None:
+        """Our criteria (policy OID prefixes, key usage) hold whether recognition is direct or by equivalence."""
         if svc.criteria is not None:
             ee = path[-1]
             if svc.criteria.policy_oids:

@@ -13,6 +13,7 @@ from trustsvc.errors import InvalidSignatureError, TrustsvcError
 from trustsvc.trustlist.jws import SigningKey
 from trustsvc.trustlist.model import DigitalIdentity, Service, TrustList, TrustListFormatError, format_time, parse_time
 from trustsvc.trustlist.tsl_xml import DS, GBA, NSMAP, TSL, TSLX, USAGE_URI, trust_list_from_xml
+from trustsvc.trustlist.mra_xml import mra_to_xml
 from trustsvc.trustlist.xades import verify_enveloped
 from trustsvc.x509.certificate import Certificate
 
@@ -75,6 +76,8 @@ def _service_xml(parent, svc: Service) -> None:
         for p in svc.supply_points:
             _el(sp, TSL, "ServiceSupplyPoint", p)
     exts = _el(info, TSL, "ServiceInformationExtensions")
+    for info in svc.additional_info:
+        _uri(_el(_el(exts, TSL, "Extension", Critical="false"), TSL, "AdditionalServiceInformation"), info)
     for usage in svc.usages:
         # TS 119 612 5.5.9.4 AdditionalServiceInformation: what the service is recognised for.
         asi = _el(_el(exts, TSL, "Extension", Critical="false"), TSL, "AdditionalServiceInformation")
@@ -106,7 +109,7 @@ def to_xml_tree(tl: TrustList) -> etree._Element:
     si = _el(root, TSL, "SchemeInformation")
     _el(si, TSL, "TSLVersionIdentifier", "5")
     _el(si, TSL, "TSLSequenceNumber", str(tl.sequence_number))
-    _el(si, TSL, "TSLType", _tsl_type(tl.territory))
+    _el(si, TSL, "TSLType", tl.tsl_type or _tsl_type(tl.territory))
     _names(si, "SchemeOperatorName", tl.scheme_operator)
     if tl.scheme_operator_uri:
         addr = _el(_el(si, TSL, "SchemeOperatorAddress"), TSL, "ElectronicAddress")
@@ -127,12 +130,14 @@ def to_xml_tree(tl: TrustList) -> etree._Element:
                     _b64(cert.der))
             _el(node, TSL, "TSLLocation", p.location)
             add = _el(node, TSL, "AdditionalInformation")
-            _el(_el(add, TSL, "OtherInformation"), TSL, "TSLType", _tsl_type(p.territory))
+            _el(_el(add, TSL, "OtherInformation"), TSL, "TSLType", p.tsl_type or _tsl_type(p.territory))
             _names(_el(add, TSL, "OtherInformation"), "SchemeOperatorName", p.scheme_operator)
             _uri(_el(_el(add, TSL, "OtherInformation"), TSL, "SchemeTypeCommunityRules"),
                  COMMUNITY_RULES + p.territory)
             _el(_el(add, TSL, "OtherInformation"), TSL, "SchemeTerritory", p.territory)
-            _el(_el(add, TSL, "OtherInformation"), TSLX, "MimeType", TSL_MIME)
+            _el(_el(add, TSL, "OtherInformation"), TSLX, "MimeType", p.mime_type or TSL_MIME)
+            if p.mutual_recognition is not None:
+                mra_to_xml(_el(add, TSL, "OtherInformation"), p.mutual_recognition)
     _el(si, TSL, "ListIssueDateTime", format_time(tl.issued_at))
     _el(_el(si, TSL, "NextUpdate"), TSL, "dateTime", format_time(tl.next_update))
     if tl.announced_signing_certificates:
