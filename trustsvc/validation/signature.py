@@ -13,6 +13,7 @@ from trustsvc.cms.signed_data import (
 from trustsvc.cms.timestamp import parse_timestamp_token
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
+from trustsvc.validation import longterm
 from trustsvc.validation.eguarantee import EGuaranteeError, mismatches, parse_eguarantee
 from trustsvc.validation.messages import message, normalise_lang, source_label
 from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
@@ -69,11 +70,17 @@ def validate_signature(
         report.sub_indication = SubIndication.SIGNED_DATA_NOT_FOUND
         report.reasons.append(message("no_content", lang))
         return report
-    ctx = _Context(sd, data, trust, coerce_certs(trust_anchors), now, usage, report.deadline, list(crls),
-                   coerce_certs(other_certs), revocation, expected, lang, list(ocsp_responses), revocation_source,
+    # EN 319 102-1 5.5 / 5.6: the certificate and revocation values the signature embeds (B-LT) are used
+    # like supplied ones; archive timestamps add proofs of existence (validation/longterm.py).
+    view = longterm.LongTermView.read(sd.der)
+    ctx = _Context(sd, data, trust, coerce_certs(trust_anchors), now, usage, report.deadline,
+                   list(crls) + view.data.crls, coerce_certs(other_certs) + longterm.certificates(view),
+                   revocation, expected, lang, list(ocsp_responses) + view.data.ocsp, revocation_source,
                    use_signing_time_claim, max_freshness)
     for signer in sd.signers:
-        report.signers.append(ctx.validate(signer))
+        lt = longterm.prepare(ctx, view, signer)
+        ctx.archive_poe = longterm.archive_poe(lt)
+        report.signers.append(longterm.finish(ctx, signer, ctx.validate(signer), lt))
     report.indication = worst([s.indication for s in report.signers])
     first_bad = next((s for s in report.signers if s.indication is report.indication), None)
     if report.indication is not _PASS and first_bad is not None:
@@ -117,6 +124,7 @@ class _Context:
         self.expected, self.lang, self.ocsp, self.source, self.use_claim = expected, lang, ocsp, source, use_claim
         self.max_freshness = max_freshness
         self._digests: dict[str, bytes] = {}
+        self.archive_poe: datetime | None = None  # set per signer by the long-term step
 
     def _digest(self, name: str) -> bytes:
         # Several signers with the same digest algorithm hash the (possibly large) content once.
@@ -152,6 +160,7 @@ class _Context:
             return done(_FAIL if sub is not SubIndication.SIGNED_DATA_NOT_FOUND else _INDET, sub,
                         message(key, lang, index=signer.index, detail=crypto.detail))
         r.signature_algorithm = crypto.algorithm.name if crypto.algorithm else None
+        r.algorithm = crypto.algorithm
         # EN 319 102-1 5.2.3 / EN 319 122-1 5.2.2.3: the signing certificate is bound to the signature.
         binding = signing_certificate_binding(signer, cert)
         r.signing_certificate_attribute = f"v{binding.version}" if binding.version else None
@@ -184,6 +193,8 @@ class _Context:
                 return done(_INDET, SubIndication.TIMESTAMP_ORDER_FAILURE,
                             message("timestamp_order_failure", lang, index=signer.index,
                                     gen_time=fmt_time(poe.gen_time), claim=fmt_time(as_utc(claim))))
+        elif self.archive_poe is not None:  # EN 319 102-1 5.6.2.3: POE from an archive timestamp
+            at, source = self.archive_poe, "archive-timestamp"
         elif self.use_claim and r.signing_time_claim is not None:
             at, source = as_utc(r.signing_time_claim), "signing-time-claim"
         else:

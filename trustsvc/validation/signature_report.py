@@ -61,6 +61,8 @@ class TimestampReport:
     revocation_evidence: list[Any] = field(default_factory=list)
     deadline: datetime | None = None
     validation_time: datetime | None = None
+    kind: str | None = None  # "signature" | "archive" inside a signer's report (EN 319 122-1 5.3, 5.5.3)
+    algorithm: Any = None  # the token's SignatureAlgorithm, for algorithm checks at a POE
 
     @property
     def passed(self) -> bool:
@@ -68,6 +70,7 @@ class TimestampReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "type": self.kind,
             "indication": self.indication.value,
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
             "reasons": list(self.reasons),
@@ -108,6 +111,10 @@ class SignerReport:
     revocation_evidence: list[Any] = field(default_factory=list)
     certificate: Any = None  # CertificateReport
     eguarantee: Any = None
+    level: str | None = None  # "CAdES-BASELINE-LTA", ... (EN 319 122-1 clause 6)
+    validation_process: str | None = None  # "basic" | "with-time" | "long-term" (EN 319 102-1 5.3, 5.5, 5.6)
+    poe: list[Any] = field(default_factory=list)  # POE per element (EN 319 102-1 5.6.2.3)
+    algorithm: Any = None  # the signature value's SignatureAlgorithm
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +135,9 @@ class SignerReport:
             "revocation_evidence": [_dict(e) for e in self.revocation_evidence],
             "certificate_validation": _dict(self.certificate),
             "eguarantee": _dict(self.eguarantee),
+            "signature_level": self.level,
+            "validation_process": self.validation_process,
+            "poe": [p.to_dict() for p in self.poe],
         }
 
 

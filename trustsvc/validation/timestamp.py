@@ -151,6 +151,7 @@ def check_token(
         sub = SubIndication[crypto.failure] if crypto.failure in SubIndication.__members__ else SubIndication.FORMAT_FAILURE
         key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
         return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0, detail=crypto.detail))
+    report.algorithm = crypto.algorithm
     # RFC 3161 2.4.1 / RFC 5816: the TSA certificate is identified by ESSCertID(v2) in the signed attributes.
     binding = _tsa_binding(signer, tsa)
     if not binding.present or not binding.ok:

@@ -1,0 +1,138 @@
+"""Archive timestamps: the ATSHashIndexV3 and archive-time-stamp-v3 imprint (EN 319 122-1 5.5.2, 5.5.3), and the
+older archive-time-stamp-v2 imprint (ETSI TS 101 733 / RFC 5126 6.4.1, Annex K), read for old signatures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asn1crypto import core, parser
+
+from trustsvc import tlv
+from trustsvc.cms.layout import RawAttribute, RawSignedData, RawSignerInfo
+from trustsvc.cms.signed_data import compute_digest, oid_digest_name
+from trustsvc.cms.validation_data import ARCHIVE_TIMESTAMPS, ID_AA_ATS_HASH_INDEX_V3
+from trustsvc.x509.sm2 import SM3_OID
+
+DEFAULT_HASH = "sha256"  # EN 319 122-1 5.5.2: hashIndAlgorithm DEFAULT id-sha256
+
+
+def _algorithm_identifier(hash_name: str) -> bytes:
+    oid = SM3_OID if hash_name == "sm3" else _DIGEST_OIDS[hash_name]
+    # Written as DSS and BouncyCastle write it: the OID with absent parameters.
+    return parser.emit(0, 1, 16, core.ObjectIdentifier(oid).dump())
+
+
+_DIGEST_OIDS = {
+    "sha1": "1.3.14.3.2.26", "sha224": "2.16.840.1.101.3.4.2.4", "sha256": "2.16.840.1.101.3.4.2.1",
+    "sha384": "2.16.840.1.101.3.4.2.2", "sha512": "2.16.840.1.101.3.4.2.3", "sha3_256": "2.16.840.1.101.3.4.2.8",
+    "sha3_384": "2.16.840.1.101.3.4.2.9", "sha3_512": "2.16.840.1.101.3.4.2.10",
+}
+
+
+def _seq_of_octets(hashes: list[bytes]) -> bytes:
+    return parser.emit(0, 1, 16, b"".join(core.OctetString(h).dump() for h in hashes))
+
+
+def attribute_value_inputs(attrs: tuple[RawAttribute, ...] | None) -> list[bytes]:
+    # EN 319 122-1 5.5.2: one entry per AttributeValue, over attrType || AttributeValue as encoded.
+    return [a.type_der + v for a in attrs or () for v in a.values]
+
+
+def hash_index_v3(layout: RawSignedData, signer: RawSignerInfo, hash_name: str = DEFAULT_HASH) -> bytes:
+    """The DER ATSHashIndexV3 of `signer` as the signature is now (EN 319 122-1 5.5.2)."""
+    h = lambda data: compute_digest(hash_name, data)  # noqa: E731
+    body = (_algorithm_identifier(hash_name)
+            + _seq_of_octets([h(c) for c in layout.certificates or ()])
+            + _seq_of_octets([h(r) for r in layout.crls or ()])
+            + _seq_of_octets([h(x) for x in attribute_value_inputs(signer.unsigned)]))
+    return parser.emit(0, 1, 16, body)
+
+
+@dataclass
+class HashIndex:
+    """A parsed ATSHashIndexV3 and what it references that the signature no longer holds."""
+
+    hash_name: str
+    der: bytes
+    certificates: list[bytes]
+    crls: list[bytes]
+    attribute_values: list[bytes]
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.missing
+
+
+def read_hash_index(der: bytes) -> HashIndex:
+    """Parse an ATSHashIndexV3 value; ValueError when malformed."""
+    parts = tlv.constructed(parser.parse(der, strict=True), tlv.SEQUENCE)
+    hash_name = DEFAULT_HASH
+    if len(parts) == 4:
+        hash_name = oid_digest_name(tlv.oid(tlv.constructed(parts[0], tlv.SEQUENCE)[0]))
+        parts = parts[1:]
+    if len(parts) != 3:
+        raise ValueError("ATSHashIndexV3 has the wrong number of fields")
+    lists = [[tlv.primitive(o, tlv.OCTET_STRING) for o in tlv.constructed(p, tlv.SEQUENCE)] for p in parts]
+    return HashIndex(hash_name, der, *lists)
+
+
+def check_hash_index(index: HashIndex, layout: RawSignedData, signer: RawSignerInfo) -> HashIndex:
+    """EN 319 122-1 5.5.2: every hash in the index must reference an element the signature holds now."""
+    h = lambda data: compute_digest(index.hash_name, data)  # noqa: E731
+    have = {
+        "certificate": {h(c) for c in layout.certificates or ()},
+        "revocation value": {h(r) for r in layout.crls or ()},
+        "unsigned attribute value": {h(x) for x in attribute_value_inputs(signer.unsigned)},
+    }
+    for what, listed in zip(have, (index.certificates, index.crls, index.attribute_values)):
+        gone = [x for x in listed if x not in have[what]]
+        if gone:
+            index.missing.append(f"{len(gone)} {what} hash(es) of the ats-hash-index-v3 match nothing in the signature")
+    return index
+
+
+def archive_v3_input(layout: RawSignedData, signer: RawSignerInfo, content_digest: bytes, hash_index_der: bytes) -> bytes:
+    """The octets whose hash is the archive-time-stamp-v3 message imprint (EN 319 122-1 5.5.3)."""
+    # eContentType, the hash of the signed content, the SignerInfo fields up to the signature value,
+    # then the ats-hash-index-v3 value: all as encoded, tag and length included.
+    return layout.econtent_type_der + content_digest + b"".join(signer.signed_fields) + hash_index_der
+
+
+def archive_v2_inputs(layout: RawSignedData, signer: RawSignerInfo, content: bytes | None, before: list[bytes]) -> list[bytes]:
+    """Candidate octets of an archive-time-stamp-v2 imprint (RFC 5126 6.4.1, TS 101 733 Annex K).
+
+    `before` are the unsigned attributes (DER) present when the timestamp was made. TS 101 733 v1.8.3
+    left out the tag and length of the unsignedAttrs SET; v2.2.1 includes them: both are tried.
+    """
+    eci = layout.head[2]
+    data = eci + (content if content is not None and _detached(eci) else b"")
+    if layout.certificates is not None:
+        data += parser.emit(2, 1, 0, b"".join(layout.certificates))
+    if layout.crls is not None:
+        data += parser.emit(2, 1, 1, b"".join(layout.crls))
+    data += b"".join(signer.signed_fields)
+    attrs = b"".join(before)
+    return [data + parser.emit(2, 1, 1, attrs), data + attrs]
+
+
+def _detached(eci_der: bytes) -> bool:
+    return len(tlv.constructed(parser.parse(eci_der), tlv.SEQUENCE)) == 1
+
+
+def attributes_before(signer: RawSignerInfo, position: int) -> list[RawAttribute]:
+    """Unsigned attributes before position `position` (the attributes an archive timestamp there could see)."""
+    return list((signer.unsigned or ())[:position])
+
+
+def hash_index_of_token(token_signer: RawSignerInfo) -> bytes | None:
+    """The ats-hash-index-v3 value in an archive timestamp token's own unsigned attributes."""
+    for a in token_signer.unsigned or ():
+        if a.oid == ID_AA_ATS_HASH_INDEX_V3 and a.values:
+            return a.values[0]
+    return None
+
+
+def is_archive_timestamp(oid: str) -> bool:
+    return oid in ARCHIVE_TIMESTAMPS

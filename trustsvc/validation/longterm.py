@@ -1,0 +1,263 @@
+"""Long-term validation of CAdES signatures (EN 319 102-1 5.5 and 5.6): embedded material, archive timestamps, POE.
+
+A separate step around `validate_signature`'s per-signer work:
+
+* `LongTermView.read` reads what the signature carries for later validation: certificate and
+  revocation values (EN 319 122-1 B-LT, both encodings), fed into the signer's validation so a
+  signature validates without network and without supplied CRLs;
+* `prepare` validates each archive timestamp (EN 319 122-1 5.5.3: the ats-hash-index-v3 must match
+  the signature, then the imprint, the TSA at genTime) and collects the proofs of existence (POE,
+  EN 319 102-1 5.6.2.3) they give: the signature value, its timestamps and every certificate or
+  revocation value their hash index lists, at genTime;
+* `finish` applies what EN 319 102-1 5.6.2.4 / 5.6.3 add to the signer's report: the signature's
+  level and the validation process applied, the POE per element, an archive timestamp that fails
+  (tampering) failing the signature, and the algorithm check of the signature value at its POE
+  (CRYPTO_CONSTRAINTS_FAILURE_NO_POE when no POE precedes the algorithm's expiry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from trustsvc.cms.archive import (
+    archive_v2_inputs, archive_v3_input, check_hash_index, hash_index_of_token, read_hash_index,
+)
+from trustsvc.cms.layout import RawSignedData, RawSignerInfo, read_layout
+from trustsvc.cms.levels import signature_level
+from trustsvc.cms.signed_data import CMSFormatError, SignerInfo, compute_digest
+from trustsvc.cms.timestamp import parse_timestamp_token
+from trustsvc.cms.validation_data import (
+    ID_AA_ETS_ARCHIVE_TIMESTAMP_V2, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ValidationData, embedded, from_attributes,
+)
+from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.reports import SignatureIndication, SubIndication
+from trustsvc.validation.longterm_messages import register
+from trustsvc.validation.messages import message
+from trustsvc.validation.signature_report import SignerReport, TimestampReport
+from trustsvc.validation.timestamp import check_token, fmt_time
+from trustsvc.x509.algorithm_policy import DEFAULT_POLICY
+
+register()
+_FAIL, _INDET, _PASS = SignatureIndication.TOTAL_FAILED, SignatureIndication.INDETERMINATE, SignatureIndication.TOTAL_PASSED
+
+# EN 319 102-1 clause 5.3 / 5.5 / 5.6, with the TS 119 102-2 process identifiers.
+PROCESSES = {
+    "basic": "urn:etsi:019102:validationprocess:Basic",
+    "with-time": "urn:etsi:019102:validationprocess:LTVM",
+    "long-term": "urn:etsi:019102:validationprocess:LTA",
+}
+# Outcomes a later proof of existence can cure (EN 319 102-1 5.6.2.4 / 5.6.3.4).
+_POE_CURABLE = {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED,
+                SubIndication.REVOKED_NO_POE, SubIndication.REVOKED_CA_NO_POE,
+                SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE, SubIndication.TRY_LATER,
+                SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE}
+
+
+@dataclass
+class POE:
+    """A proof of existence of one element at `time`, given by `source` (EN 319 102-1 5.6.2.3)."""
+
+    element: str
+    time: datetime
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element": self.element, "time": fmt_time(self.time), "source": self.source}
+
+
+@dataclass
+class LongTermView:
+    """The signature's raw layout and the validation material it embeds."""
+
+    layout: RawSignedData | None
+    data: ValidationData = field(default_factory=ValidationData)
+
+    @classmethod
+    def read(cls, der: bytes) -> "LongTermView":
+        try:
+            layout = read_layout(der)
+        except (CMSFormatError, InputFormatError):
+            return cls(None)  # the typed parser accepted it (BER oddities): no long-term step
+        data = ValidationData()
+        for raw in layout.signers:
+            data.extend(embedded(layout, raw))
+        return cls(layout, data)
+
+    def raw(self, index: int) -> RawSignerInfo | None:
+        if self.layout is None or index >= len(self.layout.signers):
+            return None
+        return self.layout.signers[index]
+
+
+@dataclass
+class SignerLongTerm:
+    """What `prepare` found for one signer: archive timestamp reports and the POEs they give."""
+
+    archives: list[TimestampReport] = field(default_factory=list)
+    poes: list[POE] = field(default_factory=list)
+    level: str | None = None
+
+    def earliest(self, element: str) -> POE | None:
+        hits = [p for p in self.poes if p.element == element]
+        return min(hits, key=lambda p: p.time) if hits else None
+
+
+def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
+    """Validate the signer's archive timestamps (latest first) and collect their POEs."""
+    out = SignerLongTerm()
+    raw = view.raw(signer.index)
+    if raw is None or view.layout is None:
+        return out
+    out.level = signature_level(view.layout, raw, signer)
+    positions = [(i, a) for i, a in enumerate(raw.unsigned or ())
+                 if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2)]
+    for n, (pos, attr) in enumerate(positions):
+        for value in attr.values:
+            report = _archive(ctx, view.layout, raw, pos, attr.oid, value)
+            report.kind = "archive"
+            out.archives.append(report)
+            if report.passed and report.gen_time is not None:
+                out.poes.extend(_covered(report, raw, pos, n))
+    return out
+
+
+def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, value: bytes) -> TimestampReport:
+    lang = ctx.lang
+    try:
+        token = parse_timestamp_token(value)
+        token_layout = read_layout(value)
+    except (CMSFormatError, InputFormatError, TrustsvcError, ValueError) as exc:
+        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))])
+    inputs, problem = _imprint_inputs(ctx, layout, raw, pos, oid, token, token_layout)
+    if problem is not None:
+        return TimestampReport(_FAIL, SubIndication.HASH_FAILURE, [message("archive_index_mismatch", lang, detail=problem)],
+                               gen_time=token.gen_time)
+    try:
+        digests = [compute_digest(token.imprint_algorithm, x) for x in inputs]
+    except UnsupportedAlgorithmError as exc:
+        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))])
+    digest = next((d for d in digests if token.imprint_matches(digest=d)), digests[0])
+    # The token's own TSA chain is validated with the material the signature embeds (EN 319 102-1 5.6.2.2).
+    return check_token(token, digest=digest, trust=ctx.trust, trust_anchors=ctx.anchors, lang=lang, crls=ctx.crls,
+                       other_certs=ctx.other_certs, revocation=ctx.revocation, ocsp_responses=ctx.ocsp,
+                       revocation_source=ctx.source)
+
+
+def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, token: Any,
+                    token_layout: RawSignedData) -> tuple[list[bytes], str | None]:
+    if oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2:
+        before = [a.der for a in (raw.unsigned or ())[:pos]]
+        return archive_v2_inputs(layout, raw, ctx.data, before), None
+    index_der = hash_index_of_token(token_layout.signers[0])
+    if index_der is None:
+        return [], "the archive timestamp carries no ats-hash-index-v3 (EN 319 122-1 5.5.3)"
+    try:
+        index = check_hash_index(read_hash_index(index_der), layout, raw)
+    except (ValueError, UnsupportedAlgorithmError) as exc:
+        return [], f"malformed ats-hash-index-v3 ({exc})"
+    if not index.intact:
+        return [], "; ".join(index.missing)
+    try:
+        content_digest = compute_digest(token.imprint_algorithm, ctx.data)
+    except UnsupportedAlgorithmError as exc:
+        return [], str(exc)
+    return [archive_v3_input(layout, raw, content_digest, index_der)], None
+
+
+def _covered(report: TimestampReport, raw: RawSignerInfo, pos: int, n: int) -> list[POE]:
+    """EN 319 102-1 5.6.2.3: a valid archive timestamp proves everything it covers existed at genTime."""
+    src = f"archive timestamp #{n} ({fmt_time(report.gen_time)})"
+    t = report.gen_time
+    poes = [POE("signature-value", t, src)]
+    k = 0
+    for i, a in enumerate((raw.unsigned or ())[:pos]):
+        if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2):
+            poes.append(POE(f"archive-timestamp #{k}", t, src))
+            k += 1
+    poes.append(POE("signature-timestamps", t, src))
+    poes.append(POE("validation-data", t, src))
+    return poes
+
+
+def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) -> SignerReport:
+    """Fold the long-term findings into the signer's report (EN 319 102-1 5.6.3.4)."""
+    r.level = lt.level
+    for ts in r.timestamps:
+        ts.kind = ts.kind or "signature"
+    r.timestamps.extend(lt.archives)
+    r.validation_process = "long-term" if lt.archives else "with-time" if r.timestamps else "basic"
+    poes = list(lt.poes)
+    for i, ts in enumerate(t for t in r.timestamps if t.kind == "signature"):
+        if ts.passed and ts.gen_time is not None:
+            poes.append(POE("signature-value", ts.gen_time, f"signature timestamp #{i} ({fmt_time(ts.gen_time)})"))
+    r.poe = sorted(poes, key=lambda p: (p.element, p.time))
+    for n, ts in enumerate(lt.archives):
+        if not ts.passed:
+            r.reasons.append(message("archive_invalid", ctx.lang, n=n, detail="; ".join(ts.reasons)))
+    broken = next((ts for ts in lt.archives if ts.indication is _FAIL), None)
+    if broken is not None and r.indication is not _FAIL:
+        # An archive timestamp that no longer matches the signature is evidence of tampering.
+        r.indication, r.sub_indication = _FAIL, broken.sub_indication
+        return r
+    _missing_poe(r)
+    _crypto_at_poe(ctx, r, poes)
+    return r
+
+
+def _missing_poe(r: SignerReport) -> None:
+    """EN 319 102-1 5.5.3: without a valid signature timestamp there is no POE, and the signature is judged at
+    the validation time; when its timestamps were only INDETERMINATE, that is the cause to report (it can still
+    be cured: TRY_LATER with revocation data, or an earlier POE), not what the late validation time broke."""
+    if r.indication is not _INDET or r.validation_time_source not in ("now", "given"):
+        return
+    sig_ts = [t for t in r.timestamps if t.kind == "signature"]
+    if not sig_ts or any(t.passed for t in sig_ts) or any(t.indication is _FAIL for t in sig_ts):
+        return
+    if r.sub_indication in (SubIndication.CRYPTO_CONSTRAINTS_FAILURE, SubIndication.EXPIRED,
+                            SubIndication.NOT_YET_VALID, SubIndication.CHAIN_CONSTRAINTS_FAILURE):
+        r.sub_indication = sig_ts[0].sub_indication or SubIndication.NO_POE
+
+
+def _crypto_at_poe(ctx: Any, r: SignerReport, poes: list[POE]) -> None:
+    """EN 319 102-1 5.2.8 / 5.6.2.5: the signature value's algorithms must be acceptable at its earliest POE."""
+    used = getattr(r, "algorithm", None)
+    if used is None or r.indication is not _PASS:
+        return  # the first failure found stays the reported one
+    mine = [p for p in poes if p.element == "signature-value"]
+    first = min(mine, key=lambda p: p.time) if mine else None
+    at = first.time if first is not None else ctx.now
+    why = DEFAULT_POLICY.check(used, at)
+    if why is None:
+        return
+    r.indication, r.sub_indication = _INDET, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE
+    r.reasons.append(message("crypto_no_poe", ctx.lang, index=r.index, detail=why,
+                             time=fmt_time(at), source=first.source if first else "validation time"))
+
+
+def archive_poe(lt: SignerLongTerm) -> datetime | None:
+    """The earliest time an archive timestamp proves the signature value existed at."""
+    p = lt.earliest("signature-value")
+    return p.time if p is not None else None
+
+
+def curable(sub: SubIndication | None) -> bool:
+    return sub in _POE_CURABLE
+
+
+def attribute_data(raw: RawSignerInfo | None) -> ValidationData:
+    return from_attributes(raw.unsigned if raw is not None else None)
+
+
+def certificates(view: LongTermView) -> list[Any]:
+    """The embedded certificates that parse (an unreadable one is evidence of nothing)."""
+    from trustsvc.x509.certificate import Certificate
+
+    out = []
+    for der in view.data.certificates:
+        try:
+            out.append(Certificate.from_der(der))
+        except (TrustsvcError, ValueError, TypeError):
+            view.data.problems.append("an embedded certificate is unreadable")
+    return out
