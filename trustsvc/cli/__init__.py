@@ -22,7 +22,7 @@ def _register() -> None:
     # Each area owns its own module; they attach their commands to `app`.
     from trustsvc.cli import demo, serve, verify  # noqa: F401
 
-    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report"):
+    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report", "extend"):
         try:
             __import__(f"trustsvc.cli.{optional}")
         except ModuleNotFoundError as exc:

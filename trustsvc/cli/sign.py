@@ -52,8 +52,13 @@ def sign_cmd(
     gmt_oids: bool = typer.Option(False, "--gmt-oids", help="use the GM/T 0010 content-type OIDs"),
     pss: bool = typer.Option(False, "--pss", help="RSA-PSS instead of PKCS#1 v1.5"),
     pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
+    level: Optional[str] = typer.Option(None, "--level", help="B-B | B-T | B-LT | B-LTA (EN 319 122-1)"),
+    tsa_url: Optional[str] = typer.Option(None, "--tsa-url", help="RFC 3161 TSA URL"),
+    crl: list[Path] = typer.Option([], "--crl", help="a CRL to embed for B-LT / B-LTA (repeatable)"),
+    ocsp: list[Path] = typer.Option([], "--ocsp", help="an OCSP response to embed for B-LT / B-LTA (repeatable)"),
+    fetch: bool = typer.Option(False, "--fetch/--no-fetch", help="fetch revocation data for B-LT / B-LTA"),
 ) -> None:
-    """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp)."""
+    """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp; --level up to B-LTA)."""
     from asn1crypto import pem
 
     from trustsvc.cms.builder import LocalTSA, load_private_key, sign_cms
@@ -69,8 +74,15 @@ def sign_cmd(
     signer_cert = load_certificate(_read(cert, "certificate"))
     signer_key = load_private_key(_read(key, "key"))
     extra = [c for p in chain for c in load_certificates(_read(p, "chain"))]
+    if level is not None and level not in ("B-B", "B-T", "B-LT", "B-LTA"):
+        _fail(f"--level must be B-B, B-T, B-LT or B-LTA, not {level!r}")
+    timestamp = timestamp or level in ("B-T", "B-LT", "B-LTA")
     timestamper = None
-    if timestamp:
+    if timestamp and tsa_url:
+        from trustsvc.tsa_client import HttpTSA
+
+        timestamper = HttpTSA(tsa_url)
+    elif timestamp:
         if tsa_cert is None and demo is not None:
             tsa_id = tsa or ("gd-tsa" if load_public_key(signer_cert.spki_der).family == "sm2" else "hk-tsa")
             tsa_cert, tsa_key = _demo_entity(demo, tsa_id)
@@ -80,9 +92,14 @@ def sign_cmd(
                                load_private_key(_read(tsa_key, "TSA key")))
     der = sign_cms(content, signer_cert, signer_key, detached=detached, extra_certs=extra, gmt_oids=gmt_oids,
                    pss=pss, timestamper=timestamper, signing_time=_now())
+    if level in ("B-LT", "B-LTA"):
+        from trustsvc.cli.extend import extend_to
+
+        der = extend_to(der, level=level, content=content, timestamper=timestamper, demo=demo, crl=crl, ocsp=ocsp,
+                        fetch=fetch)
     target = out or file.with_name(file.name + ".p7s")
     target.write_bytes(pem.armor("CMS", der) if pem_out else der)
-    print(f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''})")
+    print(f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''}{', ' + level if level else ''})")
 
 
 def _now():

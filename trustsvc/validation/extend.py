@@ -118,8 +118,10 @@ class _Gatherer:
                 if c.der not in certs:
                     certs.append(c.der)
             used.update(e.sha256 for e in report.revocation_evidence if getattr(e, "sha256", None))
-        crls = [c for c in self._candidates(self.crls + self.source.crls) if _sha(c) in used]
-        ocsp = [o for o in self._candidates(self.ocsp + self.source.ocsp) if _sha(o) in used]
+        # Without any anchor no path can be built: what the caller supplied is embedded as given.
+        blind = not self.anchors and self.trust is None
+        crls = [c for c in self._candidates(self.crls + self.source.crls) if blind or _sha(c) in used]
+        ocsp = [o for o in self._candidates(self.ocsp + self.source.ocsp) if blind or _sha(o) in used]
         certs += [c for o in ocsp for c in _responder_certs(o) if c not in certs]
         return add_validation_data(der, certificates=certs, crls=crls, ocsp_responses=ocsp)
 
