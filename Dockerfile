@@ -6,7 +6,7 @@ COPY pyproject.toml README.md ./
 COPY trustsvc ./trustsvc
 COPY trust_lists ./trust_lists
 RUN pip install --no-cache-dir --upgrade pip \
- && pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
+ && pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres,etsi]"
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -16,7 +16,7 @@ RUN groupadd --system --gid 10001 trustsvc \
  && useradd --system --uid 10001 --gid trustsvc --home-dir /var/lib/trustsvc --shell /usr/sbin/nologin trustsvc \
  && mkdir -p /var/lib/trustsvc && chown trustsvc:trustsvc /var/lib/trustsvc
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links /wheels "trustsvc[postgres]" && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels "trustsvc[postgres,etsi]" && rm -rf /wheels
 USER trustsvc
 WORKDIR /var/lib/trustsvc
 VOLUME ["/var/lib/trustsvc"]

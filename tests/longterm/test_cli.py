@@ -6,6 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
+from tests.longterm.conftest import CONTENT
+
 from trustsvc.cli import _register, app
 
 _register()
@@ -59,4 +61,16 @@ def test_extend_refuses_bad_level_and_detached_without_content(demo, tmp_path):
     garbage = tmp_path / "g.p7s"
     garbage.write_bytes(b"not cms")
     r = _run("extend", garbage, "--level", "B-LT", "--demo", demo.dir)
+    assert r.exit_code == 2
+
+
+def test_verify_format_etsi_xml(demo, tmp_path):
+    sig = tmp_path / "x.p7s"
+    sig.write_bytes(demo.sign_bt("ecdsa"))
+    content = tmp_path / "bid.txt"
+    content.write_bytes(CONTENT)
+    r = _run("verify", "signature", sig, "--content", content, "--anchor", demo.dir / "certs/mo-root.pem", "--format", "etsi-xml")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("<?xml") and "urn:etsi:019102:mainindication:total-passed" in r.output
+    r = _run("verify", "signature", sig, "--content", content, "--anchor", demo.dir / "certs/mo-root.pem", "--format", "yaml")
     assert r.exit_code == 2

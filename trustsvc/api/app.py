@@ -16,6 +16,7 @@ from trustsvc.api.problems import Problem
 from trustsvc.api.routes_service import router as service_router
 from trustsvc.api.routes_trust_lists import router as trust_lists_router
 from trustsvc.api.routes_verify import router as verify_router
+from trustsvc.api.routes_extend import router as extend_router
 from trustsvc.api.service import Service
 from trustsvc.api.settings import Settings
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(service_router)
     app.include_router(verify_router)
+    app.include_router(extend_router)
     app.include_router(trust_lists_router)
     console.install(app)
     app.add_middleware(LimitsAndMetrics, fastapi_app=app)

@@ -21,11 +21,30 @@ from trustsvc.api.guard import cap_report, limited, require_archive_key, run_ver
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest, VerifyResponse
 from trustsvc.api.problems import Problem
 from trustsvc.api.responses import JOSE, report_response, sign_envelope, wants_signed
+from trustsvc.validation.etsi_report import MEDIA_TYPE as ETSI_XML
 
 router = APIRouter(prefix="/v1/verify", tags=["verify"])
 
-_SIGNED = {200: {"description": "The report (JSON), or a compact JWS with `?signed=true` / `Accept: application/jose`",
-                 "content": {JOSE: {"schema": {"type": "string"}}}}}
+_SIGNED = {200: {"description": "The report (JSON), a compact JWS with `?signed=true` / `Accept: application/jose`, "
+                                "or the ETSI TS 119 102-2 XML report with `Accept: " + ETSI_XML + "`",
+                 "content": {JOSE: {"schema": {"type": "string"}}, ETSI_XML: {"schema": {"type": "string"}}}}}
+
+
+def _wants_etsi(request: Request) -> bool:
+    return ETSI_XML in request.headers.get("accept", "")
+
+
+def _etsi(xml: bytes) -> Response:
+    return Response(xml, media_type=ETSI_XML)
+
+
+async def _etsi_call(request: Request, fn, *args: Any, **kwargs: Any) -> Response:
+    from trustsvc.validation.etsi_report import ETSIReportUnavailable
+
+    try:
+        return _etsi(await run_verification(request, fn, *args, **kwargs))
+    except ETSIReportUnavailable as exc:
+        raise Problem(406, "not-acceptable", str(exc)) from None
 _CERT_EXAMPLE = {"certificate": "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----",
                  "intermediates": ["MIIB..."], "usage": "e-tendering"}
 
@@ -109,6 +128,8 @@ async def verify_certificate(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, _ = await _parse(request, CertificateRequest, _CERT_FILES)
+    if _wants_etsi(request):
+        return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True)
     return report_response(request, await run_verification(request, verify.verify_certificate, body, store))
 
 
@@ -138,6 +159,9 @@ async def verify_signature(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, raw = await _parse(request, SignatureRequest, _SIG_FILES, raw=("signature", "content"))
+    if _wants_etsi(request):
+        return await _etsi_call(request, verify.verify_signature, body, store, signature=raw.get("signature"),
+                                content=raw.get("content"), etsi=True)
     return report_response(request, await run_verification(request, 
         verify.verify_signature, body, store, signature=raw.get("signature"), content=raw.get("content")))
 
@@ -155,6 +179,8 @@ async def verify_timestamp(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, _ = await _parse(request, TimestampRequest, _TS_FILES)
+    if _wants_etsi(request):
+        return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True)
     return report_response(request, await run_verification(request, verify.verify_timestamp, body, store))
 
 

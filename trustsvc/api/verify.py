@@ -50,7 +50,11 @@ def _value(x: Any) -> Any:
     return getattr(x, "value", x)
 
 
-def envelope(kind: str, report: Any, store: TrustStore, checked_at: datetime) -> dict[str, Any]:
+def envelope(kind: str, report: Any, store: TrustStore, checked_at: datetime, etsi: bool = False) -> Any:
+    if etsi:  # ETSI TS 119 102-2 XML instead of our JSON (Accept: application/vnd.etsi.validationreport+xml)
+        from trustsvc.validation.etsi_report import etsi_validation_report
+
+        return etsi_validation_report(report, now=checked_at)
     body = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     return {"kind": kind, "indication": _value(report.indication), "sub_indication": _value(report.sub_indication),
             "snapshot_id": store.snapshot_id, "checked_at": checked_at.isoformat(), "report": body}
@@ -62,7 +66,7 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
-def verify_certificate(req: CertificateRequest, store: TrustStore) -> dict[str, Any]:
+def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool = False) -> Any:
     now = datetime.now(timezone.utc)
     ee = read_cert(req.certificate, "certificate")
     inter = [read_cert(c, f"intermediates[{i}]") for i, c in enumerate(req.intermediates)]
@@ -75,11 +79,11 @@ def verify_certificate(req: CertificateRequest, store: TrustStore) -> dict[str, 
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
         trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp)
-    return envelope("certificate", report, store, now)
+    return envelope("certificate", report, store, now, etsi)
 
 
 def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,
-                     content: bytes | None = None) -> dict[str, Any]:
+                     content: bytes | None = None, etsi: bool = False) -> Any:
     validate = _core("trustsvc.validation.signature", "validate_signature")
     now = datetime.now(timezone.utc)
     sig = signature if signature is not None else decode_b64(req.signature, "signature", "invalid-signature-data")
@@ -95,10 +99,10 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         revocation=req.revocation, expected=req.expected, lang=req.lang,
         ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
         use_signing_time_claim=req.use_signing_time_claim)
-    return envelope("signature", report, store, now)
+    return envelope("signature", report, store, now, etsi)
 
 
-def verify_timestamp(req: TimestampRequest, store: TrustStore) -> dict[str, Any]:
+def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = False) -> Any:
     validate = _core("trustsvc.validation.timestamp", "validate_timestamp")
     now = datetime.now(timezone.utc)
     token = decode_b64(req.token, "token", "invalid-timestamp")
@@ -115,7 +119,7 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore) -> dict[str, Any]
                       crls=[decode_b64(c, "crls") for c in req.crls],
                       other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
                       ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses])
-    return envelope("timestamp", report, store, now)
+    return envelope("timestamp", report, store, now, etsi)
 
 
 __all__ = ["decode_b64", "envelope", "read_cert", "verify_certificate", "verify_signature", "verify_timestamp"]

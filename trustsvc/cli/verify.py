@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from trustsvc.cli import app
@@ -50,6 +52,7 @@ def verify_certificate_cmd(
     inhibit_any: bool = typer.Option(False, "--inhibit-any", help="initial-any-policy-inhibit."),
     revocation: str = typer.Option("soft-fail", "--revocation", help="off | soft-fail | hard-fail | require."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="text | json | etsi-xml (ETSI TS 119 102-2 report)"),
 ) -> None:
     """Validate a certificate (RFC 5280 path building and validation, CRLs); exit 0/1/3 = passed/failed/indeterminate."""
     import json
@@ -80,7 +83,11 @@ def verify_certificate_cmd(
         explicit_policy=explicit_policy, policy_mapping_inhibit=inhibit_mapping, any_policy_inhibit=inhibit_any,
         revocation=revocation,
     )
-    if as_json:
+    if fmt == "etsi-xml":
+        from trustsvc.validation.etsi_report import etsi_validation_report
+
+        typer.echo(etsi_validation_report(report).decode("utf-8"), nl=False)
+    elif as_json or fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_report(report)

@@ -77,8 +77,14 @@ def _certs(paths: list[Path]) -> list[bytes]:
     return out
 
 
-def _emit(report: Any, as_json: bool) -> None:
-    if as_json:
+def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
+    if fmt not in (None, "text", "json", "etsi-xml"):
+        _fail(f"--format must be text, json or etsi-xml, not {fmt!r}")
+    if fmt == "etsi-xml":  # ETSI TS 119 102-2 validation report
+        from trustsvc.validation.etsi_report import etsi_validation_report
+
+        sys.stdout.write(etsi_validation_report(report).decode("utf-8"))
+    elif as_json or fmt == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         sub = f" / {report.sub_indication.value}" if report.sub_indication else ""
@@ -106,6 +112,7 @@ def verify_signature_cmd(
     revocation: str = typer.Option("soft-fail", "--revocation", help="hard-fail | soft-fail | require"),
     lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
     as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
+    fmt: Optional[str] = typer.Option(None, "--format", help="text | json | etsi-xml (ETSI TS 119 102-2 report)"),
 ) -> None:
     """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
     from trustsvc.validation.signature import validate_signature
@@ -127,7 +134,7 @@ def verify_signature_cmd(
     report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
                                 deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation,
                                 expected=exp, lang=lang)
-    _emit(report, as_json)
+    _emit(report, as_json, fmt)
 
 
 @verify_app.command("timestamp")
@@ -141,6 +148,7 @@ def verify_timestamp_cmd(
     deadline: Optional[str] = typer.Option(None, "--deadline", help="genTime must not be after this (ISO 8601)"),
     lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
     as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
+    fmt: Optional[str] = typer.Option(None, "--format", help="text | json | etsi-xml (ETSI TS 119 102-2 report)"),
 ) -> None:
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
     from trustsvc.validation.timestamp import validate_timestamp
@@ -152,4 +160,4 @@ def verify_timestamp_cmd(
     store, anchors = _trust(trust_list, anchor, None)
     report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
                                 deadline=_time(deadline, "--deadline"), lang=lang, other_certs=_certs(cert))
-    _emit(report, as_json)
+    _emit(report, as_json, fmt)

@@ -1,0 +1,78 @@
+"""The ETSI TS 119 102-2 XML report validates against the schema for passing, failing and indeterminate reports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+etree = pytest.importorskip("lxml.etree")
+pytest.importorskip("pyhanko.generated.etsi")
+signxml = pytest.importorskip("signxml")
+
+from tests.longterm.conftest import CONTENT, TERRITORIES  # noqa: E402
+from trustsvc.reports import SignatureIndication  # noqa: E402
+from trustsvc.validation.etsi_report import etsi_validation_report  # noqa: E402
+from trustsvc.validation.extend import extend_signature  # noqa: E402
+from trustsvc.validation.signature import validate_signature  # noqa: E402
+from trustsvc.validation.timestamp import validate_timestamp  # noqa: E402
+
+DATA = Path(__file__).parents[1] / "data" / "etsi"
+NS = {"vr": "http://uri.etsi.org/19102/v1.2.1#"}
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    d = tmp_path_factory.mktemp("xsd")
+    base = Path(signxml.__file__).parent
+    shutil.copy(base / "schemas" / "xmldsig-core-schema.xsd", d / "xmldsig-core-schema.xsd")
+    xades = (base / "xades" / "schemas" / "XAdES01903v132-201601.xsd").read_text()
+    (d / "XAdES01903v132-201601.xsd").write_text(xades.replace("../../schemas/xmldsig-core-schema.xsd", "xmldsig-core-schema.xsd"))
+    for name in ("TS119102-2-v131.xsd", "ts119612-types-used.xsd"):
+        shutil.copy(DATA / name, d / name)
+    return etree.XMLSchema(etree.parse(str(d / "TS119102-2-v131.xsd")))
+
+
+def _valid(schema, xml: bytes):
+    doc = etree.fromstring(xml)
+    assert schema.validate(doc), schema.error_log
+    return doc
+
+
+def _signatures(demo):
+    _leaf, _ca, root, tsa = TERRITORIES["sm2"]
+    kw = dict(content=CONTENT, trust_anchors=[demo.cert(root)], crls=demo.crls("sm2"))
+    bt = demo.sign_bt("sm2")
+    return bt, extend_signature(bt, level="B-LTA", timestamper=demo.tsa(tsa), **kw), demo.cert(root)
+
+
+def test_passing_lta_report_validates_and_names_level_process_and_timestamps(demo, schema):
+    _bt, lta, root = _signatures(demo)
+    r = validate_signature(lta, content=CONTENT, trust_anchors=[root], revocation="require", at=demo.after_everything_expired())
+    assert r.indication is SignatureIndication.TOTAL_PASSED
+    doc = _valid(schema, etsi_validation_report(r))
+    assert doc.findtext(".//vr:MainIndication", namespaces=NS).endswith("total-passed")
+    assert doc.findtext(".//vr:SignatureValidationProcessID", namespaces=NS).endswith(":LTA")
+    assert "CAdES-BASELINE-LTA" in doc.findtext(".//vr:SignatureQualityInformation", namespaces=NS)
+    assert doc.find(".//vr:ArchiveTimeStamp", NS) is not None and doc.find(".//vr:SignatureTimeStamp", NS) is not None
+    assert doc.findall(".//vr:ValidationObject/vr:POE", NS)
+
+
+def test_indeterminate_report_validates(demo, schema):
+    bt, _lta, root = _signatures(demo)
+    r = validate_signature(bt, content=CONTENT, trust_anchors=[root], revocation="require", at=demo.after_everything_expired())
+    assert r.indication is SignatureIndication.INDETERMINATE
+    doc = _valid(schema, etsi_validation_report(r))
+    assert doc.findtext(".//vr:MainIndication", namespaces=NS).endswith("indeterminate")
+    assert doc.findtext(".//vr:SubIndication", namespaces=NS).startswith("urn:etsi:019102:subindication:")
+
+
+def test_failing_reports_validate(demo, schema):
+    _bt, lta, root = _signatures(demo)
+    r = validate_signature(lta, content=CONTENT + b"tampered", trust_anchors=[root])
+    assert r.indication is SignatureIndication.TOTAL_FAILED
+    doc = _valid(schema, etsi_validation_report(r))
+    assert doc.findtext(".//vr:SubIndication", namespaces=NS).endswith("HASH_FAILURE")
+    _valid(schema, etsi_validation_report(validate_signature(b"not a signature")))
+    _valid(schema, etsi_validation_report(validate_timestamp(b"not a token")))
