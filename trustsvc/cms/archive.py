@@ -11,7 +11,13 @@ from asn1crypto import core, parser
 from trustsvc import tlv
 from trustsvc.cms.layout import RawAttribute, RawSignedData, RawSignerInfo
 from trustsvc.cms.signed_data import compute_digest, oid_digest_name
-from trustsvc.cms.validation_data import ARCHIVE_TIMESTAMPS, ID_AA_ATS_HASH_INDEX_V3
+from trustsvc.cms.validation_data import (
+    ARCHIVE_TIMESTAMPS, ID_AA_ATS_HASH_INDEX, ID_AA_ATS_HASH_INDEX_V2, ID_AA_ATS_HASH_INDEX_V3,
+)
+
+# The hash index versions an archive-time-stamp-v3 may carry, newest first. Only v3 hashes each unsigned
+# attribute VALUE (type || value); TS 101 733's ats-hash-index and EN 319 122-1 V1.0's v2 hash whole attributes.
+HASH_INDEX_VERSIONS = (ID_AA_ATS_HASH_INDEX_V3, ID_AA_ATS_HASH_INDEX_V2, ID_AA_ATS_HASH_INDEX)
 from trustsvc.x509.sm2 import SM3_OID
 
 DEFAULT_HASH = "sha256"  # EN 319 122-1 5.5.2: hashIndAlgorithm DEFAULT id-sha256
@@ -34,8 +40,11 @@ def _seq_of_octets(hashes: list[bytes]) -> bytes:
     return parser.emit(0, 1, 16, b"".join(core.OctetString(h).dump() for h in hashes))
 
 
-def attribute_value_inputs(attrs: tuple[RawAttribute, ...] | None) -> list[bytes]:
-    # EN 319 122-1 5.5.2: one entry per AttributeValue, over attrType || AttributeValue as encoded.
+def attribute_value_inputs(attrs: tuple[RawAttribute, ...] | None, version: str = ID_AA_ATS_HASH_INDEX_V3) -> list[bytes]:
+    # EN 319 122-1 5.5.2: one entry per AttributeValue, over attrType || AttributeValue as encoded;
+    # the earlier versions hash each Attribute as encoded.
+    if version != ID_AA_ATS_HASH_INDEX_V3:
+        return [a.der for a in attrs or ()]
     return [a.type_der + v for a in attrs or () for v in a.values]
 
 
@@ -59,23 +68,36 @@ class HashIndex:
     crls: list[bytes]
     attribute_values: list[bytes]
     missing: list[str] = field(default_factory=list)
+    version: str = ID_AA_ATS_HASH_INDEX_V3
+    explicit_algorithm: bool = True
 
     @property
     def intact(self) -> bool:
         return not self.missing
 
 
-def read_hash_index(der: bytes) -> HashIndex:
-    """Parse an ATSHashIndexV3 value; ValueError when malformed."""
+def read_hash_index(der: bytes, version: str = ID_AA_ATS_HASH_INDEX_V3) -> HashIndex:
+    """Parse an ATSHashIndex(V2/V3) value; ValueError when malformed."""
     parts = tlv.constructed(parser.parse(der, strict=True), tlv.SEQUENCE)
     hash_name = DEFAULT_HASH
-    if len(parts) == 4:
+    explicit = len(parts) == 4
+    if explicit:
         hash_name = oid_digest_name(tlv.oid(tlv.constructed(parts[0], tlv.SEQUENCE)[0]))
         parts = parts[1:]
     if len(parts) != 3:
-        raise ValueError("ATSHashIndexV3 has the wrong number of fields")
+        raise ValueError("ATSHashIndex has the wrong number of fields")
     lists = [[tlv.primitive(o, tlv.OCTET_STRING) for o in tlv.constructed(p, tlv.SEQUENCE)] for p in parts]
-    return HashIndex(hash_name, der, *lists)
+    return HashIndex(hash_name, der, *lists, version=version, explicit_algorithm=explicit)
+
+
+def imprint_index_encodings(index: HashIndex) -> list[bytes]:
+    """The hash index octets the imprint may have been computed over: as received, and, for a v2/v3 index
+    without its hashIndAlgorithm, with the SHA-256 AlgorithmIdentifier written out (as DSS computes it)."""
+    out = [index.der]
+    if not index.explicit_algorithm and index.version != ID_AA_ATS_HASH_INDEX:
+        body = tlv.constructed(parser.parse(index.der), tlv.SEQUENCE)
+        out.append(parser.emit(0, 1, 16, _algorithm_identifier(DEFAULT_HASH) + b"".join(tlv.der(p) for p in body)))
+    return out
 
 
 def check_hash_index(index: HashIndex, layout: RawSignedData, signer: RawSignerInfo) -> HashIndex:
@@ -84,7 +106,7 @@ def check_hash_index(index: HashIndex, layout: RawSignedData, signer: RawSignerI
     have = {
         "certificate": {h(c) for c in layout.certificates or ()},
         "revocation value": {h(r) for r in layout.crls or ()},
-        "unsigned attribute value": {h(x) for x in attribute_value_inputs(signer.unsigned)},
+        "unsigned attribute value": {h(x) for x in attribute_value_inputs(signer.unsigned, index.version)},
     }
     for what, listed in zip(have, (index.certificates, index.crls, index.attribute_values)):
         gone = [x for x in listed if x not in have[what]]
@@ -128,9 +150,16 @@ def attributes_before(signer: RawSignerInfo, position: int) -> list[RawAttribute
 
 def hash_index_of_token(token_signer: RawSignerInfo) -> bytes | None:
     """The ats-hash-index-v3 value in an archive timestamp token's own unsigned attributes."""
-    for a in token_signer.unsigned or ():
-        if a.oid == ID_AA_ATS_HASH_INDEX_V3 and a.values:
-            return a.values[0]
+    found = hash_index_with_version(token_signer)
+    return found[1] if found is not None and found[0] == ID_AA_ATS_HASH_INDEX_V3 else None
+
+
+def hash_index_with_version(token_signer: RawSignerInfo) -> tuple[str, bytes] | None:
+    """(version OID, value) of the newest hash index an archive timestamp token carries."""
+    for version in HASH_INDEX_VERSIONS:
+        for a in token_signer.unsigned or ():
+            if a.oid == version and a.values:
+                return version, a.values[0]
     return None
 
 

@@ -23,6 +23,7 @@ ID_AA_ETS_CERT_CRL_TIMESTAMP = "1.2.840.113549.1.9.16.2.26"  # RFC 5126 6.3.6 (C
 ID_AA_ETS_ARCHIVE_TIMESTAMP_V2 = "1.2.840.113549.1.9.16.2.48"  # RFC 5126 6.4.1 / TS 101 733 Annex K
 ID_AA_ETS_ARCHIVE_TIMESTAMP_V3 = "0.4.0.1733.2.4"  # EN 319 122-1 5.5.3
 ID_AA_ATS_HASH_INDEX = "0.4.0.1733.2.5"  # TS 101 733 v2.2.1 (superseded)
+ID_AA_ATS_HASH_INDEX_V2 = "0.4.0.19122.1.4"  # EN 319 122-1 V1.0.x (superseded)
 ID_AA_ATS_HASH_INDEX_V3 = "0.4.0.19122.1.5"  # EN 319 122-1 5.5.2
 ID_RI_OCSP_RESPONSE = "1.3.6.1.5.5.7.16.2"  # RFC 5940 4.1: otherRevInfo is an OCSPResponse
 ID_PKIX_OCSP_BASIC = "1.3.6.1.5.5.7.48.1.1"  # some writers put a BasicOCSPResponse in `other`
@@ -41,7 +42,11 @@ class ValidationData:
 
     def extend(self, other: "ValidationData") -> None:
         for mine, theirs in ((self.certificates, other.certificates), (self.crls, other.crls), (self.ocsp, other.ocsp)):
-            mine.extend(x for x in theirs if x not in mine)
+            seen = set(mine)  # hostile signatures carry thousands of certificates: no quadratic scan
+            for x in theirs:
+                if x not in seen:
+                    seen.add(x)
+                    mine.append(x)
         self.problems.extend(other.problems)
 
     @property

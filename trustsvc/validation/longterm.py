@@ -22,7 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from trustsvc.cms.archive import (
-    archive_v2_inputs, archive_v3_input, check_hash_index, hash_index_of_token, read_hash_index,
+    archive_v2_inputs, archive_v3_input, check_hash_index, hash_index_with_version, imprint_index_encodings,
+    read_hash_index,
 )
 from trustsvc.cms.layout import RawSignedData, RawSignerInfo, read_layout
 from trustsvc.cms.levels import signature_level
@@ -148,13 +149,16 @@ def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid:
 def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, token: Any,
                     token_layout: RawSignedData) -> tuple[list[bytes], str | None]:
     if oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2:
-        before = [a.der for a in (raw.unsigned or ())[:pos]]
+        # RFC 5126 6.4.1: every unsigned attribute but the archive timestamps made at or after this one (the
+        # SET may have been re-sorted since, so they are told apart by genTime, as DSS does).
+        before = [a.der for a in raw.unsigned or () if not _not_before(a, token.gen_time)]
         return archive_v2_inputs(layout, raw, ctx.data, before), None
-    index_der = hash_index_of_token(token_layout.signers[0])
-    if index_der is None:
+    found = hash_index_with_version(token_layout.signers[0])
+    if found is None:
         return [], "the archive timestamp carries no ats-hash-index-v3 (EN 319 122-1 5.5.3)"
+    version, index_der = found
     try:
-        index = check_hash_index(read_hash_index(index_der), layout, raw)
+        index = check_hash_index(read_hash_index(index_der, version), layout, raw)
     except (ValueError, UnsupportedAlgorithmError) as exc:
         return [], f"malformed ats-hash-index-v3 ({exc})"
     if not index.intact:
@@ -163,7 +167,17 @@ def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: in
         content_digest = compute_digest(token.imprint_algorithm, ctx.data)
     except UnsupportedAlgorithmError as exc:
         return [], str(exc)
-    return [archive_v3_input(layout, raw, content_digest, index_der)], None
+    return [archive_v3_input(layout, raw, content_digest, enc) for enc in imprint_index_encodings(index)], None
+
+
+def _not_before(attr: Any, t: datetime) -> bool:
+    """Is `attr` an archive timestamp made at or after `t` (or unreadable)?"""
+    if attr.oid not in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2):
+        return False
+    try:
+        return all(parse_timestamp_token(v).gen_time >= t for v in attr.values)
+    except (CMSFormatError, InputFormatError, TrustsvcError, ValueError):
+        return True
 
 
 def _covered(report: TimestampReport, raw: RawSignerInfo, pos: int, n: int) -> list[POE]:
@@ -251,11 +265,15 @@ def attribute_data(raw: RawSignerInfo | None) -> ValidationData:
 
 
 def certificates(view: LongTermView) -> list[Any]:
-    """The embedded certificates that parse (an unreadable one is evidence of nothing)."""
+    """Certificates the signer attributes embed (certificate-values) that SignedData.certificates, already
+    parsed with the signature, does not hold; an unreadable one is evidence of nothing."""
     from trustsvc.x509.certificate import Certificate
 
     out = []
+    in_signed_data = set(view.layout.certificates or ()) if view.layout is not None else set()
     for der in view.data.certificates:
+        if der in in_signed_data:
+            continue
         try:
             out.append(Certificate.from_der(der))
         except (TrustsvcError, ValueError, TypeError):
