@@ -242,10 +242,12 @@ class _Context:
             token = parse_timestamp_token(token_ci)
         except (CMSFormatError, InputFormatError, TrustsvcError, ValueError, TypeError) as exc:
             return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", self.lang, detail=str(exc))])
-        # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3).
+        # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3). Its TSA's path may use
+        # the certificates the signature carries (EN 319 122-1 B-LT puts them in SignedData.certificates).
         return check_token(
             token, data=signer.signature, trust=self.trust, trust_anchors=self.anchors, lang=self.lang,
-            crls=self.crls, other_certs=self.other_certs, revocation=self.revocation, ocsp_responses=self.ocsp,
+            crls=self.crls, other_certs=[*self.sd.certificates, *self.other_certs], revocation=self.revocation,
+            ocsp_responses=self.ocsp,
             revocation_source=self.source, max_freshness=self.max_freshness,
         )
 
