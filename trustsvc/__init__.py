@@ -15,6 +15,8 @@ _LAZY = {
     "validate_signature": ("trustsvc.validation.signature", "validate_signature"),
     "validate_timestamp": ("trustsvc.validation.timestamp", "validate_timestamp"),
     "TrustStore": ("trustsvc.trustlist.store", "TrustStore"),
+    "ValidationContext": ("trustsvc.context", "ValidationContext"),
+    "Failure": ("trustsvc.failures", "Failure"),
     "Indication": ("trustsvc.reports", "Indication"),
     "SignatureIndication": ("trustsvc.reports", "SignatureIndication"),
     "SubIndication": ("trustsvc.reports", "SubIndication"),

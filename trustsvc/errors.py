@@ -23,8 +23,16 @@ class InvalidSignatureError(TrustsvcError):
     """A signature that does not verify under the given key."""
 
 
-class KeyError_(TrustsvcError):
+class UnusableKeyError(TrustsvcError):
     """A public key that cannot be used (malformed point, missing DSA parameters, ...)."""
+
+
+KeyError_ = UnusableKeyError  # the old name, kept for callers outside the package
+
+
+class PathError(TrustsvcError):
+    """Base of the path layer's own exceptions: a candidate path failed (`PathValidationError`), a name is outside
+    the constraints, the policy graph or the work budget ran out. Each carries enough to become a `Failure`."""
 
 
 def reason_of(exc: BaseException, what: str) -> str:

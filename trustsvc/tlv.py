@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from asn1crypto import core, parser, util
+
+from trustsvc.cache import memoize
 
 # (class, method, tag, header, contents, trailer), as asn1crypto.parser returns it.
 Tlv = tuple
@@ -51,7 +51,7 @@ def constructed(tlv: Tlv, tag: int, class_: int = UNIVERSAL) -> list[Tlv]:
     return children(expect(tlv, class_, tag, True))
 
 
-@lru_cache(maxsize=1024)
+@memoize("tlv.oids", 1024)
 def dotted(contents: bytes) -> str:
     """An OBJECT IDENTIFIER's contents octets as dotted text (bounded memo: algorithm and type OIDs repeat)."""
     return core.ObjectIdentifier.load(parser.emit(UNIVERSAL, 0, OID, contents)).dotted

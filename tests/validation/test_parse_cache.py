@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asn1crypto import pem
 
 from tests.x509.test_names import DERS
+from trustsvc.cache import BoundedCache
 from trustsvc.errors import InputFormatError
 from trustsvc.validation import certificate as vc
 from trustsvc.validation.certificate import certificate_of
@@ -25,12 +25,12 @@ def test_pem_text_der_and_base64_each_parse_once():
 def test_garbage_is_a_format_error_and_not_cached():
     with pytest.raises(InputFormatError):
         certificate_of("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-    assert not any(k.startswith(b"-----BEGIN CERTIFICATE-----\nAAAA") for k in vc._parsed)
+    assert b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" not in vc._parsed
 
 
 def test_concurrent_use_past_the_bound_never_raises(monkeypatch):
-    monkeypatch.setattr(vc, "_parsed", OrderedDict())  # whatever earlier tests parsed stays out of this one
-    monkeypatch.setattr(vc, "_PARSE_CACHE_SIZE", 8)  # constant eviction while threads read and move entries
+    # A small private cache: constant eviction while threads read and move entries; earlier tests' entries stay out.
+    monkeypatch.setattr(vc, "_parsed", BoundedCache("test.parsed", 8, register=False))
     inputs = list(DERS[:40]) * 20
     with ThreadPoolExecutor(8) as pool:
         parsed = list(pool.map(certificate_of, inputs))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from asn1crypto import pem
 
-from trustsvc.errors import InvalidSignatureError, KeyError_
+from trustsvc.errors import InvalidSignatureError, UnusableKeyError
 from trustsvc.x509 import load_certificate, load_crl, verify_signature
 from trustsvc.x509.builder import ALGORITHMS, Signer, build_certificate, build_crl
 
@@ -168,7 +168,7 @@ def test_private_key_pem_round_trip(signers, alg):
 
 
 def test_garbage_key_pem_is_a_typed_error():
-    with pytest.raises(KeyError_):
+    with pytest.raises(UnusableKeyError):
         Signer.from_pem(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
 
 

@@ -26,10 +26,9 @@ from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from trustsvc.path import signatures  # noqa: E402
+from trustsvc.cache import clear_all  # noqa: E402
 from trustsvc.validation import certificate as vc  # noqa: E402
 from trustsvc.x509 import certificate as certmod  # noqa: E402
-from trustsvc.x509 import signature as sigmod  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 AT = NOW + timedelta(days=30)
@@ -109,8 +108,8 @@ def forget_leaf(leaf: bytes) -> None:
 
     Drops the leaf from the parse cache and its subject name from the name-facts memo (the issuer name, the
     CA's, stays: every leaf of a CA repeats it)."""
-    vc._parsed.pop(leaf, None)
-    certmod._NAME_FACTS.pop(_SUBJECT_DER[leaf], None)
+    vc._parsed.discard(leaf)
+    certmod._NAME_FACTS.discard(_SUBJECT_DER[leaf])
 
 
 def trustsvc_impl(fx, cold: bool):
@@ -118,10 +117,7 @@ def trustsvc_impl(fx, cold: bool):
 
     def run(leaf):
         if cold:
-            signatures.clear_cache()
-            vc._parsed.clear()
-            sigmod._load_public_key_cached.cache_clear()
-            certmod._NAME_FACTS.clear()
+            clear_all()
         r = vc.validate_certificate(leaf, intermediates=fx["inter"], trust_anchors=[fx["root"]], at=AT, revocation="off",
                                     initial_policy_set=[fx["policy"]] if fx["policy"] else None,
                                     explicit_policy=bool(fx["policy"]))

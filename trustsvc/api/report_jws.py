@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.errors import InputFormatError, InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.x509.signature import verify_signature
 
 REPORT_TYP = "trustsvc-report+jws"
@@ -63,7 +63,7 @@ class ReportKey:
 
     def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
         if not isinstance(private_key, ec.EllipticCurvePrivateKey) or private_key.curve.name != "secp256r1":
-            raise KeyError_("the report key must be an EC P-256 private key")
+            raise UnusableKeyError("the report key must be an EC P-256 private key")
         self._key = private_key
         self.jwk = public_jwk(private_key.public_key())
         self.kid = self.jwk["kid"]
@@ -153,7 +153,7 @@ def verify_report(jws: str, keys: list[dict[str, Any]]) -> dict[str, Any]:
         try:
             verify_signature(jwk_to_spki(k), "sha256_ecdsa", sig, signing_input)
             return payload
-        except (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_):
+        except (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError):
             continue
     raise InvalidSignatureError("JWS: the signature does not verify under the report key")
 

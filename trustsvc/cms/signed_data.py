@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property, lru_cache
+from functools import cached_property
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from asn1crypto import algos, cms, core, parser, pem, x509
 
 from trustsvc import tlv
+from trustsvc.cache import memoize
 
-from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import SignatureAlgorithm, verify_signature
 from trustsvc.x509.sm2 import SM3_OID, sm3
@@ -161,7 +162,7 @@ def _names_equal(a: x509.Name, b: x509.Name) -> bool:
         return False
 
 
-@lru_cache(maxsize=4096)
+@memoize("cms.certificates", 4096)
 def _certificate(der: bytes) -> Certificate:
     # Certificates are immutable: a bid opening sees the same signer / CA / TSA certificates in
     # every signature, so their (slow, full) parse is memoised by DER.
@@ -448,7 +449,7 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
         )
     except InvalidSignatureError as exc:
         return CryptoCheck(False, "SIG_CRYPTO_FAILURE", str(exc), content_digest=content_digest)
-    except (UnsupportedAlgorithmError, KeyError_, InputFormatError) as exc:
+    except (UnsupportedAlgorithmError, UnusableKeyError, InputFormatError) as exc:
         return CryptoCheck(False, "FORMAT_FAILURE", str(exc), content_digest=content_digest)
     return CryptoCheck(True, None, "", used, content_digest)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from asn1crypto import algos, cms, core, parser, tsp, x509
 
 from trustsvc import tlv
+from trustsvc.cache import BoundedCache
 
 from trustsvc.cms.signed_data import (
     ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, oid_digest_name, parse_signed_data,
@@ -146,21 +147,20 @@ def _tst_info_typed(der: bytes) -> dict:
         raise CMSFormatError(f"timestamp: malformed TSTInfo ({first_line(exc)})") from None
 
 
-_TSA_NAMES: dict[bytes, str | None] = {}
 _MAX_TSA_NAMES = 1024
+_TSA_NAMES: BoundedCache[bytes, str | None] = BoundedCache("cms.tsa_names", _MAX_TSA_NAMES)
 
 
 def _tsa_name(key: bytes) -> str | None:
     """The TSTInfo tsa field (a GeneralName) as text, if it is a directory name (RFC 3161 2.4.2)."""
     # A TSA puts the same name in every token: parse and render it once per encoding (asn1crypto's
     # human_friendly costs more than the rest of the TSTInfo together). Bounded for hostile input.
-    if key in _TSA_NAMES:
-        return _TSA_NAMES[key]
+    return _TSA_NAMES.get_or_compute(key, lambda: _render_tsa_name(key))
+
+
+def _render_tsa_name(key: bytes) -> str | None:
     name = x509.GeneralName.load(key, strict=True, explicit=0)  # the Any keeps the [0] wrapper
-    text = name.chosen.human_friendly if name.name == "directory_name" else None
-    if len(_TSA_NAMES) < _MAX_TSA_NAMES:
-        _TSA_NAMES[key] = text
-    return text
+    return name.chosen.human_friendly if name.name == "directory_name" else None
 
 
 def _unwrap_response(der: bytes) -> bytes:

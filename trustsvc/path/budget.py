@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from trustsvc.errors import PathError
 
-class BudgetExhausted(Exception):
+
+class BudgetExhausted(PathError):
     """A budget ran out: the answer is INDETERMINATE, never an unbounded search."""
 
 

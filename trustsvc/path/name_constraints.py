@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from asn1crypto import x509
 from cryptography import x509 as cx509
 
+from trustsvc.errors import PathError
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.names import asn1_rdn_keys, name_facts
 
 SUPPORTED = ("directory_name", "rfc822_name", "dns_name", "uniform_resource_identifier", "ip_address")
 
 
-class NameConstraintViolation(Exception):
+class NameConstraintViolation(PathError):
     """A certificate name falls outside the permitted or inside the excluded subtrees."""
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from trustsvc.errors import PathError
+
 ANY_POLICY = "2.5.29.32.0"
 MAX_POLICY_NODES = 10_000  # RFC 9618 bounds the graph linearly; we also cap it outright
 
 
-class PolicyGraphTooLarge(Exception):
+class PolicyGraphTooLarge(PathError):
     """The policy graph exceeded MAX_POLICY_NODES (a hostile or absurd certificate path)."""
 
 

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from asn1crypto import keys
 
-from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, UnsupportedAlgorithmError
+from trustsvc.cache import BoundedCache
+from trustsvc.errors import InputFormatError, InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.path.budget import Budget
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import PublicKey, SignatureAlgorithm, is_simple_algorithm, load_public_key, verify_signature
 
 _DSA_OID = "1.2.840.10040.4.1"
-SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_)
+SignatureError = (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError)
 
 _CACHE_SIZE = 8192
 # (issuer SPKI DER, SM2 signer ID, certificate sha256) -> SignatureAlgorithm or the error message.
-_cache: "OrderedDict[tuple[bytes, bytes | None, str], SignatureAlgorithm | str]" = OrderedDict()
-# The API's thread pools share _cache: get + move_to_end and insert + evict must be atomic (an unlocked
-# move_to_end raises KeyError when another thread evicted the key in between). A stop-gap until the
-# bounded, locked cache facility (trustsvc/cache.py, issue 13) replaces this memo.
-_cache_lock = threading.Lock()
+_cache: BoundedCache[tuple[bytes, bytes | None, str], SignatureAlgorithm | str] = BoundedCache(
+    "path.signatures", _CACHE_SIZE)
 # Service certificates a platform sees on every token or response, cached like CA certificates:
 # id-kp-timeStamping (RFC 3161 2.3) and id-kp-OCSPSigning (RFC 6960 4.2.2.2).
 _SERVICE_EKUS = frozenset({"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"})
 
 
 def clear_cache() -> None:
-    """Forget every cached signature result (benchmarks use this for the cold case)."""
-    with _cache_lock:
-        _cache.clear()
+    """Forget every cached signature result (`trustsvc.cache.clear_all()` empties this and every other memo)."""
+    _cache.clear()
 
 
 def dsa_params_of(spki: keys.PublicKeyInfo) -> keys.DSAParams | None:
@@ -54,7 +48,7 @@ def certificate_key(cert: Certificate, inherited: keys.DSAParams | None) -> Publ
         return cert.public_key
     except InputFormatError as exc:
         # A malformed key is a property of this certificate on this path, not a malformed request.
-        raise KeyError_(f"subject key of {cert.subject_str!r} is unusable: {exc}") from None
+        raise UnusableKeyError(f"subject key of {cert.subject_str!r} is unusable: {exc}") from None
 
 
 def verify_certificate_signature(
@@ -63,17 +57,11 @@ def verify_certificate_signature(
     """Verify `cert`'s signature with `key` (RFC 5280 6.1.3 (a)(1)); raise a SignatureError on failure."""
     if key.family == "dsa":  # inherited DSA parameters are not part of spki_der: memo per call only
         cache = False
-    store = _cache if cache and _long_lived(cert) else budget.verified
+    shared = cache and _long_lived(cert)
     # The SM2 signer ID is part of what was verified (GM/T 0009 Z value), so it is part of the key.
     # The per-call memo holds the certificate itself (its DER bytes hash once); the shared cache a digest.
-    ckey = (key.spki_der, sm2_id, cert.sha256 if store is _cache else cert.der)
-    if store is _cache:
-        with _cache_lock:
-            hit = _cache.get(ckey)
-            if hit is not None:
-                _cache.move_to_end(ckey)
-    else:
-        hit = store.get(ckey)
+    ckey = (key.spki_der, sm2_id, cert.sha256 if shared else cert.der)
+    hit = _cache.get(ckey) if shared else budget.verified.get(ckey)
     if hit is not None:
         if isinstance(hit, str):
             raise InvalidSignatureError(hit)
@@ -85,13 +73,10 @@ def verify_certificate_signature(
         used: SignatureAlgorithm | str = verify_signature(key, algorithm, cert.signature, cert.tbs_der, sm2_id=sm2_id)
     except InvalidSignatureError as exc:
         used = str(exc)
-    if store is _cache:
-        with _cache_lock:
-            _cache[ckey] = used
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+    if shared:
+        _cache.put(ckey, used)
     else:
-        store[ckey] = used
+        budget.verified[ckey] = used
     if isinstance(used, str):
         budget.rejected()  # a key that does not verify ends this candidate: its own, larger allowance
         raise InvalidSignatureError(used)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
 
+from trustsvc.errors import PathError
+from trustsvc.failures import Failure
 from trustsvc.path.budget import Budget
 from trustsvc.path.name_constraints import NameConstraints, NameConstraintViolation, certificate_names
 from trustsvc.path.policy_graph import ANY_POLICY, PolicyGraph, PolicyGraphTooLarge
@@ -26,12 +28,17 @@ KNOWN_EXTENSIONS = frozenset({
 _DSA_OID = "1.2.840.10040.4.1"
 
 
-class PathValidationError(Exception):
+class PathValidationError(PathError):
     """A candidate path is not valid: carries the EN 319 102-1 outcome and the certificate position."""
 
     def __init__(self, indication: Indication, sub: SubIndication, reason: str, position: int | None = None) -> None:
         super().__init__(reason)
         self.indication, self.sub_indication, self.reason, self.position = indication, sub, reason, position
+
+    @property
+    def failure(self) -> Failure:
+        """This error as the core's typed failure value."""
+        return Failure(self.indication, self.sub_indication, self.reason, position=self.position)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from asn1crypto import algos, core, ocsp
 
-from trustsvc.errors import InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.errors import InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import load_public_key, verify_signature
 from trustsvc.x509.sm2 import SM3_OID, sm3
@@ -130,7 +130,7 @@ def _authorise_responder(responder: Certificate, issuer: Certificate, produced_a
     try:
         verify_signature(load_public_key(issuer.spki), responder.signature_algorithm, responder.signature,
                          responder.tbs_der, sm2_id=sm2_id)
-    except (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_) as exc:
+    except (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError) as exc:
         raise _Invalid("responder", f"responder certificate is not signed by the CA: {exc}") from None
     eku = responder.asn1.extended_key_usage_value
     if eku is None or OCSP_SIGNING_EKU not in [p.dotted for p in eku]:
@@ -218,7 +218,7 @@ def _check(cert, issuer, response_der, at, freshness, algorithm_policy, other_ce
     try:
         used = verify_signature(load_public_key(responder.spki), basic["signature_algorithm"],
                                 basic["signature"].native, data.dump(), sm2_id=sm2_id)
-    except (InvalidSignatureError, UnsupportedAlgorithmError, KeyError_) as exc:
+    except (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError) as exc:
         raise _Invalid("signature", f"OCSP response signature: {exc}") from None
     if algorithm_policy is not None:
         why = algorithm_policy.check(used, produced_at)

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from trustsvc.errors import InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.errors import InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.trustlist.model import TrustList, TrustListFormatError
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
@@ -66,14 +66,14 @@ class SigningKey:
             try:
                 return cls(SM2PrivateKey.from_pem(pem), "SM2-SM3")
             except Exception:  # noqa: BLE001 - tongsuopy raises several types
-                raise KeyError_("signing key: not a PEM private key (RSA, EC P-256/P-384, Ed25519 or SM2)") from None
+                raise UnusableKeyError("signing key: not a PEM private key (RSA, EC P-256/P-384, Ed25519 or SM2)") from None
         if isinstance(key, rsa.RSAPrivateKey):
             return cls(key, "RS256")
         if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in ("secp256r1", "secp384r1"):
             return cls(key, "ES256" if key.curve.name == "secp256r1" else "ES384")
         if isinstance(key, ed25519.Ed25519PrivateKey):
             return cls(key, "EdDSA")
-        raise KeyError_(f"signing key: unsupported key type {type(key).__name__}")
+        raise UnusableKeyError(f"signing key: unsupported key type {type(key).__name__}")
 
     def public_spki_der(self) -> bytes:
         if isinstance(self.key, SM2PrivateKey):
@@ -126,7 +126,7 @@ class SignedList:
 def sign_list(trust_list: TrustList, key: SigningKey, cert: Certificate) -> bytes:
     """Sign `trust_list`; return the signed document `{"jws": "<protected>..<sig>", "trust_list": {...}}`."""
     if key.public_spki_der() != cert.spki_der:
-        raise KeyError_("signing key does not match the signing certificate")
+        raise UnusableKeyError("signing key does not match the signing certificate")
     body = trust_list.to_dict()
     canonical = canonical_json(body)
     header = {"alg": key.alg, "b64": False, "crit": ["b64"], "typ": TYP,
@@ -198,7 +198,7 @@ def verify_jws(protected: str, payload: bytes, signature: bytes, signer: Certifi
     try:
         verify_signature(key, algo, sig, protected.encode("ascii") + b"." + payload,
                          sm2_id=sm2_id.encode() if sm2_id else None)
-    except (UnsupportedAlgorithmError, KeyError_) as exc:
+    except (UnsupportedAlgorithmError, UnusableKeyError) as exc:
         raise InvalidSignatureError(str(exc)) from None
 
 

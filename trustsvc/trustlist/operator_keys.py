@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from trustsvc.errors import KeyError_
+from trustsvc.errors import UnusableKeyError
 from trustsvc.trustlist.jws import SigningKey
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.sm2 import SM2PrivateKey
@@ -33,7 +33,7 @@ def generate_operator_key(alg: str = "ES256") -> SigningKey:
         return SigningKey(ed25519.Ed25519PrivateKey.generate(), alg)
     if alg == "SM2-SM3":
         return SigningKey(SM2PrivateKey.generate(), alg)
-    raise KeyError_(f"unknown operator key algorithm {alg!r}; use one of {', '.join(ALGORITHMS)}")
+    raise UnusableKeyError(f"unknown operator key algorithm {alg!r}; use one of {', '.join(ALGORITHMS)}")
 
 
 def key_to_pem(key: SigningKey) -> bytes:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from trustsvc.cache import BoundedCache
+from trustsvc.context import Profile, ValidationContext
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
@@ -18,15 +18,14 @@ from trustsvc.revocation.checker import RevocationChecker, RevocationResult, Rev
 from trustsvc.revocation.crl import parse_crls
 from trustsvc.revocation.modes import RevocationMode
 from trustsvc.validation.report import CertificateReport
-from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
+from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
 
 __all__ = ["CertificateReport", "certificate_of", "validate_certificate"]
 
 _PARSE_CACHE_SIZE = 4096
-_parsed: "OrderedDict[bytes, Certificate]" = OrderedDict()
-_parsed_lock = threading.Lock()  # API worker threads share the cache; OrderedDict moves are not atomic
+_parsed: BoundedCache[bytes, Certificate] = BoundedCache("validation.parsed_certificates", _PARSE_CACHE_SIZE)
 
 
 def certificate_of(data: Any) -> Certificate:
@@ -42,18 +41,11 @@ def certificate_of(data: Any) -> Certificate:
     if not isinstance(data, (bytes, bytearray)):
         return load_certificate(data)
     key = bytes(data)
-    with _parsed_lock:
-        hit = _parsed.get(key)
-        if hit is not None:
-            _parsed.move_to_end(key)
-            return hit
+    hit = _parsed.get(key)
+    if hit is not None:
+        return hit
     # DER (a SEQUENCE) goes straight to the parser; PEM and base64 through the loader.
-    cert = Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key)
-    with _parsed_lock:
-        _parsed[key] = cert
-        while len(_parsed) > _PARSE_CACHE_SIZE:
-            _parsed.popitem(last=False)
-    return cert
+    return _parsed.put(key, Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key))
 
 
 def _certs(items: Iterable[Any], what: str, problems: list[str]) -> list[Certificate]:
@@ -142,14 +134,20 @@ def validate_certificate(
     sm2_id: bytes | None = None,
     budget: Budget | None = None,
     max_freshness: timedelta | None = None,
+    profile: Profile | None = None,
+    context: ValidationContext | None = None,
 ) -> CertificateReport:
     """Validate `end_entity` at `at` (RFC 5280 6.1 + 6.3), returning an EN 319 102-1 report; never raises
     for bad input. Revocation (`revocation/checker.py`): evidence issued at or after `at` decides the status
-    at `at`; evidence issued before `at` only while fresh (nextUpdate, and `max_freshness` if given)."""
-    source = "now" if at is None else "given"
-    at = _utc(at)
-    report = CertificateReport(Indication.INDETERMINATE, validation_time=at, usage=usage)
-    report.validation_time_source = source
+    at `at`; evidence issued before `at` only while fresh (nextUpdate, and `max_freshness` if given).
+
+    Everything but the certificates themselves can come in one `context` (`trustsvc.ValidationContext`);
+    a keyword given with a non-default value overrides (anchors, CRLs and OCSP responses add to) the
+    context's setting."""
+    base = context if context is not None else ValidationContext()
+    report = CertificateReport(Indication.INDETERMINATE, validation_time=_utc(at if at is not None else base.at),
+                               usage=usage if usage is not None else base.usage)
+    report.validation_time_source = "now" if at is None and base.at is None else "given"
     try:
         ee = certificate_of(end_entity)
     except (TrustsvcError, ValueError, TypeError) as exc:
@@ -157,34 +155,57 @@ def validate_certificate(
         report.reasons.append(f"end-entity certificate unreadable: {exc}")
         return report
     try:
-        mode = RevocationMode(revocation)
+        RevocationMode(revocation)
     except ValueError:
         report.sub_indication = SubIndication.GENERIC
         report.reasons.append(f"unknown revocation mode {revocation!r}")
         return report
+    try:
+        ctx = base.overridden(
+            at=at, trust=trust, trust_anchors=trust_anchors, usage=usage, crls=crls, ocsp_responses=ocsp_responses,
+            revocation=revocation if revocation != "soft-fail" else None, revocation_source=revocation_source,
+            max_freshness=max_freshness, algorithm_policy=algorithm_policy, sm2_id=sm2_id, budget=budget,
+            profile=profile, initial_policy_set=initial_policy_set, explicit_policy=explicit_policy,
+            policy_mapping_inhibit=policy_mapping_inhibit, any_policy_inhibit=any_policy_inhibit,
+            key_usage=key_usage, extended_key_usage=extended_key_usage)
+    except (ValueError, TypeError) as exc:  # an unknown profile, an SM2 ID that is not bytes
+        report.sub_indication = SubIndication.GENERIC
+        report.reasons.append(str(exc))
+        return report
+    return _validate(ee, intermediates, other_certs, ctx, report)
+
+
+def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequence[Any], ctx: ValidationContext,
+              report: CertificateReport) -> CertificateReport:
+    """Build and validate paths for `ee` under `ctx` (the body of validate_certificate, inputs resolved)."""
+    at = report.validation_time
+    mode, trust, usage = ctx.revocation.mode, ctx.trust, ctx.usage
+    policy, sm2_id = ctx.algorithm_policy, ctx.sm2_id
+    ini = ctx.initial
+    explicit_policy, policy_mapping_inhibit, any_policy_inhibit = (
+        ini.explicit_policy, ini.policy_mapping_inhibit, ini.any_policy_inhibit)
+    key_usage, extended_key_usage = ctx.key_usage, ctx.extended_key_usage
     problems: list[str] = []
     inter = _certs(intermediates, "intermediate", problems)
     others = _certs(other_certs, "other certificate", problems)
-    anchors = _anchors(trust_anchors, problems)
+    anchors = _anchors(ctx.trust_anchors, problems)
     if trust is not None:
         try:
             anchors.extend(trust.anchors())
         except Exception as exc:  # noqa: BLE001 - a broken store is reported, not raised
             problems.append(f"trust store unusable: {exc}")
-    crl_blobs = []
-    for c in crls or ():
-        crl_blobs.append(c.dump() if hasattr(c, "dump") else c)
+    crl_blobs = list(ctx.revocation.crls)
     parsed_crls, crl_problems = parse_crls(crl_blobs) if crl_blobs else ([], [])
     problems.extend(crl_problems)
     report.warnings.extend(problems)
-    budget = budget or Budget()
-    policy = algorithm_policy or DEFAULT_POLICY
+    budget = ctx.request_budget()
     index = CandidateIndex(anchors, inter)
     checker = RevocationChecker(anchors=anchors, certificates=[*inter, *others], crls=parsed_crls,
-                                ocsp=list(ocsp_responses), source=revocation_source, mode=mode, at=at, policy=policy,
-                                sm2_id=sm2_id, budget=budget, max_freshness=max_freshness)
+                                ocsp=list(ctx.revocation.ocsp_responses), source=ctx.revocation.source, mode=mode,
+                                at=at, policy=policy, sm2_id=sm2_id, budget=budget,
+                                max_freshness=ctx.revocation.max_freshness)
     evidence: list[Any] = []
-    initial = set(initial_policy_set) if initial_policy_set is not None else None
+    initial = set(ini.policy_set) if ini.policy_set is not None else None
     failure: _Failure | None = None
     attempts = Attempts()
     report.attempts = attempts

@@ -141,10 +141,9 @@ def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid:
         return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))])
     digest = next((d for d in digests if token.imprint_matches(digest=d)), digests[0])
     # The token's own TSA chain is validated with the material the signature embeds (EN 319 102-1 5.6.2.2).
-    return check_token(token, digest=digest, trust=ctx.trust, trust_anchors=ctx.anchors, lang=lang, crls=ctx.crls,
-                       other_certs=[*ctx.sd.certificates, *ctx.other_certs], revocation=ctx.revocation,
-                       ocsp_responses=ctx.ocsp, revocation_source=ctx.source,
-                       max_freshness=getattr(ctx, "max_freshness", None))
+    # The request's ValidationContext (trust, revocation policy, algorithm policy, SM2 ID, budget) applies.
+    return check_token(token, digest=digest, lang=lang, other_certs=[*ctx.sd.certificates, *ctx.other_certs],
+                       context=ctx.vctx)
 
 
 def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, token: Any,

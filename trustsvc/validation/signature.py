@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
@@ -11,13 +12,16 @@ from trustsvc.cms.signed_data import (
     verify_signer_crypto,
 )
 from trustsvc.cms.timestamp import parse_timestamp_token
+from trustsvc.context import Profile, ValidationContext
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
 from trustsvc.validation import longterm
 from trustsvc.validation.eguarantee import EGuaranteeError, mismatches, parse_eguarantee
 from trustsvc.validation.messages import message, normalise_lang, source_label
 from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
 from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
+from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 
 _FAIL, _INDET, _PASS = SignatureIndication.TOTAL_FAILED, SignatureIndication.INDETERMINATE, SignatureIndication.TOTAL_PASSED
 _CRYPTO_KEYS = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}
@@ -43,6 +47,11 @@ def validate_signature(
     revocation_source: Any = None,
     use_signing_time_claim: bool = False,
     max_freshness: timedelta | None = None,
+    algorithm_policy: AlgorithmPolicy | None = None,
+    sm2_id: bytes | None = None,
+    budget: Budget | None = None,
+    profile: Profile | None = None,
+    context: ValidationContext | None = None,
 ) -> SignatureReport:
     """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
 
@@ -51,12 +60,25 @@ def validate_signature(
     existence), else `at` (default now) — or, with `use_signing_time_claim`, the claimed signing time,
     reported as a claim. `deadline` requires a timestamp no later than it. With `usage="e-guarantee"` or
     `expected`, the content must be an e-guarantee payload whose fields equal `expected`.
+    `context` (`trustsvc.ValidationContext`) carries the validation inputs in one value; its algorithm policy,
+    SM2 ID, profile, revocation policy and work budget apply to every chain this call validates (each
+    signer's and each timestamp's TSA); keywords given with non-default values override it.
     Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
     """
     lang = normalise_lang(lang)
-    now = as_utc(at) or datetime.now(timezone.utc)
-    report = SignatureReport(_INDET, usage=usage, lang=lang,
-                             trust_snapshot_id=getattr(trust, "snapshot_id", None) if trust is not None else None)
+    base = context if context is not None else ValidationContext()
+    report = SignatureReport(_INDET, usage=usage if usage is not None else base.usage, lang=lang)
+    try:
+        vctx = base.overridden(
+            at=as_utc(at), trust=trust, trust_anchors=trust_anchors, usage=usage, crls=crls,
+            ocsp_responses=ocsp_responses, revocation_source=revocation_source, max_freshness=max_freshness,
+            revocation=revocation if revocation != "soft-fail" else None, algorithm_policy=algorithm_policy,
+            sm2_id=sm2_id, budget=budget, profile=profile).for_request()
+    except (ValueError, TypeError) as exc:  # an unknown revocation mode or profile: a bad request, not a bad signature
+        report.sub_indication = SubIndication.GENERIC
+        report.reasons.append(str(exc))
+        return report
+    report.trust_snapshot_id = getattr(vctx.trust, "snapshot_id", None) if vctx.trust is not None else None
     try:
         report.deadline = as_utc(deadline)
         sd = parse_signed_data(signature)
@@ -73,10 +95,10 @@ def validate_signature(
     # EN 319 102-1 5.5 / 5.6: the certificate and revocation values the signature embeds (B-LT) are used
     # like supplied ones; archive timestamps add proofs of existence (validation/longterm.py).
     view = longterm.LongTermView.read(sd.der)
-    ctx = _Context(sd, data, trust, coerce_certs(trust_anchors), now, usage, report.deadline,
-                   list(crls) + view.data.crls, coerce_certs(other_certs) + longterm.certificates(view),
-                   revocation, expected, lang, list(ocsp_responses) + view.data.ocsp, revocation_source,
-                   use_signing_time_claim, max_freshness)
+    if view.data.crls or view.data.ocsp:
+        vctx = replace(vctx, revocation=vctx.revocation.with_supplied(crls=view.data.crls, ocsp_responses=view.data.ocsp))
+    ctx = _Context(sd, data, vctx, coerce_certs(other_certs) + longterm.certificates(view), report.deadline, expected,
+                   lang, use_signing_time_claim)
     for signer in sd.signers:
         lt = longterm.prepare(ctx, view, signer)
         ctx.archive_poe = longterm.archive_poe(lt)
@@ -114,15 +136,15 @@ def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, 
 class _Context:
     """Everything one validate_signature call shares between its signers."""
 
-    def __init__(self, sd: SignedData, data: bytes, trust: Any, anchors: list, now: datetime, usage: str | None,
-                 deadline: datetime | None, crls: list, other_certs: list, revocation: str,
-                 expected: Mapping[str, Any] | None, lang: str, ocsp: list, source: Any, use_claim: bool,
-                 max_freshness: timedelta | None = None) -> None:
-        self.sd, self.data, self.trust, self.anchors, self.now = sd, data, trust, anchors, now
-        self.usage, self.deadline, self.crls, self.revocation = usage, deadline, crls, revocation
+    def __init__(self, sd: SignedData, data: bytes, vctx: ValidationContext, other_certs: list[Any],
+                 deadline: datetime | None, expected: Mapping[str, Any] | None, lang: str, use_claim: bool) -> None:
+        self.sd, self.data, self.deadline = sd, data, deadline
+        # The request's context; the CRLs embedded in the SignedData (RFC 5652 5.1) join the supplied ones.
+        self.vctx = replace(vctx, revocation=vctx.revocation.with_supplied(crls=sd.crls)) if sd.crls else vctx
+        self.now = vctx.at or datetime.now(timezone.utc)
+        self.usage = vctx.usage
         self.other_certs = [getattr(c, "certificate", c) for c in other_certs]
-        self.expected, self.lang, self.ocsp, self.source, self.use_claim = expected, lang, ocsp, source, use_claim
-        self.max_freshness = max_freshness
+        self.expected, self.lang, self.use_claim = expected, lang, use_claim
         self._digests: dict[str, bytes] = {}
         self.archive_poe: datetime | None = None  # set per signer by the long-term step
 
@@ -203,12 +225,8 @@ class _Context:
         # EN 319 102-1 5.2.6: X.509 certificate validation at the validation time.
         from trustsvc.validation.certificate import validate_certificate
 
-        cert_report = validate_certificate(
-            cert, intermediates=[c for c in pool if c != cert], trust_anchors=self.anchors, at=at,
-            crls=self.crls + self.sd.crls, other_certs=self.other_certs, revocation=self.revocation,
-            trust=self.trust, usage=self.usage, ocsp_responses=self.ocsp, revocation_source=self.source,
-            max_freshness=self.max_freshness,
-        )
+        cert_report = validate_certificate(cert, intermediates=[c for c in pool if c != cert],
+                                           other_certs=self.other_certs, context=self.vctx.with_time(at))
         r.certificate = cert_report
         r.path = list(cert_report.path)
         r.recognition = cert_report.recognition
@@ -244,12 +262,8 @@ class _Context:
             return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", self.lang, detail=str(exc))])
         # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3). Its TSA's path may use
         # the certificates the signature carries (EN 319 122-1 B-LT puts them in SignedData.certificates).
-        return check_token(
-            token, data=signer.signature, trust=self.trust, trust_anchors=self.anchors, lang=self.lang,
-            crls=self.crls, other_certs=[*self.sd.certificates, *self.other_certs], revocation=self.revocation,
-            ocsp_responses=self.ocsp,
-            revocation_source=self.source, max_freshness=self.max_freshness,
-        )
+        return check_token(token, data=signer.signature, lang=self.lang,
+                           other_certs=[*self.sd.certificates, *self.other_certs], context=self.vctx)
 
     def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
         if self.sd.econtent_type not in DATA_TYPES:

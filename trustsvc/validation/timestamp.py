@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
+from trustsvc.cache import BoundedCache
+from trustsvc.context import Profile, ValidationContext
 from trustsvc.cms.signed_data import CMSFormatError
 from trustsvc.cms.timestamp import TimestampToken, parse_timestamp_token, tsa_certificate_problem
 from trustsvc.cms.attributes import ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, CertBinding, signing_certificate_binding
 from trustsvc.cms.signed_data import verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
+from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
 
@@ -65,15 +69,22 @@ def _plain_certs(items: Sequence[Any]) -> list[Certificate]:
     return [getattr(c, "certificate", c) for c in items]
 
 
-def _directly_trusted(cert: Certificate, trust_anchors: Sequence[Any], trust: Any) -> bool:
-    anchors = _plain_certs(coerce_certs(trust_anchors))
-    if trust is not None:
-        anchors += [a.certificate for a in trust.anchors()]
+def _directly_trusted(cert: Certificate, ctx: ValidationContext) -> bool:
+    from trustsvc.validation.certificate import certificate_of
+
+    anchors = []
+    for item in ctx.trust_anchors:
+        try:
+            anchors.append(certificate_of(item))
+        except (TrustsvcError, ValueError, TypeError):
+            continue  # the chain validation already reported it
+    if ctx.trust is not None:
+        anchors += [a.certificate for a in ctx.trust.anchors()]
     return any(a == cert for a in anchors)
 
 
-_BINDINGS: "OrderedDict[tuple[bytes, bytes], CertBinding]" = OrderedDict()
 _MAX_BINDINGS = 256
+_BINDINGS: BoundedCache[tuple[bytes, bytes], CertBinding] = BoundedCache("validation.tsa_bindings", _MAX_BINDINGS)
 
 
 def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
@@ -87,13 +98,7 @@ def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
         raw = [a.der for a in signer.signed or () if a.oid in (ID_AA_SIGNING_CERTIFICATE_V2, ID_AA_SIGNING_CERTIFICATE)]
     except (ValueError, TypeError, KeyError):
         return signing_certificate_binding(signer, tsa)
-    key = (b"".join(raw), tsa.der)
-    hit = _BINDINGS.get(key)
-    if hit is None:
-        hit = _BINDINGS[key] = signing_certificate_binding(signer, tsa)
-        if len(_BINDINGS) > _MAX_BINDINGS:
-            _BINDINGS.popitem(last=False)
-    return hit
+    return _BINDINGS.get_or_compute((b"".join(raw), tsa.der), lambda: signing_certificate_binding(signer, tsa))
 
 
 def check_token(
@@ -111,9 +116,19 @@ def check_token(
     ocsp_responses: Sequence[bytes] = (),
     revocation_source: Any = None,
     max_freshness: timedelta | None = None,
+    context: ValidationContext | None = None,
 ) -> TimestampReport:
-    """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime."""
+    """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime.
+
+    The TSA's chain runs under `context` (algorithm policy, SM2 ID, profile, revocation policy, the request's
+    work budget), at genTime, for the `timestamping` usage; keywords given with non-default values override it."""
     from trustsvc.validation.certificate import validate_certificate
+
+    ctx = (context if context is not None else ValidationContext()).overridden(
+        trust=trust, trust_anchors=trust_anchors, crls=crls, ocsp_responses=ocsp_responses,
+        revocation=revocation if revocation != "soft-fail" else None, revocation_source=revocation_source,
+        max_freshness=max_freshness)
+    trust = ctx.trust
 
     sd = token.signed_data
     signer = sd.signers[0]
@@ -163,17 +178,15 @@ def check_token(
         return done(SignatureIndication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
                     message("tsa_constraints", lang, detail=problem))
     at = token.gen_time
-    cert_report = validate_certificate(
-        tsa, intermediates=[c for c in pool if c != tsa], trust_anchors=coerce_certs(trust_anchors), at=at,
-        crls=list(crls) + list(sd.crls), other_certs=extra, revocation=revocation,
-        trust=trust, usage="timestamping" if trust is not None else None,
-        ocsp_responses=ocsp_responses, revocation_source=revocation_source, max_freshness=max_freshness,
-    )
+    tsa_ctx = replace(ctx.with_time(at).with_usage("timestamping" if trust is not None else None),
+                      revocation=ctx.revocation.with_supplied(crls=sd.crls))
+    cert_report = validate_certificate(tsa, intermediates=[c for c in pool if c != tsa], other_certs=extra,
+                                       context=tsa_ctx)
     report.certificate = cert_report
     report.path = list(cert_report.path)
     report.recognition = cert_report.recognition
     report.revocation_evidence = list(cert_report.revocation_evidence)
-    if cert_report.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND and _directly_trusted(tsa, trust_anchors, trust):
+    if cert_report.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND and _directly_trusted(tsa, ctx):
         # ETSI TS 119 612 5.5.3: a TSA service's digital identity may be the TSA certificate itself
         # (direct trust); then the "path" is that certificate, which must be within validity at genTime.
         if not (tsa.not_before <= at <= tsa.not_after):
@@ -220,13 +233,28 @@ def validate_timestamp(
     ocsp_responses: Sequence[bytes] = (),
     revocation_source: Any = None,
     max_freshness: timedelta | None = None,
+    algorithm_policy: AlgorithmPolicy | None = None,
+    sm2_id: bytes | None = None,
+    budget: Budget | None = None,
+    profile: Profile | None = None,
+    context: ValidationContext | None = None,
 ) -> TimestampReport:
     """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
 
     The TSA certificate is validated at genTime and must be recognised as a TSA service granted for
     `timestamping` in `trust`; with `deadline`, genTime after it is TOTAL-FAILED naming both times.
+    `context` (`trustsvc.ValidationContext`) carries the validation inputs in one value (the TSA chain's
+    algorithm policy, SM2 ID, profile, revocation policy, work budget); keywords override it.
     Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
     """
+    try:
+        ctx = (context if context is not None else ValidationContext()).overridden(
+            trust=trust, trust_anchors=trust_anchors, crls=crls, ocsp_responses=ocsp_responses,
+            revocation=revocation if revocation != "soft-fail" else None, revocation_source=revocation_source,
+            max_freshness=max_freshness, algorithm_policy=algorithm_policy, sm2_id=sm2_id, budget=budget,
+            profile=profile).for_request()
+    except (ValueError, TypeError) as exc:  # an unknown revocation mode or profile
+        return TimestampReport(SignatureIndication.INDETERMINATE, SubIndication.GENERIC, [str(exc)])
     try:
         deadline_t = as_utc(deadline)
         if isinstance(digest, str):
@@ -238,8 +266,5 @@ def validate_timestamp(
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                [message("ts_format", lang, detail=str(exc))])
-    return check_token(
-        parsed, data=content, digest=digest, trust=trust, trust_anchors=trust_anchors, deadline=deadline_t,
-        lang=lang, crls=crls, other_certs=other_certs, revocation=revocation, ocsp_responses=ocsp_responses,
-        revocation_source=revocation_source, max_freshness=max_freshness,
-    )
+    return check_token(parsed, data=content, digest=digest, deadline=deadline_t, lang=lang, other_certs=other_certs,
+                       context=ctx)

@@ -13,7 +13,7 @@ from asn1crypto import algos, core, crl as asn1_crl, keys, x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from trustsvc.errors import KeyError_
+from trustsvc.errors import UnusableKeyError
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PrivateKey
 
@@ -67,7 +67,7 @@ class Signer:
             return cls(key, "ecdsa", "sha384" if key.curve.key_size >= 384 else "sha256")
         if isinstance(key, ed25519.Ed25519PrivateKey):
             return cls(key, "ed25519", "sha512")
-        raise KeyError_(f"cannot sign with a {type(key).__name__}")
+        raise UnusableKeyError(f"cannot sign with a {type(key).__name__}")
 
     @classmethod
     def from_pem(cls, data: bytes, *, pss: bool = False) -> "Signer":
@@ -82,7 +82,7 @@ class Signer:
             try:
                 key = SM2PrivateKey.from_pem(data)
             except Exception as exc:  # tongsuopy raises several types on garbage
-                raise KeyError_(f"unreadable private key PEM ({type(exc).__name__})") from None
+                raise UnusableKeyError(f"unreadable private key PEM ({type(exc).__name__})") from None
         return cls.from_key(key, pss=pss)
 
     # --- what the key is -------------------------------------------------------------------

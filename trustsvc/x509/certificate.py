@@ -13,6 +13,7 @@ from cryptography import x509 as cx509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from trustsvc import tlv
+from trustsvc.cache import BoundedCache
 from trustsvc.errors import InputFormatError
 from trustsvc.x509.names import asn1_rdn_keys, display, name_facts
 
@@ -39,9 +40,9 @@ _DSA_OID = "1.2.840.10040.4.1"
 
 
 # RFC 5280 7.1 facts of a name by its DER: every leaf of a CA repeats the CA's subject as its issuer, so a
-# busy service reads each issuer name once. Bounded: cleared when full (names are cheap to recompute).
-_NAME_FACTS: dict[bytes, tuple] = {}
+# busy service reads each issuer name once. Bounded (least recently used names go first).
 _NAME_FACTS_MAX = 8192
+_NAME_FACTS: BoundedCache[bytes, tuple | None] = BoundedCache("x509.name_facts", _NAME_FACTS_MAX)
 
 
 def _name_facts_by_der(der: bytes, name: Callable[[], cx509.Name]) -> tuple | None:
@@ -51,9 +52,7 @@ def _name_facts_by_der(der: bytes, name: Callable[[], cx509.Name]) -> tuple | No
     if facts is None:
         facts = name_facts(name())
         if facts is not None:
-            if len(_NAME_FACTS) >= _NAME_FACTS_MAX:
-                _NAME_FACTS.clear()
-            _NAME_FACTS[der] = facts
+            _NAME_FACTS.put(der, facts)
     return facts
 
 

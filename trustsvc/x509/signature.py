@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from asn1crypto import algos, core, keys
@@ -12,7 +11,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
-from trustsvc.errors import InputFormatError, InvalidSignatureError, KeyError_, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.cache import memoize
+from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -93,7 +93,7 @@ def load_public_key(
     return _load_public_key_cached(der, dsa_params.dump() if dsa_params is not None else None)
 
 
-@lru_cache(maxsize=8192)
+@memoize("x509.public_keys", 8192)
 def _load_public_key_cached(der: bytes, dsa_params_der: bytes | None) -> PublicKey:
     spki = _load_spki(der)
     alg = spki["algorithm"]
@@ -107,7 +107,7 @@ def _load_public_key_cached(der: bytes, dsa_params_der: bytes | None) -> PublicK
             name == "dsa" and alg["parameters"].native is None
         ):
             if dsa_params_der is None:
-                raise KeyError_("DSA public key without parameters: they must be inherited from the issuer")
+                raise UnusableKeyError("DSA public key without parameters: they must be inherited from the issuer")
             params = keys.DSAParams.load(dsa_params_der).native
             y = spki["public_key"].parsed.native
             key = dsa.DSAPublicNumbers(y, dsa.DSAParameterNumbers(params["p"], params["q"], params["g"])).public_key()
@@ -118,7 +118,7 @@ def _load_public_key_cached(der: bytes, dsa_params_der: bytes | None) -> PublicK
     except (UnsupportedAlgorithm,) as exc:
         raise UnsupportedAlgorithmError(_curve_oid(alg) or oid, f"public key ({exc})") from None
     except (ValueError, TypeError) as exc:
-        raise KeyError_(f"unusable public key ({oid}): {exc}") from None
+        raise UnusableKeyError(f"unusable public key ({oid}): {exc}") from None
     family = _KEY_FAMILY[name]
     if isinstance(key, ec.EllipticCurvePublicKey):
         return PublicKey("ec", key.key_size, key.curve.name, key, der)
@@ -208,7 +208,7 @@ def verify_signature(
     `algorithm` is an AlgorithmIdentifier (asn1crypto, DER, or a dotted OID / asn1crypto name).
     `digest_algorithm` gives the hash when `algorithm` names only a key type, as CMS SignerInfo
     may (rsaEncryption, id-ecPublicKey, sm2sign). `sm2_id` overrides the GM/T 0009 default ID.
-    Raises InvalidSignatureError, UnsupportedAlgorithmError or KeyError_ (never anything else).
+    Raises InvalidSignatureError, UnsupportedAlgorithmError or UnusableKeyError (never anything else).
     """
     key = public_key if isinstance(public_key, PublicKey) else load_public_key(public_key)
     simple = _SIMPLE_ALGORITHMS.get(algorithm) if isinstance(algorithm, str) and digest_algorithm is None else None

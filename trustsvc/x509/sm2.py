@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from tongsuopy.backends.tongsuo.backend import backend as _backend
 from tongsuopy.crypto import hashes as _th
 from tongsuopy.crypto import serialization as _tser
 from tongsuopy.crypto.asymciphers import ec as _tec
 
-from trustsvc.errors import InvalidSignatureError, KeyError_
+from trustsvc.cache import memoize
+from trustsvc.errors import InvalidSignatureError, UnusableKeyError
 
 SM2_CURVE_OID = "1.2.156.10197.1.301"
 SM2_WITH_SM3_OID = "1.2.156.10197.1.501"
@@ -46,12 +45,12 @@ class SM2PublicKey:
 
     def __init__(self, point: bytes) -> None:
         if len(point) != 65 or point[0] != 4:
-            raise KeyError_("SM2 public key must be an uncompressed 65-byte point")
+            raise UnusableKeyError("SM2 public key must be an uncompressed 65-byte point")
         try:
             self._key = _tec.EllipticCurvePublicKey.from_encoded_point(_tec.SM2(), point)
         except Exception as exc:  # the C library raises several types for an off-curve point
             _backend._consume_errors()
-            raise KeyError_(f"SM2 public key is not a point on the curve ({type(exc).__name__})") from None
+            raise UnusableKeyError(f"SM2 public key is not a point on the curve ({type(exc).__name__})") from None
         self.point = point
         self._z_cache: dict[bytes, bytes] = {}
 
@@ -62,7 +61,7 @@ class SM2PublicKey:
         z = self._z_cache.get(signer_id)
         if z is None:
             if len(signer_id) * 8 > 0xFFFF:
-                raise KeyError_("SM2 signer ID too long")
+                raise UnusableKeyError("SM2 signer ID too long")
             z = sm3((len(signer_id) * 8).to_bytes(2, "big") + signer_id + _CURVE_PARAMS + self.point[1:])
             if len(self._z_cache) < 8:
                 self._z_cache[signer_id] = z
@@ -74,10 +73,10 @@ class SM2PublicKey:
         ctx = _lib.EVP_PKEY_CTX_new(self._key._evp_pkey, _ffi.NULL)
         if ctx == _ffi.NULL:
             _backend._consume_errors()
-            raise KeyError_("SM2: cannot create verification context")
+            raise UnusableKeyError("SM2: cannot create verification context")
         try:
             if _lib.EVP_PKEY_verify_init(ctx) != 1:
-                raise KeyError_("SM2: cannot initialise verification")
+                raise UnusableKeyError("SM2: cannot initialise verification")
             ok = _lib.EVP_PKEY_verify(ctx, signature, len(signature), digest, len(digest))
         finally:
             _lib.EVP_PKEY_CTX_free(ctx)
@@ -122,19 +121,19 @@ class SM2PrivateKey:
         ctx = _lib.EVP_PKEY_CTX_new(self._key._evp_pkey, _ffi.NULL)
         try:
             if _lib.EVP_PKEY_sign_init(ctx) != 1:
-                raise KeyError_("SM2: cannot initialise signing")
+                raise UnusableKeyError("SM2: cannot initialise signing")
             siglen = _ffi.new("size_t *")
             _lib.EVP_PKEY_sign(ctx, _ffi.NULL, siglen, digest, len(digest))
             buf = _ffi.new("unsigned char[]", siglen[0])
             if _lib.EVP_PKEY_sign(ctx, buf, siglen, digest, len(digest)) != 1:
-                raise KeyError_("SM2: signing failed")
+                raise UnusableKeyError("SM2: signing failed")
             return bytes(_ffi.buffer(buf)[: siglen[0]])
         finally:
             _lib.EVP_PKEY_CTX_free(ctx)
             _backend._consume_errors()
 
 
-@lru_cache(maxsize=4096)
+@memoize("x509.sm2_public_keys", 4096)
 def load_sm2_public_key(point: bytes) -> SM2PublicKey:
     """Load (and cache) an SM2 public key from its uncompressed point."""
     return SM2PublicKey(point)
