@@ -97,7 +97,7 @@ def test_signed_report_verifies_with_published_key(demo, demo_client):
 
 
 def test_archive_needs_a_platform_api_key(demo, demo_settings):
-    settings = replace(demo_settings, api_keys=(("platform-a", "k-platform-a-0123456789"),))
+    settings = demo_settings.model_copy(update={"api_keys": (("platform-a", "k-platform-a-0123456789"),)})
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         # Without a key, ?archive=true is refused before any work or storage (issue 14: anonymous amplification).
         r = client.post("/v1/verify/certificate?archive=true", json=cert_request(demo, "hk-leaf", ["hk-ca"]))

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustsvc import __version__, console
 from trustsvc.api import problems
+from trustsvc.api.logs import REQUEST_ID_HEADER, access_log, bind_request_id, reset_request_id
 from trustsvc.api.problems import Problem
 from trustsvc.api.routes_service import router as service_router
 from trustsvc.api.routes_trust_lists import router as trust_lists_router
@@ -30,7 +31,8 @@ service's report key (`/v1/keys`). Errors are RFC 9457 `application/problem+json
 
 
 class LimitsAndMetrics:
-    """Pure ASGI middleware: request body limits (413 problem) and request metrics."""
+    """Pure ASGI middleware: request id (X-Request-ID, bound for the request's log lines), request body limits
+    (413 problem), request metrics, one JSON access-log line per request."""
 
     def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
         self.app = app
@@ -44,6 +46,8 @@ class LimitsAndMetrics:
         path: str = scope.get("path", "")
         limit = svc.settings.max_batch_bytes if path == "/v1/verify/batch" else svc.settings.max_body_bytes
         started = time.perf_counter()
+        rid, token = bind_request_id(dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode()))
+        rid_header = (REQUEST_ID_HEADER.encode(), rid.encode())
         status = {"code": 500}
         seen = {"n": 0, "over": False, "replaced": False}
         too_large = Problem(413, "body-too-large", f"request body over the {limit}-byte limit")
@@ -55,10 +59,15 @@ class LimitsAndMetrics:
                 # The body was cut off at the limit; whatever the app made of it, the answer is 413.
                 seen["replaced"] = True
                 status["code"] = 413
-                await problems.problem_response(too_large)(scope, receive, send)
+                await problems.problem_response(too_large)(scope, receive, send_with_id)
                 return
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+            await send_with_id(message)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), rid_header]}
             await send(message)
 
         try:
@@ -70,7 +79,7 @@ class LimitsAndMetrics:
                     over = False
                 if over:
                     status["code"] = 413
-                    await problems.problem_response(too_large)(scope, receive, send)
+                    await problems.problem_response(too_large)(scope, receive, send_with_id)
                     return
 
             async def limited_receive() -> Message:
@@ -86,7 +95,12 @@ class LimitsAndMetrics:
         finally:
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
-            svc.metrics.observe_request(scope.get("method", ""), label, status["code"], time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            svc.metrics.observe_request(scope.get("method", ""), label, status["code"], seconds)
+            access_log.info("%s %s %d", scope.get("method", ""), path, status["code"],
+                            extra={"method": scope.get("method", ""), "path": path, "route": label,
+                                   "status": status["code"], "duration_ms": round(seconds * 1000, 2)})
+            reset_request_id(token)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

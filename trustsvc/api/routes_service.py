@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from trustsvc.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from trustsvc.api.problems import MEDIA_TYPE, Problem
 from trustsvc.store import db
 from trustsvc.trustlist.loader import list_health
@@ -55,9 +56,8 @@ def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", response_class=PlainTextResponse)
 def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus text format (per worker process)."""
-    return PlainTextResponse(request.app.state.svc.metrics.render(),
-                             media_type="text/plain; version=0.0.4; charset=utf-8")
+    """Prometheus text format; under `trustsvc serve --workers N`, counters are summed over all workers."""
+    return PlainTextResponse(request.app.state.svc.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
 
 class JWKSResponse(JSONResponse):

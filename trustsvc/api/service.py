@@ -63,8 +63,10 @@ class Service:
         self.report_key = ReportKey.load_or_create(self.settings.report_key)
         self.holder.reload(force=True)
         self.holder.start()
+        self.metrics.start()
 
     def stop(self) -> None:
+        self.metrics.stop()
         self.holder.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()

@@ -1,86 +1,33 @@
-"""API settings, read from TRUSTSVC_* environment variables."""
+"""API settings: every TRUSTSVC_* environment variable, validated by pydantic-settings.
+
+`Settings(...)` is explicit (tests, embedding: no environment read); `Settings.from_env()` reads the
+TRUSTSVC_* variables, and a value that does not validate raises `SettingsError` naming the variable and
+the value (`TRUSTSVC_POLL_INTERVAL='-5': Input should be greater than 0`). Byte sizes take a number or a
+unit (`16MiB`, `16MB`). The table in docs/api.md lists every variable (a test keeps it complete).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
+from pydantic import AliasChoices, BeforeValidator, ByteSize, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from trustsvc.errors import TrustsvcError
 from trustsvc.store.db import DEFAULT_DATABASE_URL
 
-
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, "") or default)
+ENV_PREFIX = "TRUSTSVC_"
 
 
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, "") or default)
+class SettingsError(TrustsvcError, ValueError):
+    """A TRUSTSVC_* variable whose value is not valid; the message names the variable."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    demo_dir: Path | None = None  # TRUSTSVC_DEMO_DIR: import its trust lists into an empty store
-    trust_lists_dir: Path | None = None  # TRUSTSVC_TRUST_LISTS_DIR: same, for a real trust_lists/ directory
-    data_dir: Path = Path("var")
-    report_key_path: Path | None = None  # default: data_dir / report-key.pem
-    max_body_bytes: int = 16 * 1024 * 1024
-    max_batch_bytes: int = 512 * 1024 * 1024
-    max_batch_line_bytes: int = 32 * 1024 * 1024
-    max_batch_items: int = 10_000
-    batch_concurrency: int = field(default_factory=lambda: min(8, os.cpu_count() or 2))
-    poll_interval: float = 2.0  # seconds between checks for a newer trust-list version
-    migrate: bool = True
-    # One verification (or one batch item) stops with INDETERMINATE past these (TRUSTSVC_VERIFY_TIMEOUT,
-    # TRUSTSVC_VERIFY_CPU_SECONDS); it also stops when the client goes away.
-    verify_timeout: float = 30.0
-    verify_cpu_seconds: float = 10.0
-    max_report_bytes: int = 1024 * 1024  # a larger report is summarised (candidate paths counted, lists cut)
-    # API keys of relying platforms (TRUSTSVC_API_KEYS="platform-a=key1,platform-b=key2"): `?archive=true`
-    # stores a report server-side only for a caller presenting one (Authorization: Bearer / X-API-Key).
-    api_keys: tuple[tuple[str, str], ...] = ()
-    max_archived_report_bytes: int = 2 * 1024 * 1024
-    # HMAC key of the audit chain (TRUSTSVC_AUDIT_KEY, or data_dir/audit-key created on first start).
-    audit_key_path: Path | None = None
-    # Anonymous refused uploads: at most this many audit rows per client per minute; the rest are counted.
-    anonymous_audit_per_minute: int = 10
-    # Proxies whose X-Forwarded-For is believed (TRUSTSVC_TRUSTED_PROXIES="10.0.0.1,10.0.0.2"); none by default.
-    trusted_proxies: tuple[str, ...] = ()
-
-    @property
-    def report_key(self) -> Path:
-        return self.report_key_path or self.data_dir / "report-key.pem"
-
-    @property
-    def audit_key(self) -> Path:
-        return self.audit_key_path or self.data_dir / "audit-key"
-
-    @classmethod
-    def from_env(cls) -> "Settings":
-        env = os.environ
-        demo = env.get("TRUSTSVC_DEMO_DIR")
-        tl = env.get("TRUSTSVC_TRUST_LISTS_DIR")
-        key = env.get("TRUSTSVC_REPORT_KEY")
-        d = cls()
-        return cls(
-            database_url=env.get("TRUSTSVC_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            demo_dir=Path(demo) if demo else None,
-            trust_lists_dir=Path(tl) if tl else None,
-            data_dir=Path(env.get("TRUSTSVC_DATA_DIR") or "var"),
-            report_key_path=Path(key) if key else None,
-            max_body_bytes=_int("TRUSTSVC_MAX_BODY_BYTES", d.max_body_bytes),
-            max_batch_bytes=_int("TRUSTSVC_MAX_BATCH_BYTES", d.max_batch_bytes),
-            max_batch_items=_int("TRUSTSVC_MAX_BATCH_ITEMS", d.max_batch_items),
-            batch_concurrency=_int("TRUSTSVC_BATCH_CONCURRENCY", d.batch_concurrency),
-            poll_interval=_float("TRUSTSVC_POLL_INTERVAL", d.poll_interval),
-            verify_timeout=_float("TRUSTSVC_VERIFY_TIMEOUT", d.verify_timeout),
-            verify_cpu_seconds=_float("TRUSTSVC_VERIFY_CPU_SECONDS", d.verify_cpu_seconds),
-            max_report_bytes=_int("TRUSTSVC_MAX_REPORT_BYTES", d.max_report_bytes),
-            api_keys=parse_api_keys(env.get("TRUSTSVC_API_KEYS", "")),
-            audit_key_path=Path(env["TRUSTSVC_AUDIT_KEY"]) if env.get("TRUSTSVC_AUDIT_KEY") else None,
-            anonymous_audit_per_minute=_int("TRUSTSVC_ANONYMOUS_AUDIT_PER_MINUTE", d.anonymous_audit_per_minute),
-            trusted_proxies=tuple(p.strip() for p in env.get("TRUSTSVC_TRUSTED_PROXIES", "").split(",") if p.strip()),
-        )
+def _default_concurrency() -> int:
+    return min(8, os.cpu_count() or 2)
 
 
 def parse_api_keys(text: str) -> tuple[tuple[str, str], ...]:
@@ -94,4 +41,118 @@ def parse_api_keys(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((n, k) for n, k in out if k)
 
 
-__all__ = ["Settings", "parse_api_keys"]
+def _api_keys(value: object) -> object:
+    return parse_api_keys(value) if isinstance(value, str) else value
+
+
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(",") if p.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    """The service's settings; each field is the variable TRUSTSVC_<FIELD NAME> (see `env_name`)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=False)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, min_length=1,
+                              description="SQLAlchemy URL; PostgreSQL: `postgresql+psycopg://user:pw@host:5432/db`")
+    demo_dir: Path | None = Field(None, description="import this demo's `trust_lists/` into an empty store")
+    trust_lists_dir: Path | None = Field(
+        None, description="the same for any `trust_lists/` directory (pins + signed lists)")
+    data_dir: Path = Field(Path("var"),
+                           description="where the report key is created at first start (`report-key.pem`, mode 0600)")
+    report_key_path: Path | None = Field(
+        None, validation_alias=AliasChoices("report_key_path", "report_key", f"{ENV_PREFIX}REPORT_KEY"),
+        description="use this EC P-256 PEM as the report key instead")
+    max_body_bytes: ByteSize = Field(ByteSize(16 * 1024 * 1024), gt=0,
+                                     description="request body limit (413 beyond); a number or e.g. `16MiB`")
+    max_batch_bytes: ByteSize = Field(ByteSize(512 * 1024 * 1024), gt=0, description="body limit of a batch request")
+    max_batch_line_bytes: ByteSize = Field(ByteSize(32 * 1024 * 1024), gt=0, description="one line of a batch")
+    max_batch_items: int = Field(10_000, ge=1, description="items per batch")
+    batch_concurrency: int = Field(default_factory=_default_concurrency, ge=1,
+                                   description="verification threads per worker for a batch (default min(8, CPUs))")
+    poll_interval: float = Field(2.0, gt=0, le=3600,
+                                 description="seconds between a worker's checks for a newer trust-list version")
+    migrate: bool = Field(True, description="create / migrate the database schema at start")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`trustsvc serve` logs: one JSON object per line with the request id, or text")
+    # One verification (or one batch item) stops with INDETERMINATE past these; it also stops when the client goes.
+    verify_timeout: float = Field(30.0, ge=0, description="wall-clock seconds per verification (0: no limit)")
+    verify_cpu_seconds: float = Field(10.0, ge=0, description="CPU seconds per verification (0: no limit)")
+    max_report_bytes: ByteSize = Field(ByteSize(1024 * 1024), gt=0,
+                                       description="a larger report is summarised (candidate paths counted, lists cut)")
+    # API keys of relying platforms: `?archive=true` stores a report server-side only for a caller presenting one
+    # (Authorization: Bearer / X-API-Key).
+    api_keys: Annotated[tuple[tuple[str, str], ...], BeforeValidator(_api_keys)] = Field(
+        (), description="relying platforms' API keys, `platform-a=key1,platform-b=key2` (needed for `?archive=true`)")
+    max_archived_report_bytes: ByteSize = Field(ByteSize(2 * 1024 * 1024), gt=0,
+                                                description="largest signed report stored with `?archive=true`")
+    audit_key_path: Path | None = Field(
+        None, validation_alias=AliasChoices("audit_key_path", "audit_key", f"{ENV_PREFIX}AUDIT_KEY"),
+        description="HMAC key file of the audit chain (default: `data_dir/audit-key`, created at first start)")
+    anonymous_audit_per_minute: int = Field(
+        10, ge=0, description="refused anonymous uploads written to the audit log per client per minute (the rest counted)")
+    trusted_proxies: Annotated[tuple[str, ...], BeforeValidator(_comma_list)] = Field(
+        (), description="proxies whose X-Forwarded-For is believed, `10.0.0.1,10.0.0.2` (none by default)")
+
+    @property
+    def report_key(self) -> Path:
+        return self.report_key_path or self.data_dir / "report-key.pem"
+
+    @property
+    def audit_key(self) -> Path:
+        return self.audit_key_path or self.data_dir / "audit-key"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Settings(...) means exactly what it says: the environment is read by from_env() only.
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Settings from the TRUSTSVC_* variables of `environ` (default: the process environment); an empty
+        variable means "unset". Raises SettingsError naming the first variable that does not validate."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(env_name(name))
+            if raw is not None and raw.strip() != "":
+                values[name] = raw.strip()
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = str(err["loc"][0]) if err["loc"] else ""
+            field = _FIELD_OF_ALIAS.get(field, field)
+            var = env_name(field) if field in cls.model_fields else f"{ENV_PREFIX}{field.upper()}"
+            raise SettingsError(f"{var}={values.get(field)!r}: {err['msg']}") from None
+
+
+_PATH_FIELDS = {"report_key_path": "REPORT_KEY", "audit_key_path": "AUDIT_KEY"}
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a settings field (report_key_path is TRUSTSVC_REPORT_KEY, audit_key_path
+    TRUSTSVC_AUDIT_KEY)."""
+    return f"{ENV_PREFIX}{_PATH_FIELDS.get(field, field.upper())}"
+
+
+_FIELD_OF_ALIAS = {alias: field for field, short in _PATH_FIELDS.items()
+                   for alias in (short.lower(), f"{ENV_PREFIX}{short}")}
+
+
+def documented() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting: what docs/api.md's table says."""
+    out = []
+    for name, info in Settings.model_fields.items():
+        default = "min(8, CPUs)" if info.default_factory is not None else info.default
+        out.append((env_name(name), "–" if default is None else str(default), info.description or ""))
+    return out
+
+
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "documented", "env_name", "parse_api_keys"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -17,6 +18,19 @@ DB_OPTION = typer.Option(None, "--database-url", envvar="TRUSTSVC_DATABASE_URL",
                          help="SQLAlchemy URL (default sqlite:///var/trustsvc.db).")
 
 
+class LogLevel(str, Enum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+
+
+class LogFormat(str, Enum):
+    json = "json"
+    text = "text"
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
@@ -27,11 +41,16 @@ def serve(
                                          help="Import this demo's trust lists into an empty database."),
     init_demo: bool = typer.Option(False, "--init-demo", help="Generate the demo PKI in --demo-dir if missing "
                                                                "(containers)."),
-    log_level: str = typer.Option("info", help="uvicorn log level."),
+    log_level: LogLevel = typer.Option(LogLevel.info, help="Log level."),
+    log_format: LogFormat | None = typer.Option(
+        None, help="json (default; TRUSTSVC_LOG_FORMAT): one JSON object per line with the request id; text: for people."),
 ) -> None:
     """Run the HTTP verification API (migrates and imports the demo lists once, before the workers start)."""
+    # Before anything imports prometheus_client: its workers then share one metrics directory.
+    _prepare_metrics_dir()
     import uvicorn
 
+    from trustsvc.api.logs import log_config
     from trustsvc.api.service import bootstrap
     from trustsvc.api.settings import Settings
 
@@ -43,11 +62,26 @@ def serve(
             from trustsvc.demo.init import init_demo as make_demo
 
             make_demo(demo_dir)
-    imported = bootstrap(Settings.from_env())
+    settings = Settings.from_env()
+    imported = bootstrap(settings)
     if imported:
         typer.echo(f"imported trust lists: {', '.join(imported)}", err=True)
     uvicorn.run("trustsvc.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=True)
+                log_level=log_level.value, log_config=log_config(log_level.value, log_format.value if log_format else settings.log_format), access_log=False,
+                proxy_headers=True)
+
+
+def _prepare_metrics_dir() -> str:
+    """Point PROMETHEUS_MULTIPROC_DIR at a fresh temporary directory (or the configured one, emptied of the metric
+    files a previous run left) so /metrics sums every worker's counters (prometheus_client multiprocess mode)."""
+    import tempfile
+
+    target = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="trustsvc-metrics-")
+    Path(target).mkdir(parents=True, exist_ok=True)
+    for stale in Path(target).glob("*.db"):
+        stale.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = target
+    return target
 
 
 @db_app.command("upgrade")
