@@ -14,8 +14,22 @@ app = typer.Typer(
     "timestamps; manage trust lists; run the API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from trustsvc import __version__
+
+        typer.echo(f"trustsvc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """GBA certificate mutual-recognition and trust service."""
 
 
 def _register() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import Output, print_json
 
 db_app = typer.Typer(help="The service database (SQLite file or PostgreSQL via TRUSTSVC_DATABASE_URL).",
                      no_args_is_help=True)
@@ -85,10 +86,27 @@ def _prepare_metrics_dir() -> str:
 
 
 @db_app.command("upgrade")
-def db_upgrade(database_url: str | None = DB_OPTION) -> None:
-    """Create or migrate the schema to the newest version."""
+def db_upgrade(database_url: str | None = DB_OPTION,
+               output: Output = typer.Option(Output.text, "--output", "-o", help="text or json")) -> None:
+    """Create or migrate the schema to the newest version; say which it was (created / migrated / already current)."""
+    from alembic.runtime.migration import MigrationContext
+
     from trustsvc.store import db
 
+    def revision() -> str | None:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
     engine = db.make_engine(database_url)
+    before = revision()
     db.upgrade(engine)
-    typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+    after = revision()
+    where = engine.url.render_as_string(hide_password=True)
+    outcome = "created" if before is None else ("already current" if before == after else "migrated")
+    if output is Output.json:
+        print_json({"database": where, "outcome": outcome, "from_revision": before, "revision": after})
+        return
+    detail = {"created": f"schema created at revision {after}",
+              "migrated": f"migrated from revision {before} to {after}",
+              "already current": f"already current (revision {after})"}[outcome]
+    typer.echo(f"database at {where}: {detail}")

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import typer
 
+from trustsvc.cli.inputs import Lang, Output, Revocation, complete_usage, read_input
 from trustsvc.cli.verify import verify_app
 from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
@@ -78,8 +79,6 @@ def _certs(paths: list[Path]) -> list[bytes]:
 
 
 def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
-    if fmt not in (None, "text", "json", "etsi-xml"):
-        _fail(f"--format must be text, json or etsi-xml, not {fmt!r}")
     if fmt == "etsi-xml":  # ETSI TS 119 102-2 validation report
         from trustsvc.validation.etsi_report import etsi_validation_report
 
@@ -99,25 +98,28 @@ def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
 
 @verify_app.command("signature")
 def verify_signature_cmd(
-    signature: Path = typer.Argument(..., help="CMS / CAdES signature (DER or PEM)"),
+    signature: Path = typer.Argument(..., help="CMS / CAdES signature (DER or PEM; - for standard input)"),
     content: Optional[Path] = typer.Option(None, "--content", help="the signed file, for a detached signature"),
     trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory (e.g. DEMO/trust_lists)"),
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (intermediates; repeatable)"),
     crl: list[Path] = typer.Option([], "--crl", help="a CRL (DER/PEM; repeatable)"),
-    usage: Optional[str] = typer.Option(None, "--usage", help="e-tendering | e-guarantee | e-signature"),
+    usage: Optional[str] = typer.Option(None, "--usage", autocompletion=complete_usage,
+                                        help="e-tendering | e-guarantee | e-signature"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="bid deadline (ISO 8601): a timestamp must prove the bid before it"),
     expected: Optional[Path] = typer.Option(None, "--expected", help="JSON file of e-guarantee fields the platform expects"),
     at: Optional[str] = typer.Option(None, "--at", help="validation time when no timestamp proves one (ISO 8601; default now)"),
-    revocation: str = typer.Option("soft-fail", "--revocation", help="hard-fail | soft-fail | require"),
-    lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
-    as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
-    fmt: Optional[str] = typer.Option(None, "--format", help="text | json | etsi-xml (ETSI TS 119 102-2 report)"),
+    revocation: Revocation = typer.Option(Revocation.soft_fail, "--revocation",
+                                          help="what to do when revocation status cannot be established"),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
+    output: Output = typer.Option(Output.text, "--output", "-o", "--format",
+                                  help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    as_json: bool = typer.Option(False, "--json", help="same as --output json"),
 ) -> None:
     """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
     from trustsvc.validation.signature import validate_signature
 
-    sig = _read(signature, "signature")
+    sig = read_input(signature, "signature")
     data = _read(content, "content")
     at_t = _time(at, "--at")
     deadline_t = _time(deadline, "--deadline")
@@ -132,32 +134,33 @@ def verify_signature_cmd(
             _fail("--expected must hold a JSON object")
     crls = [_read(p, "CRL") for p in crl]
     report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
-                                deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation,
-                                expected=exp, lang=lang)
-    _emit(report, as_json, fmt)
+                                deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation.value,
+                                expected=exp, lang=lang.value)
+    _emit(report, as_json, output.value)
 
 
 @verify_app.command("timestamp")
 def verify_timestamp_cmd(
-    token: Path = typer.Argument(..., help="RFC 3161 timestamp token or TimeStampResp (DER or PEM)"),
+    token: Path = typer.Argument(..., help="RFC 3161 timestamp token or TimeStampResp (DER or PEM; - for standard input)"),
     content: Optional[Path] = typer.Option(None, "--content", help="the timestamped file"),
     digest: Optional[str] = typer.Option(None, "--digest", help="hex digest of the timestamped data (instead of --content)"),
     trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory"),
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (repeatable)"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="genTime must not be after this (ISO 8601)"),
-    lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant"),
-    as_json: bool = typer.Option(False, "--json", help="print the full JSON report"),
-    fmt: Optional[str] = typer.Option(None, "--format", help="text | json | etsi-xml (ETSI TS 119 102-2 report)"),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
+    output: Output = typer.Option(Output.text, "--output", "-o", "--format",
+                                  help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    as_json: bool = typer.Option(False, "--json", help="same as --output json"),
 ) -> None:
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
     from trustsvc.validation.timestamp import validate_timestamp
 
     if content is not None and digest is not None:
         _fail("give --content or --digest, not both")
-    tok = _read(token, "timestamp token")
+    tok = read_input(token, "timestamp token")
     data = _read(content, "content")
     store, anchors = _trust(trust_list, anchor, None)
     report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
-                                deadline=_time(deadline, "--deadline"), lang=lang, other_certs=_certs(cert))
-    _emit(report, as_json, fmt)
+                                deadline=_time(deadline, "--deadline"), lang=lang.value, other_certs=_certs(cert))
+    _emit(report, as_json, output.value)

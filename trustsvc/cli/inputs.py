@@ -1,0 +1,111 @@
+"""The CLI's one input module: files (or `-` for standard input), certificates, times, trust, enumerated options.
+
+Every `trustsvc verify ...` command reads its inputs here, so the same input gives the same one-line error
+(exit 2) whichever command reads it, and the choices offered (and completed by the shell) are the ones the
+core accepts.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from trustsvc.errors import TrustsvcError, reason_of
+
+STDIN = "-"
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+    etsi_xml = "etsi-xml"  # ETSI TS 119 102-2 validation report
+
+
+class Revocation(str, Enum):
+    off = "off"
+    soft_fail = "soft-fail"
+    hard_fail = "hard-fail"
+    require = "require"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh_hans = "zh-Hans"
+    zh_hant = "zh-Hant"
+
+
+USAGES = ("e-tendering", "e-guarantee", "timestamping")
+
+
+def complete_usage(incomplete: str) -> list[str]:
+    return [u for u in USAGES if u.startswith(incomplete)]
+
+
+def fail(msg: str) -> NoReturn:
+    """One line on stderr, exit 2 (unreadable or invalid input)."""
+    print(f"error: {msg}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def read_input(path: str | Path | None, what: str) -> bytes | None:
+    """The bytes of `path`, or of standard input for `-`."""
+    if path is None:
+        return None
+    if str(path) == STDIN:
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {what} {path}: {exc.strerror or exc}")
+
+
+def read_certificates(paths: list[str] | list[Path], what: str) -> list[Any]:
+    """Every certificate in each file (DER, PEM, PEM bundle, base64)."""
+    from trustsvc.x509 import load_certificates
+
+    out: list[Any] = []
+    for p in paths:
+        data = read_input(p, what)
+        try:
+            out.extend(load_certificates(data))
+        except (TrustsvcError, ValueError) as exc:
+            fail(f"{what} {p}: {reason_of(exc, what)}")
+    return out
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time (a trailing Z means UTC; no zone means UTC)."""
+    if value is None:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} {value!r} is not an ISO 8601 time")
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def load_trust(trust_list: Path | None, at: datetime | None) -> Any:
+    """The trust store of a trust-list directory (signed lists checked against the pins), or None."""
+    if trust_list is None:
+        return None
+    from trustsvc.trustlist import load_trust_store
+
+    try:
+        return load_trust_store(trust_list, at=at)
+    except Exception as exc:  # noqa: BLE001 - the loader's typed rejections and I/O errors: one line, exit 2
+        fail(f"cannot load trust lists from {trust_list}: {exc}")
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+__all__ = ["Lang", "Output", "Revocation", "STDIN", "USAGES", "complete_usage", "fail", "load_trust", "parse_time",
+           "print_json", "read_certificates", "read_input"]
