@@ -198,3 +198,41 @@ def test_pointer_certificates_are_the_lotl_signer_bootstrap():
     assert tl.sequence_number == 282 and signer.der in {c.der for c in boot}
     raw = base64.b64encode(signer.der)
     assert load_certificate(base64.b64decode(raw)).sha256 == signer.sha256
+
+
+def test_cli_verifies_a_national_list_with_its_pointer_certificates(lists, tmp_path):
+    from asn1crypto import pem
+
+    pins = tmp_path / "ee-pointer.pem"
+    pins.write_bytes(b"".join(pem.armor("CERTIFICATE", c.der) for p in lists["EU"].pointers if p.territory == "EE"
+                              for c in p.signing_certificates))
+    ok = CliRunner().invoke(app, ["trust-list", "verify", str(DATA / "tsl-ee.xml"), "--pin", str(pins),
+                                  "--at", "2025-07-01"])
+    assert ok.exit_code == 0 and ok.stdout.startswith("OK EE #68"), ok.output
+    stale = CliRunner().invoke(app, ["trust-list", "verify", str(DATA / "tsl-ee.xml"), "--pin", str(pins),
+                                     "--at", "2026-06-01"])
+    assert stale.exit_code == 1 and "expired" in stale.stderr
+    wrong = CliRunner().invoke(app, ["trust-list", "verify", str(DATA / "tsl-ee.xml"), "--pin",
+                                     str(DATA / "lotl-signer-latest.cert.pem")])
+    assert wrong.exit_code == 1 and "bad_signature" in wrong.stderr
+
+
+def test_trust_store_from_the_eu_lotl_validates_real_chains_like_a_gba_one(imported, lists):
+    from trustsvc.reports import Indication
+    from trustsvc.validation.certificate import validate_certificate
+
+    store = TrustStore(imported.accepted, at_loaded=BE_ISSUED)
+    at = BE_ISSUED
+    tsu = _service_cert(lists["BE"], "ZetesConfidens EC Qualified TSU17")
+    report = validate_certificate(tsu, trust=store, usage="timestamping", at=at, revocation="off")
+    assert report.indication is Indication.PASSED, report.reasons
+    assert report.recognition["territory"] == "BE" and report.recognition["service_name"].startswith("ZetesConfidens")
+    esign = next(i.certificate for s in lists["BE"].services if s.name == "eSign CA eID" for i in s.identities
+                 if i.certificate is not None)
+    report = validate_certificate(esign, trust=store, usage="e-signature", at=at, revocation="off")
+    assert report.indication is Indication.PASSED, report.reasons
+    assert report.recognition["status"].endswith("/granted") and report.recognition["service_name"] == "eSign CA eID"
+    # Before eSign CA eID itself was granted (2026-05-19) the chain counts only through its listed root.
+    early = validate_certificate(esign, trust=store, usage="e-signature", at=_t("2026-01-01T00:00:00"),
+                                 revocation="off")
+    assert early.recognition is None or early.recognition["service_name"] != "eSign CA eID"

@@ -97,3 +97,27 @@ def test_foreign_chain_through_the_bridge_is_attributed_to_its_own_root():
             e["hk-ca"].certificate, e["hk-leaf"].certificate]
     r = store.recognise(path, usage="e-tendering", at=at)
     assert r.recognised and r.territory == "HK", r.reason
+
+
+def test_a_repealed_equivalence_recognises_nothing(pki, demo_dir):  # noqa: F811
+    from dataclasses import replace
+
+    from trustsvc.trustlist.mra import REPEALED, EquivalenceState
+
+    store = TrustStore.from_directory(demo_dir / "trust_lists", at=T0 + timedelta(days=1))
+    lists = store.lists
+    lotl = lists["GBA"]
+    repeal_at = T0 + timedelta(days=5)
+    pointers = []
+    for p in lotl.trust_list.pointers:
+        if p.mutual_recognition is not None and p.territory == "MO":
+            eq = p.mutual_recognition.equivalences[0]
+            repealed = replace(eq, history=eq.history + (EquivalenceState(REPEALED, repeal_at),))
+            p = replace(p, mutual_recognition=replace(p.mutual_recognition, equivalences=(repealed,)))
+        pointers.append(p)
+    changed = replace(lotl, trust_list=replace(lotl.trust_list, pointers=tuple(pointers)))
+    store2 = TrustStore([changed, *(a for t, a in lists.items() if t != "GBA")], at_loaded=T0 + timedelta(days=1))
+    path = [pki.mo_root, pki.mo_leaf]
+    assert store2.recognise(path, usage="e-guarantee", at=T0 + timedelta(days=1)).recognised
+    after = store2.recognise(path, usage="e-guarantee", at=repeal_at + timedelta(days=1))
+    assert not after.recognised and "repealed" in after.reason

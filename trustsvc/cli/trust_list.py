@@ -267,6 +267,9 @@ def verify(
     when = _time(at, "--at")
     grace = timedelta(hours=grace_hours)
     data = file.read_bytes()
+    if data.lstrip().startswith(b"<"):
+        _verify_xml(data, pin, when, grace)
+        return
     if trust_lists is not None:
         from trustsvc.trustlist.directory import load_directory
 
@@ -285,6 +288,25 @@ def verify(
     tl = accepted.trust_list
     typer.echo(f"OK {tl.territory} #{tl.sequence_number} signed by '{accepted.signer.subject_str}', "
                f"next update {format_time(tl.next_update)}, sha256 {accepted.sha256}")
+
+
+def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta) -> None:
+    """TS 119 612 XML: the enveloped signature with one of the pinned certificates (valid at the list's issue
+    time), then freshness at `when` (past next update + grace: rejected, exit 1)."""
+    from trustsvc.errors import InvalidSignatureError
+    from trustsvc.trustlist.ts119612 import import_signed_xml
+
+    if not pin:
+        raise _fail("give --pin CERT (the certificate the list's pointer gives) to verify TS 119 612 XML")
+    try:
+        tl, signer = import_signed_xml(data, _certs(pin))
+    except InvalidSignatureError as exc:
+        raise TrustListRejected("bad_signature", str(exc)) from None
+    if when > tl.next_update + grace:
+        raise TrustListRejected("expired", f"{tl.territory} list #{tl.sequence_number} expired: next update was "
+                                           f"due {format_time(tl.next_update)} (grace {grace})")
+    typer.echo(f"OK {tl.territory} #{tl.sequence_number} signed by '{signer.subject_str}' (XAdES, at its issue "
+               f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}")
 
 
 @trust_list_app.command("lint")

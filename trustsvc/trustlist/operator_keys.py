@@ -55,7 +55,9 @@ def issue_operator_certificate(key: SigningKey, *, name: str, territory: str, no
                                not_after: datetime) -> Certificate:
     """A self-signed scheme operator certificate (digitalSignature, extKeyUsage tslSigning)."""
     spki = keys.PublicKeyInfo.load(key.public_spki_der())
-    country = "CN" if territory == "CN-GD" else territory if territory in ("HK", "MO") else None
+    # Territories are data: an ISO 3166-1 code or an ISO 3166-2 region (CN-GD, CN-SZ) gives the country.
+    head = territory.split("-")[0]
+    country = head if len(head) == 2 and head != "EU" else None
     name_attrs = {"common_name": name, "organization_name": f"{territory} trust list scheme operator"}
     if country:
         name_attrs["country_name"] = country

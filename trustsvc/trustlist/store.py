@@ -200,8 +200,11 @@ class TrustStore:
         Listed identities are looked for from the end entity towards the anchor, so the service
         closest to the certificate (its issuing jurisdiction's) is named. Fail closed: a listed
         service on the path whose status at `at` is explicitly not granted (e.g. withdrawn) rejects
-        the path even if another listed service would recognise it. Otherwise the first service that
-        is granted for `usage` and whose criteria match recognises the path.
+        the path even if another listed service would recognise it, unless the same certificate is also
+        listed as a service granted at `at`. Otherwise the first service that is granted for `usage` and
+        whose criteria match (directly, or through a mutual-recognition equivalence) recognises the path.
+        Attribution follows the issuer: a service above a policy-mapping cross-certificate does not speak
+        for the end entity.
         """
         candidates: list[tuple[int, AcceptedList, Service]] = []
         seen: set[tuple[int, int]] = set()
@@ -219,7 +222,7 @@ class TrustStore:
             return Recognition(False, f"no certificate on the path is a service{kinds} in any accepted trust list",
                                usage=usage, snapshot_id=self.snapshot_id)
         # Attribution follows the issuer: only services whose own chain segment reaches the end entity count.
-        own = [(a, svc) for position, a, svc in candidates if _domain_boundary(path, position) is None]
+        own = [(p, a, svc) for p, a, svc in candidates if _domain_boundary(path, p) is None]
         if not own:
             position, a, svc = candidates[0]
             boundary = _domain_boundary(path, position)
@@ -229,12 +232,16 @@ class TrustStore:
                        f"'{svc.name}' did not issue the end entity's chain: it reaches it only through the "
                        f"cross-certificate of '{boundary.subject_str}' (policy mapping), which no list names "
                        "as a service", usage=usage, snapshot_id=self.snapshot_id)
-        for a, svc in own:
+        # Fail closed: an ended status (withdrawn, ...) on the path rejects it, unless the same certificate is
+        # also listed as another service granted then (real lists keep a CA's old, withdrawn entries).
+        granted_at = {p for p, _, svc in own if (st := svc.status_at(at)) is not None
+                      and st.status in GRANTED_EQUIVALENT and not svc.unusable}
+        for p, a, svc in own:
             st = svc.status_at(at)
-            if st is not None and st.status in NOT_GRANTED:
+            if st is not None and st.status in NOT_GRANTED and p not in granted_at:
                 return self._judge(a, svc, path, usage, at)
         first_failure: Recognition | None = None
-        for a, svc in own:
+        for _, a, svc in own:
             r = self._judge(a, svc, path, usage, at)
             if r.recognised:
                 return r
