@@ -60,7 +60,7 @@ def trust_lists_page(request: Request) -> HTMLResponse:
     lists = snap.store.lists
     ordered = sorted(lists.values(), key=lambda a: (not a.trust_list.is_lotl, a.territory))
     return _page(request, "trust_lists.html", _lang(request), lists=[list_view(a, now) for a in ordered],
-                 map=recognition_map(lists), snapshot_id=snap.store.snapshot_id,
+                 map=recognition_map(lists, now), snapshot_id=snap.store.snapshot_id,
                  loaded_at=snap.loaded_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 

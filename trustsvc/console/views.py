@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
 from trustsvc.trustlist.loader import AcceptedList, list_health
-from trustsvc.trustlist.model import GRANTED_EQUIVALENT, Service, short_name
+from trustsvc.trustlist.model import GRANTED_EQUIVALENT, Pointer, Service, short_name
 
 TIMELINE_WIDTH = 360
 WITHDRAWN = ("withdrawn", "deprecatedatnationallevel", "supervisionceased", "supervisionrevoked",
@@ -137,18 +137,16 @@ class MapView:
     edges: tuple[Edge, ...]
 
 
-def _pointer_label(pointer: Any) -> str:
-    """What a pointer of the list of lists says about recognition: its equivalences when it has any."""
-    for attr in ("equivalences", "mutual_recognition", "mra"):
-        value = getattr(pointer, attr, None)
-        if value:
-            items = value if isinstance(value, (list, tuple)) else [value]
-            names = [getattr(v, "name", None) or getattr(v, "label", None) or str(v) for v in items]
-            return ", ".join(n for n in names if n)[:60]
-    return ""
+def _pointer_label(pointer: Pointer, at: datetime) -> str:
+    """What the list of lists says about recognition on this pointer: the MRA equivalences in force at `at`."""
+    mra = pointer.mutual_recognition
+    if mra is None:
+        return ""
+    names = [e.legal_identifier.rsplit("/", 1)[-1] for e in mra.equivalences if e.state_at(at) is not None]
+    return ", ".join(names)[:60]
 
 
-def recognition_map(lists: Mapping[str, AcceptedList], lotl_territory: str = "GBA") -> MapView:
+def recognition_map(lists: Mapping[str, AcceptedList], at: datetime, lotl_territory: str = "GBA") -> MapView:
     """The list of lists on top, each member territory below it, an arrow per pointer (labelled by equivalence)."""
     lotl = lists.get(lotl_territory)
     members = [p.territory for p in lotl.trust_list.pointers if p.territory != lotl_territory] if lotl else []
@@ -162,7 +160,7 @@ def recognition_map(lists: Mapping[str, AcceptedList], lotl_territory: str = "GB
         nodes.append(Node(t, t, x, 170, t in lists))
         pointer = next((p for p in lotl.trust_list.pointers if p.territory == t), None) if lotl else None
         if pointer is not None:
-            edges.append(Edge(width / 2, 62, x, 148, _pointer_label(pointer)))
+            edges.append(Edge(width / 2, 62, x, 148, _pointer_label(pointer, at)))
     return MapView(int(width), 220, tuple(nodes), tuple(edges))
 
 
