@@ -75,8 +75,13 @@ def test_upload_rules(make_settings, db_url, ops, operator_token, tmp_path):
         # Now #2 is current, so #2 again is a rollback too.
         assert _put(c, good, hk_token).status_code == 409
         metrics = c.get("/metrics").text
-        assert 'trustsvc_trust_list_uploads_total{territory="HK",outcome="accepted"} 1' in metrics
-        assert 'trustsvc_trust_list_sequence_number{territory="HK"} 2' in metrics
+        # Prometheus text: label order and number formatting are the exposition library's; compare values.
+        from prometheus_client.parser import text_string_to_metric_families
+
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for family in text_string_to_metric_families(metrics) for s in family.samples}
+        assert samples[("trustsvc_trust_list_uploads_total", (("outcome", "accepted"), ("territory", "HK")))] == 1
+        assert samples[("trustsvc_trust_list_sequence_number", (("territory", "HK"),))] == 2
 
     # Every rejection and the acceptance are in the audit log, and the chain verifies.
     _register()
