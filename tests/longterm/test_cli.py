@@ -56,7 +56,10 @@ def test_extend_refuses_bad_level_and_detached_without_content(demo, tmp_path):
     sig.write_bytes(demo.sign_bt("ecdsa"))
     r = _run("extend", sig, "--level", "B-XX", "--demo", demo.dir)
     assert r.exit_code == 2 and "B-LT or B-LTA" in r.output
-    r = _run("extend", sig, "--level", "B-LTA", "--demo", demo.dir, "--tsa", "mo-tsa")
+    r = _run("extend", sig, "--level", "B-LT", "--demo", demo.dir)
+    assert r.exit_code == 2 and "no revocation data" in r.output  # not B-LT without it: refused, nothing written
+    crls = ["--crl", demo.dir / "crl/mo-ca.crl", "--crl", demo.dir / "crl/mo-root.crl"]
+    r = _run("extend", sig, "--level", "B-LTA", "--demo", demo.dir, "--tsa", "mo-tsa", *crls)
     assert r.exit_code == 2 and "content" in r.output
     garbage = tmp_path / "g.p7s"
     garbage.write_bytes(b"not cms")

@@ -112,12 +112,21 @@ class _Gatherer:
         used: set[str] = set()
         pool = sd.certificates + self.others + [Certificate.from_der(c) for c in have.certificates
                                                  if c not in {x.der for x in sd.certificates}]
+        uncovered: list[str] = []
         for cert, at, extra in self._subjects(sd, layout, pool):
             report = self._validate(cert, at, pool + extra, have)
             for c in report.path or [cert]:
                 if c.der not in certs:
                     certs.append(c.der)
             used.update(e.sha256 for e in report.revocation_evidence if getattr(e, "sha256", None))
+            covered = {getattr(e, "certificate", None) for e in report.revocation_evidence}
+            uncovered += [c.subject_str for c in (report.path or [cert])[1:]
+                          if c.subject_str not in covered and c.subject_str not in uncovered]
+        if uncovered and (self.anchors or self.trust is not None):
+            # EN 319 122-1 B-LT: the values needed to validate the signature later must be embedded; a result
+            # that lacks them is not B-LT, so say which certificates have no revocation data (as DSS does).
+            raise ExtendError("extend: no revocation data (CRL or OCSP response) found for "
+                              + "; ".join(uncovered[:5]) + " — give --crl / --ocsp files, or --fetch")
         # Without any anchor no path can be built: what the caller supplied is embedded as given.
         blind = not self.anchors and self.trust is None
         crls = [c for c in self._candidates(self.crls + self.source.crls) if blind or _sha(c) in used]
