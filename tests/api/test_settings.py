@@ -33,7 +33,7 @@ def test_explicit_settings_ignore_the_environment(monkeypatch):
 
 
 @pytest.mark.parametrize("var, value", [
-    ("TRUSTSVC_POLL_INTERVAL", "-5"), ("TRUSTSVC_POLL_INTERVAL", "0"), ("TRUSTSVC_MAX_BODY_BYTES", "lots"),
+    ("TRUSTSVC_POLL_INTERVAL", "-5"), ("TRUSTSVC_POLL_INTERVAL", "7200"), ("TRUSTSVC_MAX_BODY_BYTES", "lots"),
     ("TRUSTSVC_MAX_BODY_BYTES", "-1"), ("TRUSTSVC_BATCH_CONCURRENCY", "0"), ("TRUSTSVC_MAX_BATCH_ITEMS", "many"),
     ("TRUSTSVC_MIGRATE", "perhaps"), ("TRUSTSVC_LOG_FORMAT", "xml"),
 ])

@@ -73,8 +73,9 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(10_000, ge=1, description="items per batch")
     batch_concurrency: int = Field(default_factory=_default_concurrency, ge=1,
                                    description="verification threads per worker for a batch (default min(8, CPUs))")
-    poll_interval: float = Field(2.0, gt=0, le=3600,
-                                 description="seconds between a worker's checks for a newer trust-list version")
+    poll_interval: float = Field(2.0, ge=0, le=3600,
+                                 description="seconds between a worker's checks for a newer trust-list version "
+                                             "(0: no polling; a worker then sees only its own uploads)")
     migrate: bool = Field(True, description="create / migrate the database schema at start")
     log_format: Literal["json", "text"] = Field(
         "json", description="`trustsvc serve` logs: one JSON object per line with the request id, or text")
