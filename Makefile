@@ -19,7 +19,8 @@ venv: $(BIN)/trustsvc
 run: venv
 	@test -f $(DEMO_DIR)/pki.json || $(BIN)/trustsvc demo init $(DEMO_DIR)
 	TRUSTSVC_DEMO_DIR=$(DEMO_DIR) TRUSTSVC_DATABASE_URL=$${TRUSTSVC_DATABASE_URL:-sqlite:///var/trustsvc.db} \
-	  $(BIN)/trustsvc serve --host $(HOST) --port $(PORT)
+	  $(BIN)/trustsvc serve --host $(HOST) --port $(PORT) \
+	  --tsa-cert $(DEMO_DIR)/certs/hk-tsa.pem --tsa-key $(DEMO_DIR)/keys/hk-tsa.key.pem --tsa-chain $(DEMO_DIR)/certs/hk-ca.pem
 
 # pytest exit code 5 (no tests collected) is a failure here, like every other non-zero code.
 test: venv

@@ -59,7 +59,7 @@ def test_demo_eguarantee_with_expected_fields(demo, tmp_path):
             "--usage", "e-guarantee"]
     assert _run(*args, "--expected", str(demo / g["expected"])).exit_code == 0
     wrong = tmp_path / "wrong.json"
-    wrong.write_text(json.dumps({"amount": "1.00"}))
+    wrong.write_text(json.dumps({"amount": "600000.00"}))  # a minimum: the guarantee is 500,000
     r = _run(*args, "--expected", str(wrong), "--lang", "zh-Hans")
     assert r.exit_code == 1 and "amount" in r.output and "电子保函" in r.output
 
@@ -83,3 +83,31 @@ def test_unreadable_input_exits_2(demo, tmp_path):
     garbage.write_bytes(b"garbage")
     r = _run("verify", "signature", str(garbage), "--trust-list", str(demo / "trust_lists"))
     assert r.exit_code == 2 and "FORMAT_FAILURE" in r.output
+
+
+@pytest.mark.parametrize("who", ["gd-leaf", "hk-leaf", "mo-leaf"])
+def test_sign_output_verifies_without_extra_flags(demo, tmp_path, who):
+    # Issue 18: `trustsvc sign` as documented made bids rejected with "no issuer found" unless --chain was added.
+    f = tmp_path / "bid.txt"
+    f.write_bytes(b"Tender GD-2026-0001: bid\n")
+    r = _run("sign", str(f), "--demo", str(demo), "--as", who, "--timestamp")
+    assert r.exit_code == 0, r.output
+    r = _run("verify", "signature", str(tmp_path / "bid.txt.p7s"), "--content", str(f),
+             "--trust-list", str(demo / "trust_lists"), "--usage", "e-tendering")
+    assert r.exit_code == 0, r.output
+
+
+def test_sign_with_cert_and_key_takes_the_chain_files_but_never_the_root(demo, tmp_path):
+    from trustsvc.cms.signed_data import parse_signed_data
+
+    f = tmp_path / "bid.txt"
+    f.write_bytes(b"bid\n")
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes((demo / "certs/hk-ca.pem").read_bytes() + (demo / "certs/hk-root.pem").read_bytes())
+    r = _run("sign", str(f), "--cert", str(demo / "certs/hk-leaf.pem"), "--key", str(demo / "keys/hk-leaf.key.pem"),
+             "--chain", str(bundle))
+    assert r.exit_code == 0, r.output
+    certs = parse_signed_data((tmp_path / "bid.txt.p7s").read_bytes()).certificates
+    assert [c.subject_str for c in certs if c.self_issued] == [] and len(certs) == 2
+    r = _run("sign", str(f), "--demo", str(demo), "--as", "hk-leaf", "--no-chain", "-o", str(tmp_path / "bare.p7s"))
+    assert r.exit_code == 0 and len(parse_signed_data((tmp_path / "bare.p7s").read_bytes()).certificates) == 1

@@ -127,9 +127,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(verify_router)
     app.include_router(extend_router)
     app.include_router(trust_lists_router)
+    _mount_tsa(app, settings, service)
     console.install(app)
     app.add_middleware(LimitsAndMetrics, fastapi_app=app)
     return app
+
+
+def _mount_tsa(app: FastAPI, settings: Settings, service: Service) -> None:
+    """POST /tsa: an RFC 3161 TSA beside the API when TRUSTSVC_TSA_CERT / _KEY name one; serials in the database."""
+    if settings.tsa_cert is None or settings.tsa_key is None:
+        return
+    from trustsvc.cms.builder import DEMO_TSA_POLICY
+    from trustsvc.tsa.app import tsa_routes
+    from trustsvc.tsa.authority import TimeStampAuthority, database_serials
+
+    authority = TimeStampAuthority.from_files(settings.tsa_cert, settings.tsa_key, settings.tsa_chain,
+                                              policy=settings.tsa_policy or DEMO_TSA_POLICY,
+                                              serials=database_serials(service.engine))
+    for route in tsa_routes(authority, paths=("/tsa",)):
+        app.router.routes.append(route)
 
 
 __all__ = ["create_app"]

@@ -129,8 +129,9 @@ async def verify_certificate(request: Request) -> Response:
     require_archive_key(request)
     body, _ = await _parse(request, CertificateRequest, _CERT_FILES)
     if _wants_etsi(request):
-        return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True)
-    return report_response(request, await run_verification(request, verify.verify_certificate, body, store))
+        return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True, zone=_zone(request))
+    return report_response(request, await run_verification(request, verify.verify_certificate, body, store,
+                                                            zone=_zone(request)))
 
 
 _SIG_BODY = {"content": {
@@ -161,9 +162,10 @@ async def verify_signature(request: Request) -> Response:
     body, raw = await _parse(request, SignatureRequest, _SIG_FILES, raw=("signature", "content"))
     if _wants_etsi(request):
         return await _etsi_call(request, verify.verify_signature, body, store, signature=raw.get("signature"),
-                                content=raw.get("content"), etsi=True)
+                                content=raw.get("content"), etsi=True, zone=_zone(request))
     return report_response(request, await run_verification(request, 
-        verify.verify_signature, body, store, signature=raw.get("signature"), content=raw.get("content")))
+        verify.verify_signature, body, store, signature=raw.get("signature"), content=raw.get("content"),
+        zone=_zone(request)))
 
 
 _TS_FILES = {"token": False, "content": False, "trust_anchors": True, "crls": True, "other_certs": True,
@@ -180,8 +182,13 @@ async def verify_timestamp(request: Request) -> Response:
     require_archive_key(request)
     body, _ = await _parse(request, TimestampRequest, _TS_FILES)
     if _wants_etsi(request):
-        return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True)
-    return report_response(request, await run_verification(request, verify.verify_timestamp, body, store))
+        return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True, zone=_zone(request))
+    return report_response(request, await run_verification(request, verify.verify_timestamp, body, store,
+                                                            zone=_zone(request)))
+
+
+def _zone(request: Request) -> str | None:
+    return getattr(request.app.state.svc.settings, "platform_timezone", None)
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -205,7 +212,7 @@ _FAILED = {"certificate": "FAILED", "signature": "TOTAL-FAILED", "timestamp": "T
 
 
 def _process(index: int, line: bytes | None, store, signer, count, settings=None,
-             cancel: threading.Event | None = None) -> bytes:
+             cancel: threading.Event | None = None, zone: str | None = None) -> bytes:
     """One NDJSON line in, one NDJSON result line out; garbage becomes a FORMAT_FAILURE result, never an error.
 
     Each line is isolated: whatever it holds (a list as `type`, an object as `id`, a core bug), it gets its
@@ -234,7 +241,7 @@ def _process(index: int, line: bytes | None, store, signer, count, settings=None
         except ValidationError as exc:
             raise Problem(422, "invalid-request", _first_error(exc)) from None
         run = limited(settings, fn, cancel) if settings is not None else fn
-        body = run(req, store)
+        body = run(req, store, zone=getattr(settings, "platform_timezone", None) if settings is not None else zone)
         out: dict[str, Any] = {"index": index, "id": item_id, **body}
         if settings is not None:
             out = cap_report(out, settings.max_report_bytes)

@@ -45,6 +45,19 @@ def _api_keys(value: object) -> object:
     return parse_api_keys(value) if isinstance(value, str) else value
 
 
+def _zone(value: object) -> object:
+    """An IANA zone name, checked at start-up: a typo must stop the service, not fail every request."""
+    from trustsvc.validation.times import zone_name, zone_of
+
+    return zone_name(zone_of(value)) if isinstance(value, str) else value
+
+
+def _path_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+    return value
+
+
 def _comma_list(value: object) -> object:
     if isinstance(value, str):
         return tuple(p.strip() for p in value.split(",") if p.strip())
@@ -97,6 +110,15 @@ class Settings(BaseSettings):
         10, ge=0, description="refused anonymous uploads written to the audit log per client per minute (the rest counted)")
     trusted_proxies: Annotated[tuple[str, ...], BeforeValidator(_comma_list)] = Field(
         (), description="proxies whose X-Forwarded-For is believed, `10.0.0.1,10.0.0.2` (none by default)")
+    platform_timezone: Annotated[str | None, BeforeValidator(_zone)] = Field(
+        None, description="IANA zone (e.g. `Asia/Shanghai`): `deadline` / `at` without an offset are read in it and "
+                          "reports add each time in it; unset, such a time is a 422 naming the field")
+    tsa_cert: Path | None = Field(None, description="serve an RFC 3161 TSA at `POST /tsa` with this certificate "
+                                                    "(`make run`: the demo HK TSA)")
+    tsa_key: Path | None = Field(None, description="the TSA's private key (PEM)")
+    tsa_chain: Annotated[tuple[Path, ...], BeforeValidator(_path_list)] = Field(
+        (), description="CA certificates the TSA puts in its tokens (paths separated by `:`)")
+    tsa_policy: str | None = Field(None, description="the TSA's policy OID (default: the demo policy)")
 
     @property
     def report_key(self) -> Path:

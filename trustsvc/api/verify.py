@@ -13,6 +13,7 @@ from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampR
 from trustsvc.api.problems import Problem
 from trustsvc.errors import InputFormatError, TrustsvcError, reason_of
 from trustsvc.trustlist.store import TrustStore
+from trustsvc.validation import times
 from trustsvc.x509.certificate import Certificate
 from trustsvc.validation.certificate import certificate_of
 
@@ -60,14 +61,18 @@ def envelope(kind: str, report: Any, store: TrustStore, checked_at: datetime, et
             "snapshot_id": store.snapshot_id, "checked_at": checked_at.isoformat(), "report": body}
 
 
-def _utc(t: datetime | None) -> datetime | None:
-    if t is None:
-        return None
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+def _time(t: datetime | None, field: str, zone: str | None) -> datetime | None:
+    """A caller's time: with an offset, or read in the platform zone; neither is a 422 naming the field."""
+    try:
+        return times.parse_time(t, field, zone)
+    except InputFormatError as exc:
+        raise Problem(422, "invalid-request", str(exc), field=field) from None
 
 
-def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool = False) -> Any:
+def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool = False,
+                       zone: str | None = None) -> Any:
     now = datetime.now(timezone.utc)
+    at = _time(req.at, "at", zone)
     ee = read_cert(req.certificate, "certificate")
     inter = [read_cert(c, f"intermediates[{i}]") for i, c in enumerate(req.intermediates)]
     anchors = [read_cert(c, f"trust_anchors[{i}]") for i, c in enumerate(req.trust_anchors)]
@@ -75,7 +80,7 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
     ocsp = [decode_b64(c, f"ocsp_responses[{i}]") for i, c in enumerate(req.ocsp_responses)]
     validate = _core("trustsvc.validation.certificate", "validate_certificate")
     report = validate(
-        ee, intermediates=inter, trust_anchors=anchors, at=_utc(req.at) or now, crls=crls,
+        ee, intermediates=inter, trust_anchors=anchors, at=at or now, crls=crls,
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
         trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp)
@@ -83,9 +88,10 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
 
 
 def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,
-                     content: bytes | None = None, etsi: bool = False) -> Any:
+                     content: bytes | None = None, etsi: bool = False, zone: str | None = None) -> Any:
     validate = _core("trustsvc.validation.signature", "validate_signature")
     now = datetime.now(timezone.utc)
+    at, deadline = _time(req.at, "at", zone), _time(req.deadline, "deadline", zone)
     sig = signature if signature is not None else decode_b64(req.signature, "signature", "invalid-signature-data")
     if not sig:
         raise Problem(422, "invalid-signature-data", "signature: empty", sub_indication="FORMAT_FAILURE")
@@ -93,7 +99,7 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         content = decode_b64(req.content, "content")
     report = validate(
         sig, content=content, trust=store, trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
-        at=_utc(req.at), usage=req.usage, deadline=_utc(req.deadline),
+        at=at, usage=req.usage, deadline=deadline, platform_timezone=zone,
         crls=[decode_b64(c, "crls") for c in req.crls],
         other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
         revocation=req.revocation, expected=req.expected, lang=req.lang,
@@ -102,9 +108,11 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
     return envelope("signature", report, store, now, etsi)
 
 
-def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = False) -> Any:
+def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = False,
+                     zone: str | None = None) -> Any:
     validate = _core("trustsvc.validation.timestamp", "validate_timestamp")
     now = datetime.now(timezone.utc)
+    deadline = _time(req.deadline, "deadline", zone)
     token = decode_b64(req.token, "token", "invalid-timestamp")
     content = decode_b64(req.content, "content") if req.content is not None else None
     digest = None
@@ -115,7 +123,7 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = F
             raise Problem(422, "invalid-request", "digest: not hex") from None
     report = validate(token, content=content, digest=digest, trust=store,
                       trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
-                      deadline=_utc(req.deadline), lang=req.lang, revocation=req.revocation,
+                      deadline=deadline, lang=req.lang, revocation=req.revocation, platform_timezone=zone,
                       crls=[decode_b64(c, "crls") for c in req.crls],
                       other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
                       ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses])

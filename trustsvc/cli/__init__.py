@@ -36,7 +36,8 @@ def _register() -> None:
     # Each area owns its own module; they attach their commands to `app`.
     from trustsvc.cli import demo, serve, verify  # noqa: F401
 
-    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report", "extend"):
+    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report", "extend",
+                     "tsa", "verify_batch"):
         try:
             __import__(f"trustsvc.cli.{optional}")
         except ModuleNotFoundError as exc:

@@ -78,15 +78,16 @@ def read_certificates(paths: list[str] | list[Path], what: str) -> list[Any]:
     return out
 
 
-def parse_time(value: str | None, option: str) -> datetime | None:
-    """An ISO 8601 time (a trailing Z means UTC; no zone means UTC)."""
-    if value is None:
-        return None
+def parse_time(value: str | None, option: str, zone: Any = None) -> datetime | None:
+    """An ISO 8601 time with an offset (a trailing Z means UTC), or read in the platform `zone`
+    (--timezone / TRUSTSVC_PLATFORM_TIMEZONE); without either, exit 2 naming the option (validation/times.py)."""
+    from trustsvc.validation.times import parse_time as parse
+
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{option} {value!r} is not an ISO 8601 time")
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return parse(value, option, zone)
+    except ValueError as exc:
+        fail(str(exc))
+    return None
 
 
 def load_trust(trust_list: Path | None, at: datetime | None) -> Any:

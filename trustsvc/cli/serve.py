@@ -45,6 +45,10 @@ def serve(
     log_level: LogLevel = typer.Option(LogLevel.info, help="Log level."),
     log_format: LogFormat | None = typer.Option(
         None, help="json (default; TRUSTSVC_LOG_FORMAT): one JSON object per line with the request id; text: for people."),
+    tsa_cert: Path | None = typer.Option(None, "--tsa-cert", envvar="TRUSTSVC_TSA_CERT",
+                                         help="Also serve an RFC 3161 TSA at POST /tsa with this certificate..."),
+    tsa_key: Path | None = typer.Option(None, "--tsa-key", envvar="TRUSTSVC_TSA_KEY", help="... and this key."),
+    tsa_chain: list[Path] = typer.Option([], "--tsa-chain", help="CA certificates the TSA puts in its tokens."),
 ) -> None:
     """Run the HTTP verification API (migrates and imports the demo lists once, before the workers start)."""
     # Before anything imports prometheus_client: its workers then share one metrics directory.
@@ -63,6 +67,10 @@ def serve(
             from trustsvc.demo.init import init_demo as make_demo
 
             make_demo(demo_dir)
+    if tsa_cert is not None and tsa_key is not None:
+        os.environ["TRUSTSVC_TSA_CERT"], os.environ["TRUSTSVC_TSA_KEY"] = str(tsa_cert), str(tsa_key)
+        if tsa_chain:
+            os.environ["TRUSTSVC_TSA_CHAIN"] = os.pathsep.join(str(p) for p in tsa_chain)
     settings = Settings.from_env()
     imported = bootstrap(settings)
     if imported:

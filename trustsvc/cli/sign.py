@@ -42,23 +42,30 @@ def sign_cmd(
     key: Optional[Path] = typer.Option(None, "--key", help="signer private key (PEM: RSA, EC, Ed25519, SM2)"),
     demo: Optional[Path] = typer.Option(None, "--demo", help="demo directory; with --as, sign as a demo entity"),
     as_entity: Optional[str] = typer.Option(None, "--as", help="demo entity id, e.g. gd-leaf, hk-leaf, mo-bank"),
-    chain: list[Path] = typer.Option([], "--chain", help="intermediate certificates to include (repeatable)"),
+    chain: list[Path] = typer.Option([], "--chain", help="the signer's CA certificates to include (repeatable); "
+                                     "self-signed roots are left out: the verifier has its own anchors"),
+    no_chain: bool = typer.Option(False, "--no-chain", help="include only the signer's certificate"),
     detached: bool = typer.Option(True, "--detached/--attached", help="detached (default) or content inside"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output file (default FILE.p7s)"),
     timestamp: bool = typer.Option(False, "--timestamp", help="add a signature timestamp (CAdES-T)"),
     tsa_cert: Optional[Path] = typer.Option(None, "--tsa-cert", help="local TSA certificate"),
     tsa_key: Optional[Path] = typer.Option(None, "--tsa-key", help="local TSA key"),
     tsa: Optional[str] = typer.Option(None, "--tsa", help="demo TSA entity id (with --demo), e.g. gd-tsa"),
+    tsa_url: Optional[str] = typer.Option(None, "--tsa-url", help="timestamp the signature at this RFC 3161 TSA "
+                                          "over HTTP (e.g. http://127.0.0.1:8000/tsa); implies --timestamp"),
     gmt_oids: bool = typer.Option(False, "--gmt-oids", help="use the GM/T 0010 content-type OIDs"),
     pss: bool = typer.Option(False, "--pss", help="RSA-PSS instead of PKCS#1 v1.5"),
     pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
     level: Optional[str] = typer.Option(None, "--level", help="B-B | B-T | B-LT | B-LTA (EN 319 122-1)"),
-    tsa_url: Optional[str] = typer.Option(None, "--tsa-url", help="RFC 3161 TSA URL"),
     crl: list[Path] = typer.Option([], "--crl", help="a CRL to embed for B-LT / B-LTA (repeatable)"),
     ocsp: list[Path] = typer.Option([], "--ocsp", help="an OCSP response to embed for B-LT / B-LTA (repeatable)"),
     fetch: bool = typer.Option(False, "--fetch/--no-fetch", help="fetch revocation data for B-LT / B-LTA"),
 ) -> None:
-    """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp; --level up to B-LTA)."""
+    """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp / --tsa-url; --level up to B-LTA).
+
+    The signer's chain up to (not including) the self-signed root goes in the signature by default,
+    from --chain files or, signing as a demo entity, from the demo PKI: a verifier then needs only its
+    trust anchors (the trust lists)."""
     from asn1crypto import pem
 
     from trustsvc.cms.builder import LocalTSA, load_private_key, sign_cms
@@ -73,10 +80,11 @@ def sign_cmd(
     content = _read(file, "file")
     signer_cert = load_certificate(_read(cert, "certificate"))
     signer_key = load_private_key(_read(key, "key"))
-    extra = [c for p in chain for c in load_certificates(_read(p, "chain"))]
+    extra = [] if no_chain else _signer_chain(signer_cert, [c for p in chain for c in load_certificates(_read(p, "chain"))],
+                                              demo)
     if level is not None and level not in ("B-B", "B-T", "B-LT", "B-LTA"):
         _fail(f"--level must be B-B, B-T, B-LT or B-LTA, not {level!r}")
-    timestamp = timestamp or level in ("B-T", "B-LT", "B-LTA")
+    timestamp = timestamp or tsa_url is not None or level in ("B-T", "B-LT", "B-LTA")
     timestamper = None
     if timestamp and tsa_url:
         from trustsvc.tsa_client import HttpTSA
@@ -100,6 +108,29 @@ def sign_cmd(
     target = out or file.with_name(file.name + ".p7s")
     target.write_bytes(pem.armor("CMS", der) if pem_out else der)
     print(f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''}{', ' + level if level else ''})")
+
+
+def _signer_chain(signer, given: list, demo: Path | None) -> list:
+    """The CA certificates between the signer and its root: the --chain files' non-self-signed certificates,
+    else, when the signer is a demo entity, its issuers from the demo index (roots excluded)."""
+    if given:
+        return [c for c in given if not c.self_issued and c != signer]
+    if demo is None:
+        return []
+    from trustsvc.demo.bids import _chain
+    from trustsvc.x509 import load_certificate
+
+    try:
+        index = json.loads((demo / "pki.json").read_text())
+    except (OSError, ValueError):
+        return []
+    for ident, ent in index.get("entities", {}).items():
+        try:
+            if load_certificate((demo / ent["cert"]).read_bytes()) == signer:
+                return _chain(demo, index, ident)
+        except (OSError, ValueError, KeyError):
+            continue
+    return []
 
 
 def _now():

@@ -43,13 +43,15 @@ def verify_certificate_cmd(
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)."),
     as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
+    timezone_name: Optional[str] = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
+                                                help="Platform time zone (IANA): --at without an offset is read in it."),
 ) -> None:
     """Validate a certificate (RFC 5280 path building and validation, CRLs, trust lists); exit 0/1/3 =
     passed/failed/indeterminate, 2 = unreadable input."""
     from trustsvc.context import ValidationContext
     from trustsvc.validation.certificate import validate_certificate
 
-    when = parse_time(at, "--at")
+    when = parse_time(at, "--at", timezone_name)
     ee_certs = read_certificates([cert], "certificate")
     if len(ee_certs) != 1:
         fail(f"certificate {cert}: expected one certificate, found {len(ee_certs)}")
@@ -66,6 +68,9 @@ def verify_certificate_cmd(
                          policy_mapping_inhibit=inhibit_mapping, any_policy_inhibit=inhibit_any))
     report = validate_certificate(ee_certs[0], intermediates=read_certificates(intermediate, "intermediate"),
                                   other_certs=read_certificates(other, "certificate"), context=ctx)
+    from trustsvc.validation.localise import localise_certificate_report
+
+    report = localise_certificate_report(report, lang.value)
     if output is Output.etsi_xml:
         from trustsvc.validation.etsi_report import etsi_validation_report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -33,14 +33,29 @@ def _read(path: Path | None, what: str) -> bytes | None:
     return None
 
 
-def _time(value: str | None, what: str) -> datetime | None:
-    if value is None:
-        return None
+def _zone(name: str | None) -> Any:
+    from trustsvc.validation.times import zone_of
+
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        _fail(f"{what} {value!r} is not an ISO 8601 time")
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return zone_of(name)
+    except ValueError as exc:
+        _fail(f"--timezone: {exc}")
+
+
+def _time(value: str | None, what: str, zone: Any = None) -> datetime | None:
+    """A time the user typed: with an offset, or read in --timezone; otherwise exit 2 naming the option."""
+    from trustsvc.validation.times import parse_time
+
+    try:
+        return parse_time(value, what, zone)
+    except ValueError as exc:
+        _fail(str(exc))
+    return None
+
+
+TIMEZONE_OPTION = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
+                               help="platform time zone (IANA, e.g. Asia/Shanghai): times without an offset are "
+                                    "read in it and reports show it beside UTC; unset, such times are an error")
 
 
 def _trust(trust_list: Path | None, anchors: list[Path], at: datetime | None) -> tuple[Any, list[bytes]]:
@@ -114,15 +129,17 @@ def verify_signature_cmd(
     lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    timezone_name: Optional[str] = TIMEZONE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
 ) -> None:
     """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
     from trustsvc.validation.signature import validate_signature
 
+    zone = _zone(timezone_name)
+    at_t = _time(at, "--at", zone)
+    deadline_t = _time(deadline, "--deadline", zone)
     sig = read_input(signature, "signature")
     data = _read(content, "content")
-    at_t = _time(at, "--at")
-    deadline_t = _time(deadline, "--deadline")
     store, anchors = _trust(trust_list, anchor, at_t)
     exp = None
     if expected is not None:
@@ -135,7 +152,7 @@ def verify_signature_cmd(
     crls = [_read(p, "CRL") for p in crl]
     report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
                                 deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation.value,
-                                expected=exp, lang=lang.value)
+                                expected=exp, lang=lang.value, platform_timezone=zone)
     _emit(report, as_json, output.value)
 
 
@@ -151,6 +168,7 @@ def verify_timestamp_cmd(
     lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    timezone_name: Optional[str] = TIMEZONE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
 ) -> None:
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
@@ -158,9 +176,12 @@ def verify_timestamp_cmd(
 
     if content is not None and digest is not None:
         _fail("give --content or --digest, not both")
+    zone = _zone(timezone_name)
+    deadline_t = _time(deadline, "--deadline", zone)
     tok = read_input(token, "timestamp token")
     data = _read(content, "content")
     store, anchors = _trust(trust_list, anchor, None)
     report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
-                                deadline=_time(deadline, "--deadline"), lang=lang.value, other_certs=_certs(cert))
+                                deadline=deadline_t, lang=lang.value, other_certs=_certs(cert),
+                                platform_timezone=zone)
     _emit(report, as_json, output.value)

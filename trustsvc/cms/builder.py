@@ -244,8 +244,13 @@ def make_timestamp_token(
     imprint: bytes, hash_name: str, tsa_cert: Certificate | bytes, tsa_key: Any, *,
     gen_time: datetime, serial: int, policy: str = DEMO_TSA_POLICY, nonce: int | None = None,
     chain: Sequence[Certificate | bytes] = (), digest: str | None = None,
+    accuracy: dict | None = None, include_certs: bool = True,
 ) -> bytes:
-    """Sign a TSTInfo over `imprint` as the TSA; the token carries the TSA certificate (RFC 3161 2.4.2)."""
+    """Sign a TSTInfo over `imprint` as the TSA (RFC 3161 2.4.2).
+
+    The token carries the TSA certificate and `chain` unless `include_certs` is false (a request
+    with certReq false, RFC 3161 2.4.1); `accuracy` is a TSTInfo Accuracy (default one second).
+    """
     tsa_cert = load_certificate(tsa_cert)
     digest = digest or _default_digest(tsa_key)
     info: dict = {
@@ -254,7 +259,7 @@ def make_timestamp_token(
         "message_imprint": {"hash_algorithm": _digest_algorithm(hash_name), "hashed_message": imprint},
         "serial_number": serial,
         "gen_time": gen_time.astimezone(timezone.utc).replace(microsecond=0),
-        "accuracy": {"seconds": 1},
+        "accuracy": accuracy if accuracy is not None else {"seconds": 1},
     }
     if nonce is not None:
         info["nonce"] = nonce
@@ -263,13 +268,15 @@ def make_timestamp_token(
     si = _signer_info(tsa_cert, tsa_key, "tst_info", compute_digest(digest, tst_der), digest,
                       signing_time=None, pss=False)
     certs = [_fresh(tsa_cert.asn1)] + [_fresh(load_certificate(c).asn1) for c in chain]
-    return _content_info({
+    sd: dict = {
         "version": "v3",
         "digest_algorithms": [_digest_algorithm(digest)],
         "encap_content_info": {"content_type": "tst_info", "content": core.ParsableOctetString(tst_der)},
-        "certificates": [cms.CertificateChoices(name="certificate", value=c) for c in certs],
         "signer_infos": [si],
-    }, gmt=False, sd_class=cms.SignedData)
+    }
+    if include_certs:
+        sd["certificates"] = [cms.CertificateChoices(name="certificate", value=c) for c in certs]
+    return _content_info(sd, gmt=False, sd_class=cms.SignedData)
 
 
 def add_signature_timestamp(cms_der: bytes, timestamper: Callable[[bytes, str], bytes]) -> bytes:

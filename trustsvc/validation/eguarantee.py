@@ -10,6 +10,10 @@ The signed content of an e-guarantee is one UTF-8 JSON object (see docs/signatur
 
 `amount` is a decimal string (never a float), `currency` an ISO 4217 code, the times ISO 8601 with
 a zone. `applicant` is optional; every other field is required. Unknown fields are kept, not checked.
+
+The platform's terms (`check_terms`): in force at the validation time; `expected.valid_until` and
+`expected.amount` are minimums (the amount in the same currency), `expected.valid_from` a latest
+start, beneficiary, tender_id and the other fields exact.
 """
 
 from __future__ import annotations
@@ -119,31 +123,80 @@ def parse_eguarantee(content: bytes | str | Mapping[str, Any]) -> EGuarantee:
     )
 
 
-def mismatches(payload: EGuarantee, expected: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(field, actual, expected) for each expected field that differs; amounts compare as decimals."""
-    out = []
+@dataclass(frozen=True)
+class TermFailure:
+    """One guarantee term the platform's rules reject: which term, by which rule, what was found and wanted.
+
+    Rules: `not_in_force_yet` / `expired` (the guarantee must be in force at the validation time),
+    `minimum` (amount, valid_until: at least what the tender requires), `maximum` (valid_from: in force
+    from no later than required), `exact` (every other field), `unknown` (an expected field the
+    payload format does not have), `unreadable` (an expectation that is not a decimal / time).
+    Rendered to text only at the edge (`messages.eguarantee_term`).
+    """
+
+    term: str
+    rule: str
+    actual: str | None
+    expected: str | None
+
+
+def _want_time(name: str, want: Any) -> datetime | None:
+    if isinstance(want, datetime):
+        return want if want.tzinfo else None
+    try:
+        return _time(name, want)
+    except EGuaranteeError:
+        return None
+
+
+def _compare(payload: EGuarantee, name: str, want: Any) -> TermFailure | None:
+    have = getattr(payload, name)
+    if name == "amount":
+        # A minimum, and only meaningful in the same currency (checked as its own term when expected).
+        try:
+            floor = Decimal(str(want))
+        except InvalidOperation:
+            return TermFailure(name, "unreadable", str(have), str(want))
+        return None if have >= floor else TermFailure(name, "minimum", str(have), str(want))
+    if name in ("valid_from", "valid_until"):
+        t = _want_time(name, want)
+        if t is None:
+            return TermFailure(name, "unreadable", _iso(have), str(want))
+        ok = have >= t if name == "valid_until" else have <= t
+        return None if ok else TermFailure(name, "minimum" if name == "valid_until" else "maximum", _iso(have), _iso(t))
+    return None if have == want else TermFailure(name, "exact", None if have is None else str(have), str(want))
+
+
+def check_terms(payload: EGuarantee, expected: Mapping[str, Any] | None, at: datetime | None = None) -> list[TermFailure]:
+    """Every term of `payload` the platform rejects, in a stable order: validity at `at` first, then `expected`.
+
+    The guarantee must be in force at the validation time `at` (valid_from <= at <= valid_until);
+    `expected.valid_until` and `expected.amount` are minimums (amount in the expected currency),
+    `expected.valid_from` a latest start, every other expected field (beneficiary, tender_id, ...) exact.
+    """
+    out: list[TermFailure] = []
+    if at is not None:
+        if at < payload.valid_from:
+            out.append(TermFailure("valid_from", "not_in_force_yet", _iso(payload.valid_from), _iso(at)))
+        elif at > payload.valid_until:
+            out.append(TermFailure("valid_until", "expired", _iso(payload.valid_until), _iso(at)))
+    expected = expected or {}
+    if "currency" in expected and "amount" in expected and expected["currency"] != payload.currency:
+        # A minimum amount in another currency is not comparable: the currency term fails, not the amount.
+        return out + [TermFailure("currency", "exact", payload.currency, str(expected["currency"]))]
     for name, want in expected.items():
         if name not in FIELDS:
-            out.append((name, None, want))
+            out.append(TermFailure(name, "unknown", None, str(want)))
             continue
-        have = getattr(payload, name)
-        if name == "amount":
-            try:
-                same = Decimal(str(want)) == have
-            except InvalidOperation:
-                same = False
-            if not same:
-                out.append((name, str(have), str(want)))
-        elif name in ("valid_from", "valid_until"):
-            try:
-                same = _time(name, want) == have if isinstance(want, str) else want == have
-            except EGuaranteeError:
-                same = False
-            if not same:
-                out.append((name, _iso(have), want if isinstance(want, str) else str(want)))
-        elif have != want:
-            out.append((name, have, want))
+        failure = _compare(payload, name, want)
+        if failure is not None:
+            out.append(failure)
     return out
+
+
+def mismatches(payload: EGuarantee, expected: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, actual, expected) for each expected term not met (see `check_terms`; validity time not checked)."""
+    return [(f.term, f.actual, f.expected) for f in check_terms(payload, expected)]
 
 
 def build_payload(**fields: Any) -> bytes:

@@ -151,6 +151,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "电子保函在 {time} 不在有效期内（有效期 {valid_from} 至 {valid_until}）",
         "zh-Hant": "電子保函在 {time} 不在有效期內（有效期 {valid_from} 至 {valid_until}）",
     },
+    # One key per TermFailure rule (validation/eguarantee.py), each naming the term.
+    "eguarantee_term_expired": {
+        "en": "The e-guarantee term '{term}' is not met: the guarantee expired at {actual}, before the validation time {expected}",
+        "zh-Hans": "电子保函条款“{term}”不符：保函已于 {actual} 失效，早于验证时间 {expected}",
+        "zh-Hant": "電子保函條款「{term}」不符：保函已於 {actual} 失效，早於驗證時間 {expected}",
+    },
+    "eguarantee_term_not_in_force_yet": {
+        "en": "The e-guarantee term '{term}' is not met: the guarantee is in force only from {actual}, after the validation time {expected}",
+        "zh-Hans": "电子保函条款“{term}”不符：保函自 {actual} 起才生效，晚于验证时间 {expected}",
+        "zh-Hant": "電子保函條款「{term}」不符：保函自 {actual} 起才生效，晚於驗證時間 {expected}",
+    },
+    "eguarantee_term_minimum": {
+        "en": "The e-guarantee term '{term}' is not met: {actual} is below the required minimum {expected}",
+        "zh-Hans": "电子保函条款“{term}”不符：{actual} 低于要求的最低值 {expected}",
+        "zh-Hant": "電子保函條款「{term}」不符：{actual} 低於要求的最低值 {expected}",
+    },
+    "eguarantee_term_maximum": {
+        "en": "The e-guarantee term '{term}' is not met: {actual} is later than the required {expected}",
+        "zh-Hans": "电子保函条款“{term}”不符：{actual} 晚于要求的 {expected}",
+        "zh-Hant": "電子保函條款「{term}」不符：{actual} 晚於要求的 {expected}",
+    },
+    "eguarantee_term_exact": {
+        "en": "The e-guarantee term '{term}' is not met: it is {actual!r}, expected {expected!r}",
+        "zh-Hans": "电子保函条款“{term}”不符：内容为 {actual!r}，预期为 {expected!r}",
+        "zh-Hant": "電子保函條款「{term}」不符：內容為 {actual!r}，預期為 {expected!r}",
+    },
+    "eguarantee_term_unknown": {
+        "en": "The expected field '{term}' is not an e-guarantee term (expected {expected!r})",
+        "zh-Hans": "预期字段“{term}”不是电子保函条款（预期为 {expected!r}）",
+        "zh-Hant": "預期欄位「{term}」不是電子保函條款（預期為 {expected!r}）",
+    },
+    "eguarantee_term_unreadable": {
+        "en": "The expected value {expected!r} of the e-guarantee term '{term}' is not readable",
+        "zh-Hans": "电子保函条款“{term}”的预期值 {expected!r} 无法读取",
+        "zh-Hant": "電子保函條款「{term}」的預期值 {expected!r} 無法讀取",
+    },
     "eguarantee_ok": {
         "en": "The e-guarantee payload matches every expected field",
         "zh-Hans": "电子保函内容与所有预期字段相符",

@@ -16,8 +16,8 @@ from trustsvc.context import Profile, ValidationContext
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
-from trustsvc.validation import longterm
-from trustsvc.validation.eguarantee import EGuaranteeError, mismatches, parse_eguarantee
+from trustsvc.validation import longterm, times
+from trustsvc.validation.eguarantee import EGuaranteeError, check_terms, parse_eguarantee
 from trustsvc.validation.messages import message, normalise_lang, source_label
 from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
 from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
@@ -52,6 +52,7 @@ def validate_signature(
     budget: Budget | None = None,
     profile: Profile | None = None,
     context: ValidationContext | None = None,
+    platform_timezone: Any = None,
 ) -> SignatureReport:
     """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
 
@@ -59,18 +60,26 @@ def validate_signature(
     certificate path at the best-proven time: a valid signature timestamp's genTime (proof of
     existence), else `at` (default now) — or, with `use_signing_time_claim`, the claimed signing time,
     reported as a claim. `deadline` requires a timestamp no later than it. With `usage="e-guarantee"` or
-    `expected`, the content must be an e-guarantee payload whose fields equal `expected`.
+    `expected`, the content must be an e-guarantee payload in force at the validation time and meeting
+    the `expected` terms (validation/eguarantee.py `check_terms`).
+    `at` and `deadline` without a UTC offset are read in `platform_timezone` (IANA name, e.g.
+    Asia/Shanghai); without one they raise NaiveTimeError naming the field. Reports show every time in
+    UTC and in the platform zone.
     `context` (`trustsvc.ValidationContext`) carries the validation inputs in one value; its algorithm policy,
     SM2 ID, profile, revocation policy and work budget apply to every chain this call validates (each
     signer's and each timestamp's TSA); keywords given with non-default values override it.
     Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
     """
     lang = normalise_lang(lang)
+    zone = times.zone_of(platform_timezone)
+    at_t = times.parse_time(at, "at", zone)
+    deadline_t = times.parse_time(deadline, "deadline", zone)
     base = context if context is not None else ValidationContext()
-    report = SignatureReport(_INDET, usage=usage if usage is not None else base.usage, lang=lang)
+    report = SignatureReport(_INDET, usage=usage if usage is not None else base.usage, lang=lang,
+                             platform_timezone=times.zone_name(zone), deadline=deadline_t)
     try:
         vctx = base.overridden(
-            at=as_utc(at), trust=trust, trust_anchors=trust_anchors, usage=usage, crls=crls,
+            at=at_t, trust=trust, trust_anchors=trust_anchors, usage=usage, crls=crls,
             ocsp_responses=ocsp_responses, revocation_source=revocation_source, max_freshness=max_freshness,
             revocation=revocation if revocation != "soft-fail" else None, algorithm_policy=algorithm_policy,
             sm2_id=sm2_id, budget=budget, profile=profile).for_request()
@@ -80,7 +89,6 @@ def validate_signature(
         return report
     report.trust_snapshot_id = getattr(vctx.trust, "snapshot_id", None) if vctx.trust is not None else None
     try:
-        report.deadline = as_utc(deadline)
         sd = parse_signed_data(signature)
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
@@ -99,6 +107,7 @@ def validate_signature(
         vctx = replace(vctx, revocation=vctx.revocation.with_supplied(crls=view.data.crls, ocsp_responses=view.data.ocsp))
     ctx = _Context(sd, data, vctx, coerce_certs(other_certs) + longterm.certificates(view), report.deadline, expected,
                    lang, use_signing_time_claim)
+    ctx.zone = zone
     for signer in sd.signers:
         lt = longterm.prepare(ctx, view, signer)
         ctx.archive_poe = longterm.archive_poe(lt)
@@ -112,7 +121,7 @@ def validate_signature(
     return report
 
 
-def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, detail: str,
+def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, detail: str, zone: Any,
                      lang: str) -> tuple[SignatureIndication, SubIndication, str]:
     """EN 319 102-1 5.2.6 / 5.5.4: a revoked certificate on the signer's path, with or without POE.
 
@@ -122,10 +131,10 @@ def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, 
     REVOKED_CA_NO_POE for a CA certificate of its path.
     """
     bad = cert_report.revoked
-    when = fmt_time(bad.revocation_time) if bad is not None and bad.revocation_time else "?"
+    when = fmt_time(bad.revocation_time, zone) if bad is not None and bad.revocation_time else "?"
     if poe is not None:
         return _FAIL, SubIndication.REVOKED, message("revoked_before_poe", lang, index=index, revoked_at=when,
-                                                     gen_time=fmt_time(poe.gen_time), detail=detail)
+                                                     gen_time=fmt_time(poe.gen_time, zone), detail=detail)
     if bad is not None and not bad.is_end_entity:
         return _INDET, SubIndication.REVOKED_CA_NO_POE, message("revoked_ca_no_poe", lang, index=index,
                                                                 revoked_at=when, detail=detail)
@@ -145,6 +154,7 @@ class _Context:
         self.usage = vctx.usage
         self.other_certs = [getattr(c, "certificate", c) for c in other_certs]
         self.expected, self.lang, self.use_claim = expected, lang, use_claim
+        self.zone: Any = None  # the platform zone times are shown in (validation/times.py)
         self._digests: dict[str, bytes] = {}
         self.archive_poe: datetime | None = None  # set per signer by the long-term step
 
@@ -157,7 +167,7 @@ class _Context:
     def validate(self, signer: SignerInfo) -> SignerReport:
         lang = self.lang
         r = SignerReport(signer.index, _INDET, digest_algorithm=signer.digest_algorithm,
-                         signing_time_claim=signing_time(signer))
+                         signing_time_claim=signing_time(signer), platform_timezone=times.zone_name(self.zone))
 
         def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> SignerReport:
             r.indication, r.sub_indication = ind, sub
@@ -214,7 +224,7 @@ class _Context:
                 # EN 319 102-1 5.6.2.4: the signature cannot have been made after the timestamp that covers it.
                 return done(_INDET, SubIndication.TIMESTAMP_ORDER_FAILURE,
                             message("timestamp_order_failure", lang, index=signer.index,
-                                    gen_time=fmt_time(poe.gen_time), claim=fmt_time(as_utc(claim))))
+                                    gen_time=fmt_time(poe.gen_time, self.zone), claim=fmt_time(as_utc(claim), self.zone)))
         elif self.archive_poe is not None:  # EN 319 102-1 5.6.2.3: POE from an archive timestamp
             at, source = self.archive_poe, "archive-timestamp"
         elif self.use_claim and r.signing_time_claim is not None:
@@ -234,25 +244,25 @@ class _Context:
         if cert_report.indication is not Indication.PASSED:
             detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
             if cert_report.sub_indication is SubIndication.REVOKED:
-                return done(*_revoked_outcome(cert_report, poe, signer.index, detail, lang))
+                return done(*_revoked_outcome(cert_report, poe, signer.index, detail, self.zone, lang))
             return done(cert_indication(cert_report.indication), cert_report.sub_indication,
-                        message("cert_invalid", lang, index=signer.index, time=fmt_time(at),
+                        message("cert_invalid", lang, index=signer.index, time=fmt_time(at, self.zone),
                                 source=source_label(source, lang), detail=detail))
         # E-tendering: the bid must be proven to exist before the deadline.
         if self.deadline is not None:
             if poe is None:
-                return done(_INDET, SubIndication.NO_POE, message("deadline_no_poe", lang, deadline=fmt_time(self.deadline)))
+                return done(_INDET, SubIndication.NO_POE, message("deadline_no_poe", lang, deadline=fmt_time(self.deadline, self.zone)))
             if poe.gen_time > self.deadline:
                 return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                            message("deadline_missed", lang, gen_time=fmt_time(poe.gen_time), deadline=fmt_time(self.deadline)))
-            r.reasons.append(message("deadline_met", lang, gen_time=fmt_time(poe.gen_time), deadline=fmt_time(self.deadline)))
+                            message("deadline_missed", lang, gen_time=fmt_time(poe.gen_time, self.zone), deadline=fmt_time(self.deadline, self.zone)))
+            r.reasons.append(message("deadline_met", lang, gen_time=fmt_time(poe.gen_time, self.zone), deadline=fmt_time(self.deadline, self.zone)))
         if self.usage == "e-guarantee" or self.expected is not None:
             failure = self._eguarantee(r, at)
             if failure is not None:
                 return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE, failure)
         r.indication = _PASS
         r.reasons.insert(0, message("signature_ok", lang, index=signer.index, signer=cert.subject_str,
-                                    time=fmt_time(at), source=source_label(source, lang)))
+                                    time=fmt_time(at, self.zone), source=source_label(source, lang)))
         return r
 
     def _timestamp(self, token_ci: Any, signer: SignerInfo) -> TimestampReport:
@@ -263,7 +273,7 @@ class _Context:
         # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3). Its TSA's path may use
         # the certificates the signature carries (EN 319 122-1 B-LT puts them in SignedData.certificates).
         return check_token(token, data=signer.signature, lang=self.lang,
-                           other_certs=[*self.sd.certificates, *self.other_certs], context=self.vctx)
+                           other_certs=[*self.sd.certificates, *self.other_certs], context=self.vctx, zone=self.zone)
 
     def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
         if self.sd.econtent_type not in DATA_TYPES:
@@ -273,7 +283,8 @@ class _Context:
         except EGuaranteeError as exc:
             return message("eguarantee_invalid", self.lang, detail=str(exc))
         r.eguarantee = payload
-        for name, actual, want in mismatches(payload, self.expected or {}):
-            return message("eguarantee_mismatch", self.lang, field=name, actual=actual, expected=want)
+        # The guarantee must be in force when the signature is judged, and meet the tender's terms.
+        for f in check_terms(payload, self.expected, at):
+            return message(f"eguarantee_term_{f.rule}", self.lang, term=f.term, actual=f.actual, expected=f.expected)
         r.reasons.append(message("eguarantee_ok", self.lang))
         return None

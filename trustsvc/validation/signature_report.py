@@ -7,12 +7,24 @@ from datetime import datetime
 from typing import Any
 
 from trustsvc.reports import SignatureIndication, SubIndication
+from trustsvc.validation.times import local_iso, utc_iso
 
 _RANK = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.INDETERMINATE: 1, SignatureIndication.TOTAL_FAILED: 2}
 
 
 def _t(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+    # Every report time in UTC (`...Z`); `_local` adds the platform zone's reading beside it.
+    return utc_iso(value) if value is not None and value.tzinfo is not None else (
+        value.isoformat() if value is not None else None)
+
+
+def _local(d: dict[str, Any], zone: str | None, **named: datetime | None) -> dict[str, Any]:
+    """Each time again in the platform zone (`gen_time_local: 2026-12-05T07:15:51+08:00`), when one is set."""
+    d["platform_timezone"] = zone
+    if zone:
+        for name, value in named.items():
+            d[f"{name}_local"] = local_iso(value, zone)
+    return d
 
 
 def _dict(value: Any) -> Any:
@@ -63,13 +75,14 @@ class TimestampReport:
     validation_time: datetime | None = None
     kind: str | None = None  # "signature" | "archive" inside a signer's report (EN 319 122-1 5.3, 5.5.3)
     algorithm: Any = None  # the token's SignatureAlgorithm, for algorithm checks at a POE
+    platform_timezone: str | None = None
 
     @property
     def passed(self) -> bool:
         return self.indication is SignatureIndication.TOTAL_PASSED
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return _local({
             "type": self.kind,
             "indication": self.indication.value,
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
@@ -87,7 +100,7 @@ class TimestampReport:
             "deadline": _t(self.deadline),
             "validation_time": _t(self.validation_time),
             "validation_time_source": "timestamp" if self.gen_time else None,
-        }
+        }, self.platform_timezone, gen_time=self.gen_time, deadline=self.deadline, validation_time=self.validation_time)
 
 
 @dataclass
@@ -115,9 +128,10 @@ class SignerReport:
     validation_process: str | None = None  # "basic" | "with-time" | "long-term" (EN 319 102-1 5.3, 5.5, 5.6)
     poe: list[Any] = field(default_factory=list)  # POE per element (EN 319 102-1 5.6.2.3)
     algorithm: Any = None  # the signature value's SignatureAlgorithm
+    platform_timezone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return _local({
             "index": self.index,
             "indication": self.indication.value,
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
@@ -138,7 +152,7 @@ class SignerReport:
             "signature_level": self.level,
             "validation_process": self.validation_process,
             "poe": [p.to_dict() for p in self.poe],
-        }
+        }, self.platform_timezone, signing_time_claim=self.signing_time_claim, validation_time=self.validation_time)
 
 
 @dataclass
@@ -155,13 +169,14 @@ class SignatureReport:
     deadline: datetime | None = None
     lang: str = "en"
     trust_snapshot_id: str | None = None
+    platform_timezone: str | None = None
 
     @property
     def passed(self) -> bool:
         return self.indication is SignatureIndication.TOTAL_PASSED
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        return _local({
             "kind": "signature",
             "indication": self.indication.value,
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
@@ -173,4 +188,4 @@ class SignatureReport:
             "lang": self.lang,
             "trust_snapshot_id": self.trust_snapshot_id,
             "signers": [s.to_dict() for s in self.signers],
-        }
+        }, self.platform_timezone, deadline=self.deadline)

@@ -15,6 +15,7 @@ from trustsvc.cms.signed_data import verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
+from trustsvc.validation import times
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
@@ -34,12 +35,14 @@ _FROM_CERT = {
 }
 
 
-def fmt_time(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+def fmt_time(t: datetime, zone: Any = None) -> str:
+    """UTC, and the platform zone beside it when one is configured (see validation/times.py)."""
+    return times.fmt_time(t, zone)
 
 
 def as_utc(t: datetime | str | None) -> datetime | None:
-    """Parse an ISO time (or take a datetime); naive means UTC."""
+    """Parse an ISO time (or take a datetime); naive means UTC. For times the core itself read (a CMS
+    signing-time); a caller's time goes through `times.parse_time`, where naive is an error."""
     if t is None:
         return None
     if isinstance(t, str):
@@ -117,6 +120,7 @@ def check_token(
     revocation_source: Any = None,
     max_freshness: timedelta | None = None,
     context: ValidationContext | None = None,
+    zone: Any = None,
 ) -> TimestampReport:
     """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime.
 
@@ -135,7 +139,7 @@ def check_token(
     report = TimestampReport(
         SignatureIndication.INDETERMINATE, gen_time=token.gen_time, policy=token.policy,
         serial_number=token.serial_number, imprint_algorithm=token.imprint_algorithm, tsa_name=token.tsa_name,
-        deadline=deadline, validation_time=token.gen_time,
+        deadline=deadline, validation_time=token.gen_time, platform_timezone=times.zone_name(times.zone_of(zone)),
     )
 
     def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> TimestampReport:
@@ -191,30 +195,30 @@ def check_token(
         # (direct trust); then the "path" is that certificate, which must be within validity at genTime.
         if not (tsa.not_before <= at <= tsa.not_after):
             return done(SignatureIndication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE,
-                        message("tsa_cert_invalid", lang, time=fmt_time(at), detail="outside its validity period"))
+                        message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail="outside its validity period"))
         report.path = [tsa]
         report.certificate = None
     elif cert_report.indication is not Indication.PASSED:
         detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
         return done(cert_indication(cert_report.indication), cert_report.sub_indication,
-                    message("tsa_cert_invalid", lang, time=fmt_time(at), detail=detail))
+                    message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail=detail))
     if trust is not None:
         # The TSA itself must be a TSA-type service granted for timestamping at genTime.
         rec = trust.recognise(report.path, usage="timestamping", at=at, service_types=TSA_SERVICE_TYPES)
         report.recognition = rec
         if not rec.recognised:
             return done(SignatureIndication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                        message("tsa_not_recognised", lang, time=fmt_time(at), detail=rec.reason))
+                        message("tsa_not_recognised", lang, time=fmt_time(at, zone), detail=rec.reason))
     if deadline is not None and token.gen_time > deadline:
         return done(SignatureIndication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                    message("deadline_missed", lang, gen_time=fmt_time(token.gen_time), deadline=fmt_time(deadline)))
+                    message("deadline_missed", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
     if not report.imprint_checked:
         return done(SignatureIndication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND,
                     message("imprint_unchecked", lang))
     report.indication = SignatureIndication.TOTAL_PASSED
-    report.reasons.append(message("timestamp_ok", lang, tsa=tsa.subject_str, gen_time=fmt_time(token.gen_time)))
+    report.reasons.append(message("timestamp_ok", lang, tsa=tsa.subject_str, gen_time=fmt_time(token.gen_time, zone)))
     if deadline is not None:
-        report.reasons.append(message("deadline_met", lang, gen_time=fmt_time(token.gen_time), deadline=fmt_time(deadline)))
+        report.reasons.append(message("deadline_met", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
     return report
 
 
@@ -238,6 +242,7 @@ def validate_timestamp(
     budget: Budget | None = None,
     profile: Profile | None = None,
     context: ValidationContext | None = None,
+    platform_timezone: Any = None,
 ) -> TimestampReport:
     """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
 
@@ -245,8 +250,12 @@ def validate_timestamp(
     `timestamping` in `trust`; with `deadline`, genTime after it is TOTAL-FAILED naming both times.
     `context` (`trustsvc.ValidationContext`) carries the validation inputs in one value (the TSA chain's
     algorithm policy, SM2 ID, profile, revocation policy, work budget); keywords override it.
-    Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
+    A `deadline` without a UTC offset is read in `platform_timezone` (an IANA name such as
+    Asia/Shanghai); without one it raises NaiveTimeError naming the field. Reports show times in
+    UTC and in the platform zone. Never raises on bad token input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
     """
+    zone = times.zone_of(platform_timezone)
+    deadline_t = times.parse_time(deadline, "deadline", zone)
     try:
         ctx = (context if context is not None else ValidationContext()).overridden(
             trust=trust, trust_anchors=trust_anchors, crls=crls, ocsp_responses=ocsp_responses,
@@ -256,7 +265,6 @@ def validate_timestamp(
     except (ValueError, TypeError) as exc:  # an unknown revocation mode or profile
         return TimestampReport(SignatureIndication.INDETERMINATE, SubIndication.GENERIC, [str(exc)])
     try:
-        deadline_t = as_utc(deadline)
         if isinstance(digest, str):
             try:
                 digest = bytes.fromhex(digest.strip())
@@ -265,6 +273,7 @@ def validate_timestamp(
         parsed = parse_timestamp_token(token)
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                               [message("ts_format", lang, detail=str(exc))])
+                               [message("ts_format", lang, detail=str(exc))], deadline=deadline_t,
+                               platform_timezone=times.zone_name(zone))
     return check_token(parsed, data=content, digest=digest, deadline=deadline_t, lang=lang, other_certs=other_certs,
-                       context=ctx)
+                       context=ctx, zone=zone)
