@@ -40,3 +40,28 @@ def init(
     index = init_demo(directory, base_url=base_url)
     entities = index["entities"]
     typer.echo(f"demo PKI written to {directory}: {len(entities)} certificates, index {directory / 'pki.json'}")
+
+
+@demo_app.command("bids")
+def bids(
+    directory: Path = typer.Argument(..., metavar="DEMO_DIR", help="A demo made by `trustsvc demo init`."),
+    out: Path = typer.Argument(..., metavar="OUT", help="Where to write bid-NNNN.txt / .p7s and opening.json."),
+    count: int = typer.Option(100, "--count", min=1, max=100_000, help="How many bids."),
+    late: int = typer.Option(0, "--late", min=0, help="How many of them are time-stamped after the deadline."),
+    deadline: str | None = typer.Option(None, "--deadline", help="Bid deadline with an offset (default: now)."),
+    tender_id: str = typer.Option("GD-2026-0001", "--tender-id", help="Tender id written into the bids."),
+) -> None:
+    """Write a demo bid opening: COUNT signed, timestamped bids from GD, HK and MO bidders (names in their own script)."""
+    from trustsvc.demo.opening import write_opening
+    from trustsvc.validation.times import parse_time
+
+    if not (directory / "pki.json").is_file():
+        typer.echo(f"error: {directory} is not a demo directory (run `trustsvc demo init {directory}`)", err=True)
+        raise typer.Exit(2)
+    try:
+        when = parse_time(deadline, "--deadline")
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    meta = write_opening(directory, out, count, deadline=when, late=min(late, count), tender_id=tender_id)
+    typer.echo(f"{count} bids for tender {meta['tender_id']} (deadline {meta['deadline']}) in {out}")

@@ -35,12 +35,27 @@ def _dict(value: Any) -> Any:
     return value
 
 
+def _attr(name: Any, attr: str) -> str | None:
+    """One attribute of a Name (the last if repeated), for people: the bidder's CN, its country."""
+    try:
+        value = name.native.get(attr)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
 def _cert_summary(cert: Any) -> dict[str, Any] | None:
     if cert is None:
         return None
     return {
         "subject": cert.subject_str,
         "issuer": cert.issuer_str,
+        "subject_common_name": _attr(cert.subject, "common_name"),
+        "subject_organization": _attr(cert.subject, "organization_name"),
+        "subject_country": _attr(cert.subject, "country_name"),
+        "issuer_common_name": _attr(cert.issuer, "common_name"),
         "serial_number": format(cert.serial_number, "x"),
         "sha256": cert.sha256,
         "not_before": _t(cert.not_before),
