@@ -76,7 +76,7 @@ def run_batch(items: Iterable[BatchItem], *, store: Any, defaults: dict[str, Any
             out = _error_result(index, item)
         else:
             line = as_api_line(_with_defaults(item, defaults))
-            out = json.loads(_process(index, line, store, None, lambda *_: None, zone))
+            out = json.loads(_process(index, line, store, None, lambda *_: None, zone=zone))
         out["source"] = item.source
         return out
 
