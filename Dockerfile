@@ -12,6 +12,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     TRUSTSVC_DATA_DIR=/var/lib/trustsvc \
     TRUSTSVC_DATABASE_URL=sqlite:////var/lib/trustsvc/trustsvc.db
+# Pango and CJK fonts for the PDF minutes of a bid opening (WeasyPrint).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      fonts-noto-cjk fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 trustsvc \
  && useradd --system --uid 10001 --gid trustsvc --home-dir /var/lib/trustsvc --shell /usr/sbin/nologin trustsvc \
  && mkdir -p /var/lib/trustsvc && chown trustsvc:trustsvc /var/lib/trustsvc

@@ -37,7 +37,10 @@ def live(tmp_path_factory):
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
            "TRUSTSVC_DATABASE_URL": "sqlite:///var/trustsvc.db", "TRUSTSVC_DEMO_DIR": "var/demo",
-           "TRUSTSVC_POLL_INTERVAL": "0.5"}
+           "TRUSTSVC_POLL_INTERVAL": "0.5",
+           # what `make run` adds: the demo HK TSA at POST /tsa
+           "TRUSTSVC_TSA_CERT": "var/demo/certs/hk-tsa.pem", "TRUSTSVC_TSA_KEY": "var/demo/keys/hk-tsa.key.pem",
+           "TRUSTSVC_TSA_CHAIN": "var/demo/certs/hk-ca.pem"}
     subprocess.run(["trustsvc", "demo", "init", "var/demo"], cwd=cwd, env=env, check=True, capture_output=True)
     server = subprocess.Popen(["trustsvc", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
                                "--log-level", "warning"], cwd=cwd, env=env,
@@ -72,17 +75,48 @@ def test_big_batch_from_a_client_that_sends_everything_first(live):
     assert all(o["indication"] == "PASSED" for o in out)
 
 
-def test_curl_examples_work_as_written(live):
+def _block(doc: Path, name: str, port: int) -> str:
+    text = doc.read_text(encoding="utf-8")
+    block = re.search(rf"<!-- {name}:begin -->\s*```sh\n(.*?)```\s*<!-- {name}:end -->", text, re.S).group(1)
+    return block.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+
+
+def test_curl_examples_work_as_written_twice_in_a_row(live):
     cwd, port, env = live
-    text = DOC.read_text()
-    block = re.search(r"<!-- curl:begin -->\s*```sh\n(.*?)```\s*<!-- curl:end -->", text, re.S).group(1)
-    script = block.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
-    run = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    out = run.stdout
+    script = _block(DOC, "curl", port)
+    before = set(cwd.iterdir())
+    runs = [subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+            for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert set(cwd.iterdir()) == before  # scratch files go to var/tmp, nothing is left beside it
+    assert '{"territory":"HK","sequence_number":3}' in runs[1].stdout  # the second upload bumps the list in force
+    out = runs[0].stdout
     assert "HK #1 ok" in out and '"indication": "PASSED"' in out
     assert "valid signature: certificate report PASSED" in out
     assert '"sub_indication":"FORMAT_FAILURE"' in out and '"index":2,"id":"bid-3","indication":"PASSED"' in out
     assert "TOTAL-PASSED" in out and "TOTAL-FAILED" in out
     assert "401" in out and '{"territory":"HK","sequence_number":2}' in out and '"status":409' in out
     assert "audit log intact" in out
+
+
+README = DOC.parents[1] / "README.md"
+
+
+def test_readme_bid_opening_loop_twice_in_a_row(live):
+    # sign -> timestamp at the API's TSA -> verify -> a batch of 50 with minutes, as README shows it.
+    cwd, port, env = live
+    script = _block(README, "bid-opening", port)
+    assert len(script.strip().splitlines()) < 10
+    for _ in range(2):
+        run = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]  # verify batch: three late bids
+        assert "wrote var/tmp/bid.txt.p7s (detached, timestamped)" in run.stdout
+        assert "TOTAL-PASSED" in run.stdout
+        assert "50 items: 47 passed, 3 failed, 0 indeterminate" in run.stdout
+        assert (cwd / "var/tmp/minutes.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_readme_http_block_is_the_docs_block(live):
+    _, port, _ = live
+    assert _block(README, "curl", port) == _block(DOC, "curl", port)

@@ -348,9 +348,27 @@ class _NDJSONStream(StreamingResponse):
         await self.stream_response(send)
 
 
-@router.post("/batch", responses={200: {"description": "One NDJSON result per input line, in input order",
-                                        "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
-             openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
+_MINUTES_PARAMS = [
+    {"name": "minutes", "in": "query", "required": False, "schema": {"type": "string", "enum": ["html", "pdf"]},
+     "description": "Answer with the minutes of the bid opening (one printable document) instead of NDJSON."},
+    {"name": "tender_id", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
+     "description": "Tender id printed in the minutes."},
+    {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["en", "zh-Hans", "zh-Hant"]},
+     "description": "Language of the reasons (every item without its own) and of the minutes."},
+    {"name": "usage", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64},
+     "description": "Usage (e-tendering, e-guarantee, ...) for every item without its own."},
+    {"name": "deadline", "in": "query", "required": False, "schema": {"type": "string", "format": "date-time"},
+     "description": "Bid deadline for every item without its own, and the one the minutes show."},
+]
+
+
+@router.post("/batch", responses={200: {"description": "One NDJSON result per input line, in input order; with "
+                                                       "`?minutes=html|pdf`, the minutes of the bid opening",
+                                        "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                                                    "text/html": {"schema": {"type": "string"}},
+                                                    "application/pdf": {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}}},
+             openapi_extra={"parameters": _MINUTES_PARAMS, "requestBody": {"required": True, "content": {"application/x-ndjson": {
                  "schema": {"type": "string"},
                  "example": '{"id":"bid-1","type":"certificate","certificate":"MIIB...","usage":"e-tendering"}\n'
                             '{"id":"bid-2","type":"signature","signature":"MIAG...","content":"...",'
@@ -360,7 +378,13 @@ async def verify_batch(request: Request) -> Response:
 
     Items are read as they arrive and verified by a bounded pool; at most `window` items are in flight,
     so memory does not grow with the size of the batch. `?signed=true` adds a `jws` to each result.
+    `?minutes=html|pdf` answers instead with the minutes of the bid opening (`tender_id`, `lang`,
+    `deadline` query parameters; see trustsvc/api/batch_minutes.py).
     """
+    if request.query_params.get("minutes"):
+        from trustsvc.api.batch_minutes import minutes_response
+
+        return await minutes_response(request, request.query_params["minutes"].lower())
     svc = request.app.state.svc
     settings = svc.settings
     store = svc.holder.store  # one trust snapshot for the whole batch

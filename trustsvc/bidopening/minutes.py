@@ -50,6 +50,8 @@ LABELS: dict[str, dict[str, str]] = {
     "committee": {"en": "Bid opening committee (name, signature, date)", "zh-Hans": "开标委员会（姓名、签名、日期）",
                   "zh-Hant": "開標委員會（姓名、簽名、日期）"},
     "none": {"en": "none", "zh-Hans": "无", "zh-Hant": "無"},
+    "in_time": {"en": "Submitted in time", "zh-Hans": "按时递交", "zh-Hant": "準時遞交"},
+    "valid": {"en": "Signature valid", "zh-Hans": "签名有效", "zh-Hant": "簽章有效"},
 }
 
 
@@ -112,7 +114,7 @@ def _gen_time(signer: dict[str, Any], zone: str | None) -> str:
     return local_iso(t, zone) or utc_iso(t)
 
 
-def row_of(number: int, result: dict[str, Any], zone: str | None) -> MinutesRow:
+def row_of(number: int, result: dict[str, Any], zone: str | None, lang: str = "en") -> MinutesRow:
     """One row from one batch result (the API batch envelope)."""
     report = result.get("report") or {}
     signer = _first_signer(report)
@@ -122,7 +124,11 @@ def row_of(number: int, result: dict[str, Any], zone: str | None) -> MinutesRow:
     territory = rec.get("territory") or country or "—"
     reasons = report.get("reasons") or []
     error = (result.get("error") or {}).get("detail")
-    reason = error or (reasons[-1] if reasons else "")
+    if verdict_of(result.get("indication")) == "passed":
+        # The genTime column already says when; a passed row needs no more than the verdict's name.
+        reason = label("in_time" if report.get("deadline") else "valid", lang)
+    else:
+        reason = error or (reasons[-1] if reasons else "")
     return MinutesRow(
         number=number, item=str(result.get("source") or result.get("id") or number),
         bidder=cert.get("subject_common_name") or cert.get("subject_organization") or cert.get("subject") or "—",
@@ -143,7 +149,7 @@ def build_minutes(results: Iterable[dict[str, Any]], *, tender_id: str, deadline
     for n, result in enumerate(results, 1):
         digest.update(json.dumps(result, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
         m.summary.add(result)
-        m.rows.append(row_of(n, result, platform_timezone))
+        m.rows.append(row_of(n, result, platform_timezone, lang))
     m.results_sha256 = digest.hexdigest()
     if sign is not None:
         m.signature = sign(m.signed_payload())
@@ -160,7 +166,11 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans", "DejaVu
 h1 { font-size: 15pt; margin: 0 0 4mm 0; }
 table.meta td { padding: 0.5mm 4mm 0.5mm 0; vertical-align: top; }
 table.bids { border-collapse: collapse; width: 100%%; margin-top: 4mm; }
-table.bids th, table.bids td { border: 0.4pt solid #888; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
+table.bids { table-layout: fixed; }
+table.bids th, table.bids td { border: 0.4pt solid #888; padding: 0.8mm 1.2mm; vertical-align: top; text-align: left; }
+col.no { width: 9mm; } col.file { width: 21mm; } col.bidder { width: 58mm; } col.territory { width: 12mm; }
+col.issuer { width: 33mm; } col.gen_time { width: 39mm; } col.verdict { width: 46mm; }
+td.nowrap, th { white-space: nowrap; }
 table.bids th { background: #eee; }
 table.bids thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
@@ -188,10 +198,11 @@ def render_html(m: Minutes) -> str:
         lang_attr = f' lang="{r.bidder_lang}"' if r.bidder_lang else ""
         sub = f" / {_e(r.sub_indication)}" if r.sub_indication else ""
         rows.append(
-            f"<tr><td>{r.number}</td><td>{_e(r.item)}</td><td{lang_attr}>{_e(r.bidder)}</td><td>{_e(r.territory)}</td>"
-            f"<td>{_e(r.issuer)}</td><td>{_e(r.gen_time)}</td>"
-            f'<td class="{r.verdict}">{L(r.verdict)}<br><small>{_e(r.indication)}{sub}</small></td>'
+            f"<tr><td>{r.number}</td><td>{_e(r.item)}</td><td class=\"nowrap\"{lang_attr}>{_e(r.bidder)}</td>"
+            f"<td class=\"nowrap\">{_e(r.territory)}</td><td>{_e(r.issuer)}</td><td class=\"nowrap\">{_e(r.gen_time)}</td>"
+            f'<td class="{r.verdict}">{L(r.verdict)} <small>{_e(r.indication)}{sub}</small></td>'
             f'<td class="reason">{_e(r.reason)}</td></tr>')
+    colgroup = "".join(f'<col class="{c}">' for c in cols)
     reasons = "".join(f"<li><code>{_e(k)}</code>: {v}</li>" for k, v in s.reasons.most_common()) or f"<li>{L('none')}</li>"
     totals = (f"{s.total} {L('total')}: <span class='passed'>{s.verdicts['passed']} {L('passed')}</span>, "
               f"<span class='failed'>{s.verdicts['failed']} {L('failed')}</span>, "
@@ -201,7 +212,8 @@ def render_html(m: Minutes) -> str:
         f'<!DOCTYPE html>\n<html lang="{_e(m.lang)}"><head><meta charset="utf-8">'
         f"<title>{L('title')} {_e(m.tender_id)}</title><style>{css}</style></head><body>"
         f"<h1>{L('title')}</h1><table class=\"meta\">{head}</table>"
-        f"<table class=\"bids\"><thead><tr>{''.join(f'<th>{L(c)}</th>' for c in cols)}</tr></thead>"
+        f"<table class=\"bids\"><colgroup>{colgroup}</colgroup>"
+        f"<thead><tr>{''.join(f'<th>{L(c)}</th>' for c in cols)}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         f"<h2>{L('totals')}</h2><p>{totals}</p><h3>{L('per_reason')}</h3><ul>{reasons}</ul>"
         f"<h3>{L('signature')}</h3><p class=\"sig\">{_e(m.signature or '—')}</p>"

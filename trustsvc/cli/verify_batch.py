@@ -82,7 +82,8 @@ def verify_batch_cmd(
     deadline: Optional[str] = typer.Option(None, "--deadline", help="bid deadline (ISO 8601), for every item without one"),
     usage: Optional[str] = typer.Option(None, "--usage", help="e-tendering | e-guarantee | ... for every item without one"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write one JSON result per line here"),
-    minutes: Optional[Path] = typer.Option(None, "--minutes", help="write the minutes: minutes.html or minutes.pdf"),
+    minutes: list[Path] = typer.Option([], "--minutes", help="write the minutes: minutes.html or minutes.pdf "
+                                       "(repeatable: both from one run)"),
     tender_id: Optional[str] = typer.Option(None, "--tender-id", help="tender id for the minutes "
                                             "(default: DIR/opening.json's, else the directory name)"),
     lang: str = typer.Option("en", "--lang", help="en | zh-Hans | zh-Hant (reasons and minutes)"),
@@ -104,7 +105,7 @@ def verify_batch_cmd(
     lang = normalise_lang(lang)
     zone = _zone(timezone_name)
     deadline_t = _time(deadline, "--deadline", zone)
-    if minutes is not None and minutes.suffix.lower() not in (".html", ".htm", ".pdf"):
+    if any(m.suffix.lower() not in (".html", ".htm", ".pdf") for m in minutes):
         _fail("--minutes must name a .html or .pdf file")
     if trust_list is None:
         _fail("give --trust-list DIR: a bid opening is judged against one trust snapshot")
@@ -133,27 +134,30 @@ def verify_batch_cmd(
         if out is not None:
             out.close()
     _print_summary(summary, lang)
-    if minutes is not None:
+    if minutes:
         _write_minutes(minutes, results, tender_id or meta.get("tender_id") or source.stem, deadline_t,
                        zone_name(zone), store.snapshot_id, lang, report_key)
-        print(f"minutes: {minutes}")
     worst = "failed" if summary.verdicts["failed"] else "indeterminate" if summary.verdicts["indeterminate"] else "passed"
     raise typer.Exit(EXIT[worst])
 
 
-def _write_minutes(path: Path, results: list, tender_id: str, deadline, zone, snapshot_id, lang, report_key) -> None:
+def _write_minutes(paths: list[Path], results: list, tender_id: str, deadline, zone, snapshot_id, lang,
+                   report_key) -> None:
+    """One set of minutes (one signature), written as each of `paths` (HTML, or PDF printed from it)."""
     from trustsvc.bidopening.minutes import build_minutes, render_html
 
     m = build_minutes(results, tender_id=tender_id, deadline=deadline, platform_timezone=zone,
                       snapshot_id=snapshot_id, lang=lang, sign=_report_signer(report_key))
     page = render_html(m)
-    try:
-        if path.suffix.lower() == ".pdf":
-            from trustsvc.bidopening.pdf import html_to_pdf
+    for path in paths:
+        try:
+            if path.suffix.lower() == ".pdf":
+                from trustsvc.bidopening.pdf import html_to_pdf
 
-            path.write_bytes(html_to_pdf(page))
-        else:
-            path.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+                path.write_bytes(html_to_pdf(page))
+            else:
+                path.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            raise typer.Exit(2) from None
+        print(f"minutes: {path}")
