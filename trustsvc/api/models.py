@@ -31,6 +31,7 @@ class CertificateRequest(_Strict):
     ocsp_responses: list[str] = Field(default=[], max_length=64, description="Base64 DER OCSPResponses.")
     initial_policy_set: list[str] | None = Field(default=None, max_length=64)
     explicit_policy: bool = False
+    lang: Literal["en", "zh-Hans", "zh-Hant"] = Field(default="en", description="Language of the reasons.")
 
 
 class SignatureRequest(_Strict):

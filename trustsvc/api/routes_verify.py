@@ -120,7 +120,7 @@ _CERT_FILES = {"certificate": False, "intermediates": True, "trust_anchors": Tru
 
 @router.post("/certificate", response_model=VerifyResponse, responses=_SIGNED,
              openapi_extra=_body(CertificateRequest, _CERT_EXAMPLE, _CERT_FILES,
-                                 ("usage", "at", "revocation", "use_trust_lists")))
+                                 ("usage", "at", "revocation", "use_trust_lists", "lang")))
 async def verify_certificate(request: Request) -> Response:
     """Validate a certificate (with optional intermediates) for a usage at a time, via trust lists or a bridge.
 
@@ -128,6 +128,7 @@ async def verify_certificate(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, _ = await _parse(request, CertificateRequest, _CERT_FILES)
+    body = _with_lang(request, body)
     if _wants_etsi(request):
         return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True, zone=_zone(request))
     return report_response(request, await run_verification(request, verify.verify_certificate, body, store,
@@ -160,6 +161,7 @@ async def verify_signature(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, raw = await _parse(request, SignatureRequest, _SIG_FILES, raw=("signature", "content"))
+    body = _with_lang(request, body)
     if _wants_etsi(request):
         return await _etsi_call(request, verify.verify_signature, body, store, signature=raw.get("signature"),
                                 content=raw.get("content"), etsi=True, zone=_zone(request))
@@ -181,6 +183,7 @@ async def verify_timestamp(request: Request) -> Response:
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, _ = await _parse(request, TimestampRequest, _TS_FILES)
+    body = _with_lang(request, body)
     if _wants_etsi(request):
         return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True, zone=_zone(request))
     return report_response(request, await run_verification(request, verify.verify_timestamp, body, store,
@@ -189,6 +192,17 @@ async def verify_timestamp(request: Request) -> Response:
 
 def _zone(request: Request) -> str | None:
     return getattr(request.app.state.svc.settings, "platform_timezone", None)
+
+
+def _with_lang(request: Request, body):
+    """`?lang=` (or Accept-Language) for a body that does not name its language itself."""
+    from trustsvc.validation.messages import normalise_lang
+
+    if "lang" not in body.model_fields_set:
+        wanted = request.query_params.get("lang") or request.headers.get("accept-language", "").split(",")[0].strip()
+        if wanted:
+            body.lang = normalise_lang(wanted)
+    return body
 
 
 def _first_error(exc: ValidationError) -> str:

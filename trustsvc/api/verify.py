@@ -84,7 +84,9 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
         trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp)
-    return envelope("certificate", report, store, now, etsi)
+    from trustsvc.validation.localise import localise_certificate_report
+
+    return envelope("certificate", localise_certificate_report(report, req.lang), store, now, etsi)
 
 
 def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,

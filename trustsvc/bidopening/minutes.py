@@ -168,8 +168,8 @@ table.meta td { padding: 0.5mm 4mm 0.5mm 0; vertical-align: top; }
 table.bids { border-collapse: collapse; width: 100%%; margin-top: 4mm; }
 table.bids { table-layout: fixed; }
 table.bids th, table.bids td { border: 0.4pt solid #888; padding: 0.8mm 1.2mm; vertical-align: top; text-align: left; }
-col.no { width: 9mm; } col.file { width: 21mm; } col.bidder { width: 58mm; } col.territory { width: 12mm; }
-col.issuer { width: 33mm; } col.gen_time { width: 39mm; } col.verdict { width: 46mm; }
+col.no { width: 9mm; } col.file { width: 21mm; } col.bidder { width: 63mm; } col.territory { width: 12mm; }
+col.issuer { width: 33mm; } col.gen_time { width: 42mm; } col.verdict { width: 40mm; }
 td.nowrap, th { white-space: nowrap; }
 table.bids th { background: #eee; }
 table.bids thead { display: table-header-group; }

@@ -36,6 +36,8 @@ class CertificateReport:
     trust_anchor: str | None = None
     attempts: list[Any] = field(default_factory=list)
     usage: str | None = None
+    lang: str = "en"
+    technical_details: list[str] = field(default_factory=list)  # the layers' own English reasons (validation/localise.py)
 
     @property
     def passed(self) -> bool:
@@ -63,6 +65,8 @@ class CertificateReport:
             "revocation": [c.to_dict() if hasattr(c, "to_dict") else c for c in self.revocation],
             "recognition": self.recognition,
             "usage": self.usage,
+            "lang": self.lang,
+            "technical_details": list(self.technical_details),
             "candidate_paths": [a.to_dict() if hasattr(a, "to_dict") else a for a in self.attempts],
             # Past a limit the candidate paths are summarised: the first ones are listed, the rest counted.
             "candidate_paths_total": getattr(self.attempts, "total", len(self.attempts)),

@@ -18,6 +18,7 @@ from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
 from trustsvc.validation import longterm, times
 from trustsvc.validation.eguarantee import EGuaranteeError, check_terms, parse_eguarantee
+from trustsvc.validation import localise
 from trustsvc.validation.messages import message, normalise_lang, source_label
 from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
 from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
@@ -92,7 +93,7 @@ def validate_signature(
         sd = parse_signed_data(signature)
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
-        report.reasons.append(message("format", lang, detail=str(exc)))
+        report.reasons.append(message("format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
         return report
     report.content_type, report.detached = sd.econtent_type, sd.detached
     data = sd.econtent if sd.econtent is not None else content
@@ -183,14 +184,15 @@ class _Context:
         try:
             digest = self._digest(signer.digest_algorithm)
         except UnsupportedAlgorithmError as exc:
-            return done(_FAIL, SubIndication.FORMAT_FAILURE, message("signer_format", lang, index=signer.index, detail=str(exc)))
+            return done(_FAIL, SubIndication.FORMAT_FAILURE, message("signer_format", lang, index=signer.index,
+                                                                     detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
         crypto = verify_signer_crypto(signer, cert, econtent_type=self.sd.econtent_type, content=self.data,
                                       content_digest=digest)
         if not crypto.ok:
             sub = SubIndication.__members__.get(crypto.failure or "", SubIndication.FORMAT_FAILURE)
             key = _CRYPTO_KEYS.get(crypto.failure or "", "signer_format")
             return done(_FAIL if sub is not SubIndication.SIGNED_DATA_NOT_FOUND else _INDET, sub,
-                        message(key, lang, index=signer.index, detail=crypto.detail))
+                        message(key, lang, index=signer.index, detail=localise.detail(crypto.detail, sub, lang)))
         r.signature_algorithm = crypto.algorithm.name if crypto.algorithm else None
         r.algorithm = crypto.algorithm
         # EN 319 102-1 5.2.3 / EN 319 122-1 5.2.2.3: the signing certificate is bound to the signature.
@@ -198,7 +200,8 @@ class _Context:
         r.signing_certificate_attribute = f"v{binding.version}" if binding.version else None
         if binding.present and not binding.ok:
             return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                        message("cert_binding", lang, index=signer.index, detail=binding.detail))
+                        message("cert_binding", lang, index=signer.index,
+                                detail=localise.detail(binding.detail, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, lang)))
         ku = cert.key_usage
         if ku is not None and not (ku & _SIGNING_KU):
             return done(_INDET, SubIndication.CHAIN_CONSTRAINTS_FAILURE, message("key_usage", lang, index=signer.index))
@@ -208,7 +211,8 @@ class _Context:
             tokens = signature_timestamp_token_ders(signer)
         except (ValueError, TypeError, KeyError):
             tokens = []
-            r.reasons.append(message("timestamp_invalid", lang, index=signer.index, detail="malformed unsigned attributes"))
+            r.reasons.append(message("timestamp_invalid", lang, index=signer.index,
+                                     detail=localise.detail("malformed unsigned attributes", SubIndication.FORMAT_FAILURE, lang)))
         for token_ci in tokens:
             ts = self._timestamp(token_ci, signer)
             r.timestamps.append(ts)
@@ -242,7 +246,7 @@ class _Context:
         r.recognition = cert_report.recognition
         r.revocation_evidence = list(cert_report.revocation_evidence)
         if cert_report.indication is not Indication.PASSED:
-            detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
+            detail = localise.certificate_failure(cert_report, lang)
             if cert_report.sub_indication is SubIndication.REVOKED:
                 return done(*_revoked_outcome(cert_report, poe, signer.index, detail, self.zone, lang))
             return done(cert_indication(cert_report.indication), cert_report.sub_indication,
@@ -261,7 +265,7 @@ class _Context:
             if failure is not None:
                 return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE, failure)
         r.indication = _PASS
-        r.reasons.insert(0, message("signature_ok", lang, index=signer.index, signer=cert.subject_str,
+        r.reasons.insert(0, message("signature_ok", lang, index=signer.index, signer=localise.certificate_name(cert, lang),
                                     time=fmt_time(at, self.zone), source=source_label(source, lang)))
         return r
 
@@ -269,7 +273,8 @@ class _Context:
         try:
             token = parse_timestamp_token(token_ci)
         except (CMSFormatError, InputFormatError, TrustsvcError, ValueError, TypeError) as exc:
-            return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", self.lang, detail=str(exc))])
+            return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message(
+                "ts_format", self.lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, self.lang))])
         # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3). Its TSA's path may use
         # the certificates the signature carries (EN 319 122-1 B-LT puts them in SignedData.certificates).
         return check_token(token, data=signer.signature, lang=self.lang,
@@ -277,11 +282,11 @@ class _Context:
 
     def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
         if self.sd.econtent_type not in DATA_TYPES:
-            return message("eguarantee_invalid", self.lang, detail=f"content type {self.sd.econtent_type}")
+            return message("eguarantee_invalid", self.lang, detail=self.sd.econtent_type)
         try:
             payload = parse_eguarantee(self.data)
         except EGuaranteeError as exc:
-            return message("eguarantee_invalid", self.lang, detail=str(exc))
+            return message("eguarantee_invalid", self.lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, self.lang))
         r.eguarantee = payload
         # The guarantee must be in force when the signature is judged, and meet the tender's terms.
         for f in check_terms(payload, self.expected, at):

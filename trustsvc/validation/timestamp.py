@@ -15,7 +15,7 @@ from trustsvc.cms.signed_data import verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
-from trustsvc.validation import times
+from trustsvc.validation import localise, times
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
@@ -153,7 +153,7 @@ def check_token(
             ok = token.imprint_matches(data=data, digest=digest)
         except UnsupportedAlgorithmError as exc:
             return done(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                        message("ts_format", lang, detail=str(exc)))
+                        message("ts_format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
         if not ok:
             return done(SignatureIndication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
                         message("imprint_mismatch", lang, detail=f"{token.imprint_algorithm} {token.imprint.hex()}"))
@@ -169,18 +169,21 @@ def check_token(
     if not crypto.ok:
         sub = SubIndication[crypto.failure] if crypto.failure in SubIndication.__members__ else SubIndication.FORMAT_FAILURE
         key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
-        return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0, detail=crypto.detail))
+        return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0,
+                                                                   detail=localise.detail(crypto.detail, sub, lang)))
     report.algorithm = crypto.algorithm
     # RFC 3161 2.4.1 / RFC 5816: the TSA certificate is identified by ESSCertID(v2) in the signed attributes.
     binding = _tsa_binding(signer, tsa)
     if not binding.present or not binding.ok:
         detail = binding.detail or "the token has no signing-certificate attribute (RFC 3161 2.4.1)"
         return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                    message("cert_binding", lang, index=0, detail=detail))
+                    message("cert_binding", lang, index=0,
+                            detail=localise.detail(detail, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, lang)))
     problem = tsa_certificate_problem(tsa)
     if problem:
         return done(SignatureIndication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-                    message("tsa_constraints", lang, detail=problem))
+                    message("tsa_constraints", lang,
+                            detail=localise.detail(problem, SubIndication.CHAIN_CONSTRAINTS_FAILURE, lang)))
     at = token.gen_time
     tsa_ctx = replace(ctx.with_time(at).with_usage("timestamping" if trust is not None else None),
                       revocation=ctx.revocation.with_supplied(crls=sd.crls))
@@ -195,11 +198,12 @@ def check_token(
         # (direct trust); then the "path" is that certificate, which must be within validity at genTime.
         if not (tsa.not_before <= at <= tsa.not_after):
             return done(SignatureIndication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE,
-                        message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail="outside its validity period"))
+                        message("tsa_cert_invalid", lang, time=fmt_time(at, zone),
+                                detail=localise.detail("outside its validity period", SubIndication.OUT_OF_BOUNDS_NO_POE, lang)))
         report.path = [tsa]
         report.certificate = None
     elif cert_report.indication is not Indication.PASSED:
-        detail = "; ".join(cert_report.reasons) or str(cert_report.sub_indication)
+        detail = localise.certificate_failure(cert_report, lang)
         return done(cert_indication(cert_report.indication), cert_report.sub_indication,
                     message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail=detail))
     if trust is not None:
@@ -208,7 +212,8 @@ def check_token(
         report.recognition = rec
         if not rec.recognised:
             return done(SignatureIndication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                        message("tsa_not_recognised", lang, time=fmt_time(at, zone), detail=rec.reason))
+                        message("tsa_not_recognised", lang, time=fmt_time(at, zone),
+                                detail=localise.detail(rec.reason, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, lang)))
     if deadline is not None and token.gen_time > deadline:
         return done(SignatureIndication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE,
                     message("deadline_missed", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
@@ -216,7 +221,7 @@ def check_token(
         return done(SignatureIndication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND,
                     message("imprint_unchecked", lang))
     report.indication = SignatureIndication.TOTAL_PASSED
-    report.reasons.append(message("timestamp_ok", lang, tsa=tsa.subject_str, gen_time=fmt_time(token.gen_time, zone)))
+    report.reasons.append(message("timestamp_ok", lang, tsa=localise.certificate_name(tsa, lang), gen_time=fmt_time(token.gen_time, zone)))
     if deadline is not None:
         report.reasons.append(message("deadline_met", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
     return report
@@ -273,7 +278,8 @@ def validate_timestamp(
         parsed = parse_timestamp_token(token)
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                               [message("ts_format", lang, detail=str(exc))], deadline=deadline_t,
+                               [message("ts_format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE,
+                                                                                  lang))], deadline=deadline_t,
                                platform_timezone=times.zone_name(zone))
     return check_token(parsed, data=content, digest=digest, deadline=deadline_t, lang=lang, other_certs=other_certs,
                        context=ctx, zone=zone)
