@@ -86,7 +86,7 @@ def test_upload_rules(make_settings, db_url, ops, operator_token, tmp_path):
     # Every rejection and the acceptance are in the audit log, and the chain verifies.
     _register()
     runner = CliRunner()
-    env = {"TRUSTSVC_DATABASE_URL": settings.database_url}
+    env = {"TRUSTSVC_DATABASE_URL": settings.database_url, "TRUSTSVC_DATA_DIR": str(settings.data_dir)}
     res = runner.invoke(cli_app, ["audit", "show", "--limit", "50"], env=env)
     outcomes = [line for line in res.output.splitlines() if '"trust-list.upload"' in line]
     assert sum('"rejected"' in line for line in outcomes) == 5  # rogue, rollback x2, garbage x2

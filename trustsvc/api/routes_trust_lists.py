@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from trustsvc.api.models import TrustListsResponse, UploadResponse, VersionModel
 from trustsvc.api.problems import Problem
@@ -103,29 +104,46 @@ def _bearer(request: Request) -> str | None:
 
 def _upload(svc, territory: str, document: bytes, actor: str) -> dict[str, Any]:
     digest = hashlib.sha256(document).hexdigest()
-    now = datetime.now(timezone.utc)
-    svc.holder.reload()  # judge against the newest state in the database, not this worker's last poll
+    label = svc.territory_label(territory)
+
+    def judge():
+        # Under the upload lock: judge against the newest state in the database (pins, key rotation and
+        # delisting by the GBA list of lists included), not this worker's last poll.
+        svc.holder.reload()
+        return accept_list(svc.holder.snapshot.state, document, at=datetime.now(timezone.utc), territory=territory)
+
     try:
-        accepted = accept_list(svc.holder.snapshot.state, document, at=now, territory=territory)
-        with svc.sessions() as s:
-            info = versions_db.record_version(s, accepted, actor=actor)
+        info = versions_db.commit_upload(svc.sessions, judge, actor=actor, audit_key=svc.audit_key)
     except TrustListRejected as exc:
         status, kind = REJECTION_STATUS.get(exc.code, (422, "trust-list-rejected"))
         svc.audit(actor=actor, action="trust-list.upload", outcome="rejected",
-                  detail={"territory": territory, "sha256": digest, "code": exc.code, "reason": exc.message[:500]})
-        svc.metrics.count_upload(territory, exc.code)
+                  detail={"territory": territory[:16], "sha256": digest, "code": exc.code, "reason": exc.message[:500]})
+        svc.metrics.count_upload(label, exc.code)
         raise Problem(status, kind, exc.message, code=exc.code) from None
     except versions_db.VersionConflict as exc:
         svc.audit(actor=actor, action="trust-list.upload", outcome="rejected",
-                  detail={"territory": territory, "sha256": digest, "code": "rollback", "reason": str(exc)})
-        svc.metrics.count_upload(territory, "rollback")
+                  detail={"territory": territory[:16], "sha256": digest, "code": "rollback", "reason": str(exc)})
+        svc.metrics.count_upload(label, "rollback")
         raise Problem(409, "rollback", str(exc), code="rollback") from None
+    except (OperationalError, DBAPIError) as exc:
+        # Nothing was committed (version and audit entry are one transaction): the operator may retry.
+        raise Problem(503, "store-unavailable", f"the upload was not stored ({type(exc).__name__}); retry") from None
     notify(svc.engine)
-    svc.audit(actor=actor, action="trust-list.upload", outcome="accepted", detail=info.to_dict())
-    svc.metrics.count_upload(territory, "accepted")
+    svc.metrics.count_upload(label, "accepted")
     svc.holder.reload()
     return {"territory": info.territory, "sequence_number": info.sequence_number, "sha256": info.sha256,
             "accepted_at": info.accepted_at, "snapshot_id": svc.holder.store.snapshot_id}
+
+
+def _refuse_anonymous(svc, request: Request, territory: str, token_presented: bool) -> None:
+    """Audit a refused anonymous upload: one row each for the first few per client a minute, then a summary."""
+    client = request.client.host if request.client else "unknown"
+    individual, summary = svc.refusals.record(client)
+    if summary is not None:
+        svc.audit(actor="anonymous", action="trust-list.upload", outcome="unauthorized-summary", detail=summary)
+    if individual:
+        svc.audit(actor="anonymous", action="trust-list.upload", outcome="unauthorized",
+                  detail={"territory": territory[:16], "client": client, "token_presented": token_presented})
 
 
 @router.put("/{territory}", status_code=201, response_model=UploadResponse,
@@ -146,17 +164,15 @@ async def upload_trust_list(request: Request, territory: str) -> JSONResponse:
         with svc.sessions() as s:
             op = await run_in_threadpool(operators.authenticate, s, token)
     if op is None:
-        await run_in_threadpool(svc.audit, actor="anonymous", action="trust-list.upload", outcome="unauthorized",
-                                detail={"territory": territory[:16], "client": request.client.host if request.client
-                                        else None, "token_presented": token is not None})
-        svc.metrics.count_upload(territory[:16], "unauthorized")
+        await run_in_threadpool(_refuse_anonymous, svc, request, territory, token is not None)
+        svc.metrics.count_upload(svc.territory_label(territory), "unauthorized")
         raise Problem(401, "unauthorized", "an operator bearer token is required (trustsvc operator add)",
                       headers={"WWW-Authenticate": 'Bearer realm="trustsvc"'})
     actor = f"operator:{op.id}:{op.name}"
     if op.territory != territory:
         await run_in_threadpool(svc.audit, actor=actor, action="trust-list.upload", outcome="forbidden",
                                 detail={"territory": territory[:16], "operator_territory": op.territory})
-        svc.metrics.count_upload(territory[:16], "forbidden")
+        svc.metrics.count_upload(svc.territory_label(territory), "forbidden")
         raise Problem(403, "forbidden", f"operator {op.name!r} may upload only the {op.territory} list")
     document = await request.body()
     body = await run_in_threadpool(_upload, svc, territory, document, actor)

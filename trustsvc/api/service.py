@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from trustsvc.api.abuse import RefusalAggregator
 from trustsvc.api.metrics import Metrics
 from trustsvc.api.report_jws import ReportKey
 from trustsvc.api.settings import Settings
@@ -37,7 +38,8 @@ def bootstrap(settings: Settings, engine: Engine | None = None) -> list[str]:
         except versions_db.VersionConflict:
             return []  # another worker imported at the same moment
     audit.append(sessions, actor="bootstrap", action="trust-list.import", outcome="accepted",
-                 detail={"source": str(source), "versions": [v.to_dict() for v in imported]})
+                 detail={"source": str(source), "versions": [v.to_dict() for v in imported]},
+                 key=audit.load_key(settings.audit_key))
     log.info("imported %d trust lists from %s", len(imported), source)
     return [f"{v.territory} #{v.sequence_number}" for v in imported]
 
@@ -54,25 +56,46 @@ class Service:
         self.executor = ThreadPoolExecutor(max_workers=max(1, settings.batch_concurrency),
                                            thread_name_prefix="verify")
         self.metrics.gauges["trustsvc_trust_list_sequence_number"] = self._sequence_gauge
+        self.audit_key: bytes | None = None
+        self.refusals = RefusalAggregator(settings.anonymous_audit_per_minute)
 
     def _sequence_gauge(self) -> list[tuple[tuple[tuple[str, str], ...], float]]:
         return [((("territory", t),), float(a.sequence_number)) for t, a in sorted(self.holder.store.lists.items())]
 
     def start(self) -> None:
         bootstrap(self.settings, self.engine)
+        self.audit_key = audit.load_key(self.settings.audit_key)
+        sealed = audit.seal_unkeyed(self.sessions, self.audit_key)  # entries written before the log was keyed
+        if sealed:
+            log.warning("audit log: %d entries written before keying were sealed with the audit key", sealed)
         self.report_key = ReportKey.load_or_create(self.settings.report_key)
         self.holder.reload(force=True)
         self.holder.start()
         self.metrics.start()
 
     def stop(self) -> None:
+        summary = self.refusals.flush()
+        if summary is not None:
+            try:
+                self.audit(actor="anonymous", action="trust-list.upload", outcome="unauthorized-summary", detail=summary)
+            except Exception as exc:  # noqa: BLE001 - shutting down: log, do not hang
+                log.warning("audit summary not written: %s", exc)
         self.metrics.stop()
         self.holder.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
     def audit(self, *, actor: str, action: str, outcome: str, detail: dict[str, Any]) -> None:
-        audit.append(self.sessions, actor=actor, action=action, outcome=outcome, detail=detail)
+        if self.audit_key is None:
+            self.audit_key = audit.load_key(self.settings.audit_key)
+        audit.append(self.sessions, actor=actor, action=action, outcome=outcome, detail=detail, key=self.audit_key)
+
+    def territory_label(self, territory: str) -> str:
+        """A metrics label: the territory if the trust state knows it, else "other" (bounded series)."""
+        state = self.holder.snapshot.state
+        lotl = state.lotl
+        known = set(state.lists) | ({p.territory for p in lotl.trust_list.pointers} if lotl else set())
+        return territory if territory in known else "other"
 
 
 __all__ = ["Service", "bootstrap"]

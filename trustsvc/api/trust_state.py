@@ -82,7 +82,7 @@ class TrustHolder:
                         self._snap = Snapshot(snap.store.at_time(now), snap.state, snap.marker, now, snap.problems)
                     return False
                 loaded = versions_db.load_state(s)
-            store = TrustStore(loaded.state.lists.values(), at_loaded=now)
+            store = TrustStore(loaded.state.pointed().values(), at_loaded=now)
             self._snap = Snapshot(store, loaded.state, marker, now, tuple(loaded.problems))
         log.info("trust state %s loaded (%d lists)", store.snapshot_id[:16], len(loaded.state.lists))
         if self._on_reload is not None:

@@ -1,8 +1,9 @@
-"""`trustsvc audit verify|show`: check the hash chain of the audit log."""
+"""`trustsvc audit verify|show`: check the keyed hash chain of the audit log."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -16,14 +17,22 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def verify(database_url: str | None = DB_OPTION,
            expected_head: str | None = typer.Option(None, help="A head hash published earlier (detects truncation)."),
+           key_file: Path | None = typer.Option(None, "--key-file", help="The audit HMAC key (default: "
+                                                "$TRUSTSVC_AUDIT_KEY, else $TRUSTSVC_DATA_DIR/audit-key, else var/audit-key)."),
            as_json: bool = typer.Option(False, "--json")) -> None:
-    """Walk the chain; exit 0 if intact, 1 naming the first bad entry."""
+    """Walk the chain and check every entry's MAC under the audit key; exit 0 if intact, 1 naming the first bad
+    entry (an edited row is found even if the rest of the chain was re-hashed)."""
     from trustsvc.store import audit, db
 
+    try:
+        key = audit.load_key(key_file, create=False)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: audit key unreadable: {exc}", err=True)
+        raise typer.Exit(2) from None
     engine = db.make_engine(database_url)
     db.upgrade(engine)
     with db.session_factory(engine)() as s:
-        result = audit.verify_chain(s, expected_head=expected_head)
+        result = audit.verify_chain(s, expected_head=expected_head, key=key)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     elif result.ok:

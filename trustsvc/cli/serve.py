@@ -75,9 +75,12 @@ def serve(
     imported = bootstrap(settings)
     if imported:
         typer.echo(f"imported trust lists: {', '.join(imported)}", err=True)
+    # X-Forwarded-For is believed only from the proxies named in TRUSTSVC_TRUSTED_PROXIES: a direct client
+    # (even on 127.0.0.1, uvicorn's default) cannot choose the address the audit log records for it.
+    proxies = settings.trusted_proxies
     uvicorn.run("trustsvc.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level.value, log_config=log_config(log_level.value, log_format.value if log_format else settings.log_format), access_log=False,
-                proxy_headers=True)
+                proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) if proxies else "")
 
 
 def _prepare_metrics_dir() -> str:

@@ -52,7 +52,8 @@ class Operator(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained: `hash` = sha256(canonical JSON of the content + prev_hash).
+    """Append-only, hash-chained and keyed: `hash` = sha256(canonical JSON of the content + prev_hash),
+    `mac` = HMAC(audit key, hash).
 
     `prev_hash` is unique, so two writers racing for the same tail cannot fork the chain: one of
     them fails the insert and retries on the new tail.
@@ -68,6 +69,9 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of `hash` under the server's audit key: whoever can write the table but not read the key
+    # cannot re-hash an edited chain into one that verifies.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ArchivedReport(Base):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from trustsvc.store.db import utc
 from trustsvc.store.models import Pin, TrustListVersion
@@ -79,6 +79,51 @@ def record_version(session: Session, accepted: AcceptedList, *, actor: str) -> V
     return _info(row)
 
 
+def commit_upload(sessions: sessionmaker[Session], judge: Callable[[], AcceptedList], *, actor: str,
+                  audit_key: bytes | None) -> VersionInfo:
+    """Store an upload as ONE transaction: the version row and its audit entry commit together, or neither.
+
+    Uploads are serialised (the audit tail lock, held to commit), and `judge()` runs under that lock, so it sees
+    every upload committed before this one: of two racing uploads the second is judged after the first (a
+    sequence number that is no longer higher is a rollback). `accepted_at` is kept strictly increasing, so
+    replaying versions in acceptance order replays them in the order they were accepted.
+    """
+    from trustsvc.store import audit
+
+    with sessions() as s:
+        audit._lock_tail(s)
+        accepted = judge()
+        tl = accepted.trust_list
+        top = s.execute(select(func.max(TrustListVersion.sequence_number))
+                        .where(TrustListVersion.territory == tl.territory)).scalar_one_or_none()
+        if top is not None and tl.sequence_number <= top:
+            raise VersionConflict(f"{tl.territory} sequence number {tl.sequence_number} is not greater than the "
+                                  f"stored {top}")
+        last = s.execute(select(func.max(TrustListVersion.accepted_at))).scalar_one_or_none()
+        at = accepted.accepted_at
+        if last is not None and utc(last) >= at:
+            at = utc(last) + timedelta(microseconds=1)  # type: ignore[operator]
+        row = _row(accepted, actor, at)
+        s.add(row)
+        try:
+            s.flush()
+        except IntegrityError:
+            s.rollback()
+            raise VersionConflict(f"{tl.territory} sequence number {tl.sequence_number} is already stored") from None
+        info = _info(row)
+        audit.add_entry(s, actor=actor, action="trust-list.upload", outcome="accepted", detail=info.to_dict(),
+                        key=audit_key)
+        s.commit()
+        return info
+
+
+def _row(accepted: AcceptedList, actor: str, at: datetime) -> TrustListVersion:
+    tl = accepted.trust_list
+    return TrustListVersion(sha256=hashlib.sha256(accepted.document).hexdigest(), territory=tl.territory,
+                            sequence_number=tl.sequence_number, document=accepted.document, issued_at=tl.issued_at,
+                            next_update=tl.next_update, accepted_at=at, accepted_by=actor[:200])
+
+
 def marker(session: Session) -> tuple[int, str | None]:
     """Cheap change marker for workers polling for new versions."""
     count, last = session.execute(select(func.count(TrustListVersion.sha256),
@@ -121,6 +166,12 @@ def load_state(session: Session) -> LoadedState:
                 raise TrustListRejected("bad_signature", "stored bytes do not match their sha256")
             state = state.with_list(accept_list(state, r.document, at=utc(r.accepted_at), territory=r.territory))
         except TrustListRejected as exc:
+            if exc.code == "rollback":
+                # An older version stored after a newer one (a race before uploads were serialised): history,
+                # superseded by the newer list already in the state, not a refusal.
+                log.warning("stored %s #%s is older than the current list; skipped on replay", r.territory,
+                            r.sequence_number)
+                continue
             problems.append(f"stored {r.territory} #{r.sequence_number} ({r.sha256[:16]}...) refused: {exc}")
             log.error("trust-list version %s refused on reload: %s", r.sha256, exc)
     return LoadedState(state, problems)
@@ -145,4 +196,4 @@ def import_directory(session: Session, path: Path, *, at: datetime, actor: str) 
 
 
 __all__ = ["LoadedState", "VersionConflict", "VersionInfo", "add_pins", "document", "import_directory", "load_state",
-           "marker", "pins", "record_version", "versions"]
+           "marker", "pins", "record_version", "versions", "commit_upload"]

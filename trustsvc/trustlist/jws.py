@@ -137,12 +137,29 @@ def sign_list(trust_list: TrustList, key: SigningKey, cert: Certificate) -> byte
     return canonical_json(doc) + b"\n"
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object hook: refuse a name given twice (parsers disagree on which one wins: RFC 7515 4, RFC 8259 4)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def parse_signed(data: bytes) -> SignedList:
     """Parse a signed trust list document; raises TrustListFormatError (typed) on anything malformed."""
     if len(data) > MAX_LIST_BYTES:
         raise TrustListFormatError(f"trust list: {len(data)} bytes exceeds the {MAX_LIST_BYTES}-byte limit")
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise TrustListFormatError(f"trust list: duplicate JSON key {str(exc)[:60]!r} (RFC 8259 4: names SHOULD be "
+                                   "unique; a signed list must mean one thing)") from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise TrustListFormatError(f"trust list: not JSON ({type(exc).__name__})") from None
     if not isinstance(doc, dict) or "jws" not in doc or "trust_list" not in doc:
@@ -151,7 +168,7 @@ def parse_signed(data: bytes) -> SignedList:
     if len(parts) != 3 or parts[1] != "":
         raise TrustListFormatError("JWS: expected detached compact form '<protected>..<signature>'")
     try:
-        header = json.loads(_unb64u(parts[0]))
+        header = json.loads(_unb64u(parts[0]), object_pairs_hook=_unique_keys)
     except ValueError:
         raise TrustListFormatError("JWS: protected header is not JSON") from None
     if not isinstance(header, dict):

@@ -63,29 +63,61 @@ class TrustState:
     def lotl(self) -> AcceptedList | None:
         return self.lists.get(LOTL_TERRITORY)
 
+    # For each member list: the keys the GBA list of lists pinned for its territory when it was accepted.
+    pinned_when_accepted: Mapping[str, frozenset[bytes]] = field(default_factory=dict)
+
+    def lotl_pins(self, territory: str) -> tuple[Certificate, ...]:
+        """The certificates the current GBA list of lists pins for `territory` (TS 119 612 5.3.13 pointers)."""
+        lotl = self.lotl
+        if lotl is None:
+            return ()
+        return tuple(c for p in lotl.trust_list.pointers if p.territory == territory for c in p.signing_certificates)
+
     def pins_for(self, territory: str) -> tuple[Certificate, ...]:
         """Certificates allowed to sign `territory`'s next list (TS 119 612 5.3.13 pointers + rotation)."""
         pins: list[Certificate] = []
         lotl = self.lotl
         if territory == LOTL_TERRITORY and lotl is None:
             pins.extend(self.bootstrap_pins)  # until a list of lists is accepted, the configured pins rule
-        if lotl is not None:
-            for p in lotl.trust_list.pointers:
-                if p.territory == territory:
-                    pins.extend(p.signing_certificates)
+        pins.extend(self.lotl_pins(territory))
         current = self.lists.get(territory)
-        if current is not None:
-            # Key rotation: keys announced in the current list, itself signed by a pinned key.
+        if current is not None and (territory == LOTL_TERRITORY or self.pinned_when_accepted.get(territory)
+                                    == frozenset(c.spki_der for c in self.lotl_pins(territory))):
+            # Key rotation: keys announced in the current list (itself signed by a pinned key), as long as the
+            # GBA list of lists has not changed its pins for the territory since. The GBA list is the authority:
+            # once it swaps the pin or drops the territory, what the older list announced counts for nothing.
             pins.extend(current.trust_list.announced_signing_certificates)
         if territory == LOTL_TERRITORY and not pins:
             pins.extend(self.bootstrap_pins)
         seen: dict[bytes, Certificate] = {c.der: c for c in pins}
         return tuple(seen.values())
 
+    def pointed(self) -> dict[str, AcceptedList]:
+        """The lists that confer trust now, by the authority of the current GBA list of lists: itself, and each
+        member list it still points to whose signer it still pins (or that was accepted under the pins it
+        still gives). A dropped territory is delisted and a list signed by a key whose pin was swapped away
+        stops counting, at once, whatever was accepted before."""
+        lotl = self.lotl
+        if lotl is None:
+            return dict(self.lists)
+        out = {}
+        for t, a in self.lists.items():
+            if t == LOTL_TERRITORY:
+                out[t] = a
+                continue
+            pins = self.lotl_pins(t)
+            if not pins:
+                continue  # delisted
+            if _pinned(a.signer, pins) or self.pinned_when_accepted.get(t) == frozenset(c.spki_der for c in pins):
+                out[t] = a
+        return out
+
     def with_list(self, accepted: AcceptedList) -> "TrustState":
         lists = dict(self.lists)
         lists[accepted.territory] = accepted
-        return replace(self, lists=lists)
+        basis = dict(self.pinned_when_accepted)
+        basis[accepted.territory] = frozenset(c.spki_der for c in self.lotl_pins(accepted.territory))
+        return replace(self, lists=lists, pinned_when_accepted=basis)
 
 
 def _pinned(signer: Certificate, pins: tuple[Certificate, ...]) -> bool:
@@ -129,9 +161,17 @@ def _parse(document: bytes) -> SignedList:
         raise TrustListRejected("malformed", str(exc)) from None
 
 
+# Sequence numbers are stored as 32-bit integers (TS 119 612 5.3.2 TSLSequenceNumber: an integer counting
+# issues; no scheme needs 2^31 of them).
+MAX_SEQUENCE_NUMBER = 2**31 - 1
+
+
 def _check(signed: SignedList, document: bytes, pins: tuple[Certificate, ...], *, at: datetime, grace: timedelta,
            previous_sequence: int | None) -> AcceptedList:
     tl = signed.trust_list
+    if not 0 < tl.sequence_number <= MAX_SEQUENCE_NUMBER:
+        raise TrustListRejected("malformed", f"{tl.territory} sequence number {tl.sequence_number} is outside "
+                                             f"1..{MAX_SEQUENCE_NUMBER}")
     if not _pinned(signed.signer, pins):
         raise TrustListRejected(
             "unpinned_signer",
@@ -151,6 +191,15 @@ def _check(signed: SignedList, document: bytes, pins: tuple[Certificate, ...], *
             "signer_not_valid",
             f"{tl.territory} list #{tl.sequence_number} was issued {format_time(tl.issued_at)}, outside its signer's "
             f"certificate validity {format_time(signer.not_before)} .. {format_time(signer.not_after)}",
+        )
+    # ...and when the list is accepted: `issued_at` is the signer's claim, so an expired operator certificate
+    # could otherwise sign a list backdated into its validity.
+    if not signer.not_before <= at <= signer.not_after:
+        raise TrustListRejected(
+            "signer_not_valid",
+            f"{tl.territory} list #{tl.sequence_number}: its signer's certificate is valid "
+            f"{format_time(signer.not_before)} .. {format_time(signer.not_after)}, not at acceptance "
+            f"{format_time(at)}",
         )
     if previous_sequence is not None and tl.sequence_number <= previous_sequence:
         raise TrustListRejected(

@@ -14,7 +14,7 @@ from trustsvc.trustlist.loader import DEFAULT_GRACE, AcceptedList, ListHealth, T
 from trustsvc.trustlist.lotl import Fetch
 from trustsvc.trustlist.criteria import qualifiers_for
 from trustsvc.trustlist.model import (
-    CA_TYPES, GRANTED_EQUIVALENT, STATUSES, SVCSTATUS, SVCSTATUS_102231, TSA_TYPES, Service, StatusChange,
+    LOTL_TERRITORY, CA_TYPES, GRANTED_EQUIVALENT, STATUSES, SVCSTATUS, SVCSTATUS_102231, TSA_TYPES, Service, StatusChange,
     format_time, short_name,
 )
 from trustsvc.trustlist.mra import MutualRecognition, translate
@@ -80,6 +80,17 @@ def _domain_boundary(path: Sequence[Certificate], position: int) -> Certificate 
     return None
 
 
+def _pointed(lists: dict[str, AcceptedList]) -> dict[str, AcceptedList]:
+    """Only the lists the GBA list of lists (when present) still points to confer trust: a territory it
+    dropped is delisted for recognition and anchors at once (the GBA list is the authority). Callers holding a
+    TrustState pass `state.pointed()`, which also drops lists whose signer's pin was swapped away."""
+    lotl = lists.get(LOTL_TERRITORY)
+    if lotl is None:
+        return lists
+    named = {p.territory for p in lotl.trust_list.pointers} | {LOTL_TERRITORY}
+    return {t: a for t, a in lists.items() if t in named}
+
+
 def _policy_oids(cert: Certificate) -> list[str]:
     """certificatePolicies OIDs in certificate order (RFC 5280 4.2.1.4)."""
     return list(cert.policies or ())
@@ -93,7 +104,7 @@ class TrustStore:
     """Immutable view of the accepted trust lists at one moment (`at_loaded`)."""
 
     def __init__(self, lists: Iterable[AcceptedList], *, at_loaded: datetime, grace: timedelta = DEFAULT_GRACE):
-        self._lists = {a.territory: a for a in lists}
+        self._lists = _pointed({a.territory: a for a in lists})
         self.at_loaded = at_loaded
         self.grace = grace
         state = [{"territory": a.territory, "sequence_number": a.sequence_number, "sha256": a.sha256}
@@ -132,7 +143,7 @@ class TrustStore:
                        at: datetime, grace: timedelta = DEFAULT_GRACE) -> "TrustStore":
         """Accept signed documents {territory: bytes} (the GBA list of lists first); any rejection raises."""
         state = accept_all(TrustState(tuple(bootstrap_pins)), documents, at=at, grace=grace)
-        return cls(state.lists.values(), at_loaded=at, grace=grace)
+        return cls(state.pointed().values(), at_loaded=at, grace=grace)
 
     @classmethod
     def from_directory(cls, path: Path | str, *, at: datetime, grace: timedelta = DEFAULT_GRACE) -> "TrustStore":
@@ -140,7 +151,7 @@ class TrustStore:
         from trustsvc.trustlist.directory import load_directory
 
         state = load_directory(Path(path), at=at, grace=grace)
-        return cls(state.lists.values(), at_loaded=at, grace=grace)
+        return cls(state.pointed().values(), at_loaded=at, grace=grace)
 
     @classmethod
     def from_lotl(cls, documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequence[Certificate],
