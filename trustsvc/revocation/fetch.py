@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -37,6 +39,47 @@ class FetchTooLarge(FetchError):
 
 class FetchFailed(FetchError):
     """Connection refused, HTTP error status, too many redirects, ..."""
+
+
+class _Watchdog:
+    """A wall-clock deadline for the whole exchange (connect, status line, headers, body): each read has its
+    own time-out, so a server dripping one byte per read would otherwise hold the fetch indefinitely. At the
+    deadline the connection's socket is shut down, which wakes the blocked read (httpcore trace events hand
+    us the socket)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+                if self.fired:
+                    self._shutdown()
+
+    def _fire(self) -> None:
+        self.fired = True
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 @dataclass
@@ -97,11 +140,28 @@ class Fetcher:
             headers["Content-Type"] = content_type
         if accept:
             headers["Accept"] = accept
-        extensions = {"sni_hostname": target.host} if parts.scheme == "https" else {}
+        extensions: dict = {"sni_hostname": target.host} if parts.scheme == "https" else {}
         remaining = self.deadline - (time.monotonic() - started)
         if remaining <= 0:
             raise FetchTimeout(target.url, f"exceeded the {self.deadline}s deadline")
         timeout = httpx.Timeout(min(self.timeout, remaining))
+        watchdog = _Watchdog(remaining)
+        extensions["trace"] = watchdog.trace
+        try:
+            result = self._exchange(method, pinned, headers, body, extensions, timeout, target, max_bytes, started)
+            if watchdog.fired:  # a close-delimited body cut at the deadline looks complete: it is not
+                raise FetchTimeout(target.url, f"exceeded the {self.deadline}s deadline for the whole exchange")
+            return result
+        except (FetchFailed, FetchTimeout) as exc:
+            if watchdog.fired:  # the connection was cut at the deadline, whatever the read made of it
+                raise FetchTimeout(target.url, f"exceeded the {self.deadline}s deadline for the whole exchange") from None
+            raise exc
+        finally:
+            watchdog.cancel()
+
+    def _exchange(self, method: str, pinned: str, headers: dict, body: bytes | None, extensions: dict,
+                  timeout: httpx.Timeout, target: ResolvedTarget, max_bytes: int,
+                  started: float) -> tuple[int, str | None, bytes]:
         try:
             with httpx.Client(transport=self.transport, timeout=timeout, follow_redirects=False,
                               trust_env=False) as client:
@@ -128,7 +188,7 @@ class Fetcher:
                 finally:
                     response.close()
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(target.url, f"timed out after {min(self.timeout, remaining):.2f}s ({type(exc).__name__})") from None
+            raise FetchTimeout(target.url, f"timed out after {timeout.read:.2f}s ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise FetchFailed(target.url, f"{type(exc).__name__}: {exc}") from None
 
