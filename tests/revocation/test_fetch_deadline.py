@@ -57,3 +57,33 @@ def test_slow_drip_is_cut_at_the_deadline(payload):
     finally:
         stop.set()
     assert time.monotonic() - started < 3.0  # was 60 s for a 2 s deadline
+
+
+def test_ipv6_literal_urls_keep_their_brackets():
+    from asn1crypto import x509 as ax
+
+    from tests.cms.pki import issue, new_key
+    from trustsvc.revocation.online import crl_urls, ocsp_urls
+    from trustsvc.x509.certificate import Certificate
+
+    ent = issue("v6 CA", new_key("ecdsa"), None, ca=True)
+    tbs = ax.TbsCertificate.load(ent.cert.asn1["tbs_certificate"].dump())
+    crl, ocsp = "http://[2001:db8::1]:8080/ca.crl", "http://[2001:db8::2]/ocsp"
+    tbs["extensions"] = [*tbs["extensions"],
+                         {"extn_id": "crl_distribution_points", "critical": False, "extn_value": [
+                             {"distribution_point": {"full_name": [_gn_uri(crl)]}}]},
+                         {"extn_id": "authority_information_access", "critical": False, "extn_value": [
+                             {"access_method": "ocsp", "access_location": _gn_uri(ocsp)}]}]
+    cert = ax.Certificate({"tbs_certificate": tbs, "signature_algorithm": ent.cert.asn1["signature_algorithm"],
+                           "signature_value": ent.cert.asn1["signature_value"]})
+    parsed = Certificate.from_der(cert.dump())
+    assert crl_urls(parsed) == [[crl]]
+    assert ocsp_urls(parsed) == [ocsp]
+
+
+def _gn_uri(url: str):
+    """GeneralName [6] IA5String built from the raw bytes (asn1crypto's own IRI handling fails on IPv6 literals)."""
+    from asn1crypto import x509 as ax
+
+    raw = url.encode("ascii")
+    return ax.GeneralName.load(bytes([0x86, len(raw)]) + raw)

@@ -60,7 +60,7 @@ def crl_urls(cert: Certificate) -> list[list[str]]:
             name = dp["distribution_point"]
             if name.name != "full_name":
                 continue
-            urls = [g.native for g in name.chosen if g.name == "uniform_resource_identifier"]
+            urls = [_uri(g) for g in name.chosen if g.name == "uniform_resource_identifier"]
             if urls:
                 out.append(urls)
     except (ValueError, TypeError, KeyError):
@@ -71,9 +71,19 @@ def crl_urls(cert: Certificate) -> list[list[str]]:
 def ocsp_urls(cert: Certificate) -> list[str]:
     """AIA id-ad-ocsp URLs (RFC 5280 4.2.2.1)."""
     try:
-        return list(cert.asn1.ocsp_urls)
+        aia = cert.asn1.authority_information_access_value
+        if aia is None:
+            return []
+        return [_uri(d["access_location"]) for d in aia
+                if d["access_method"].native == "ocsp" and d["access_location"].name == "uniform_resource_identifier"]
     except (ValueError, TypeError, KeyError):
         return []
+
+
+def _uri(general_name) -> str:
+    """A GeneralName URI as written (IA5String, RFC 5280 4.2.1.6): asn1crypto's IRI decoding drops the brackets of
+    an IPv6 literal (RFC 3986 3.2.2) or fails on it."""
+    return general_name.chosen.contents.decode("ascii", "replace")
 
 
 class FetchingRevocationSource:

@@ -70,6 +70,14 @@ def parse_time(value: datetime | str | None, field: str, zone: str | tzinfo | No
             raise NaiveTimeError(field, value)
         # PEP 495: fold=0 picks the earlier of two readings of an ambiguous local time.
         t = t.replace(tzinfo=z)
+    # Year 1 with a positive offset or 9999 with a negative one has no UTC reading (OverflowError -> 500 before),
+    # and validation adds and subtracts days: refuse the extremes as bad input (issue 14).
+    try:
+        u = t.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        u = None
+    if u is None or not 2 <= u.year <= 9998:
+        raise InputFormatError(f"{field} {value!s} is outside the supported range (years 2..9998)")
     return t
 
 

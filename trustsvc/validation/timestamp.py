@@ -50,7 +50,19 @@ def as_utc(t: datetime | str | None) -> datetime | None:
             t = datetime.fromisoformat(t.replace("Z", "+00:00"))
         except ValueError:
             raise InputFormatError(f"time {t!r} is not ISO 8601") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return in_range(t if t.tzinfo else t.replace(tzinfo=timezone.utc))
+
+
+def in_range(t: datetime) -> datetime:
+    """`t` in UTC, refused (InputFormatError) outside years 2..9998: year 1 with a positive offset, or 9999 with
+    a negative one, is not representable in UTC, and validation adds and subtracts days and grace periods."""
+    try:
+        u = t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    except (OverflowError, ValueError):
+        raise InputFormatError(f"time {t.isoformat()} is outside the supported range (years 2..9998)") from None
+    if not 2 <= u.year <= 9998:
+        raise InputFormatError(f"time {t.isoformat()} is outside the supported range (years 2..9998)")
+    return u
 
 
 def cert_indication(indication: Indication) -> SignatureIndication:
