@@ -39,6 +39,10 @@ def _coord(n: int) -> str:
     return b64u(n.to_bytes(32, "big"))
 
 
+# The order n of the P-256 group (SEC 2 2.4.2).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
 def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
     nums = public_key.public_numbers()
     core = {"crv": "P-256", "kty": "EC", "x": _coord(nums.x), "y": _coord(nums.y)}
@@ -97,6 +101,7 @@ class ReportKey:
         header = {"alg": "ES256", "kid": self.kid, "typ": REPORT_TYP}
         signing_input = b64u(canonical(header)) + "." + b64u(canonical(payload))
         r, s = decode_dss_signature(self._key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
+        s = min(s, P256_ORDER - s)  # low-S form: the only one verify_report accepts (no malleable twin)
         return signing_input + "." + b64u(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
@@ -147,7 +152,12 @@ def verify_report(jws: str, keys: list[dict[str, Any]]) -> dict[str, Any]:
     raw = unb64u(parts[2])
     if len(raw) != 64:
         raise InvalidSignatureError("JWS: ES256 signature must be 64 bytes")
-    sig = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    r_int, s_int = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+    if not 0 < s_int <= P256_ORDER // 2:
+        # (r, n - s) verifies too: accepting both would give every report a second, different JWS (and archive
+        # digest). Reports are signed in low-S form (BIP 62 / RFC 6979 practice), so the twin is refused.
+        raise InvalidSignatureError("JWS: ES256 signature not in low-S form")
+    sig = encode_dss_signature(r_int, s_int)
     signing_input = (parts[0] + "." + parts[1]).encode("ascii")
     for k in candidates:
         try:

@@ -31,15 +31,17 @@ def verify(jws: str = typer.Argument(..., help="File holding the compact JWS, '-
     elif jws.count(".") == 2 and jws.startswith("ey") and not Path(jws).exists():
         text = jws
     else:
-        text = Path(jws).read_text(encoding="ascii", errors="replace")
-    if key is not None:
-        keys = parse_keys(key.read_bytes())
-    else:
-        import httpx
-
-        resp = httpx.get(url.rstrip("/") + "/v1/keys", timeout=10)  # type: ignore[union-attr]
-        resp.raise_for_status()
-        keys = parse_keys(resp.content)
+        try:
+            text = Path(jws).read_text(encoding="ascii", errors="replace")
+        except OSError as exc:
+            typer.echo(f"error: cannot read {jws}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        keys = _keys(key, url)
+    except (OSError, ValueError, InputFormatError) as exc:  # unreachable host, HTTP error, unreadable key file
+        typer.echo(f"error: cannot get the report keys: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                   err=True)
+        raise typer.Exit(2) from None
     try:
         payload = verify_report(text, keys)
     except InputFormatError as exc:
@@ -54,3 +56,18 @@ def verify(jws: str = typer.Argument(..., help="File holding the compact JWS, '-
         sub = f"/{payload.get('sub_indication')}" if payload.get("sub_indication") else ""
         typer.echo(f"valid signature: {payload.get('kind')} report {payload.get('indication')}{sub}, "
                    f"checked at {payload.get('checked_at')}, trust snapshot {str(payload.get('snapshot_id'))[:16]}")
+
+
+def _keys(key: Path | None, url: str | None) -> list:
+    from trustsvc.api.report_jws import parse_keys
+
+    if key is not None:
+        return parse_keys(key.read_bytes())
+    import httpx
+
+    try:
+        resp = httpx.get(url.rstrip("/") + "/v1/keys", timeout=10)  # type: ignore[union-attr]
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise OSError(f"{url}: {type(exc).__name__}: {exc}") from None
+    return parse_keys(resp.content)

@@ -67,6 +67,52 @@ def _tbs_fields(der: bytes) -> tuple[bytes, list[tlv.Tlv]]:
     return tbs[3] + tbs[4], fields
 
 
+def ber_problem(data: bytes, _depth: int = 0) -> str | None:
+    """Why `data` is BER but not DER at the TLV level (indefinite or non-minimal lengths, a BOOLEAN other than
+    00/FF, trailing bytes), or None. A cheap walk (X.690 10.1, 11.1): a re-encoding of a certificate must not
+    pass as the certificate (other bytes, other hash, same signature)."""
+    pos, end = 0, len(data)
+    while pos < end:
+        if _depth > 32:
+            return "nested too deeply"
+        tag = data[pos]
+        pos += 1
+        if tag & 0x1F == 0x1F:  # high tag number form
+            while pos < end and data[pos] & 0x80:
+                pos += 1
+            pos += 1
+        if pos >= end:
+            return "truncated header"
+        first = data[pos]
+        pos += 1
+        if first == 0x80:
+            return "indefinite length"
+        if first & 0x80:
+            n = first & 0x7F
+            raw = data[pos:pos + n]
+            if len(raw) != n or n == 0:
+                return "truncated length"
+            length = int.from_bytes(raw, "big")
+            if raw[0] == 0 or length < 0x80:
+                return "length not in its shortest form"
+            pos += n
+        else:
+            length = first
+        if pos + length > end:
+            return "length beyond the data"
+        value = data[pos:pos + length]
+        if tag == 0x01 and value not in (b"\x00", b"\xff"):
+            return "BOOLEAN not 00 or FF"
+        if tag & 0x20:
+            inner = ber_problem(value, _depth + 1)
+            if inner is not None:
+                return inner
+        pos += length
+        if _depth == 0 and pos != end:
+            return "bytes after the certificate"
+    return None
+
+
 class _lazy:  # noqa: N801 - functools.cached_property without its per-class lock (Python < 3.12): hot path
     """A computed attribute stored in the instance __dict__ on first access."""
 
@@ -159,6 +205,9 @@ class Certificate:
 
     @classmethod
     def _from_asn1(cls, der: bytes) -> "Certificate":
+        problem = ber_problem(der)
+        if problem is not None:  # cryptography's parser is DER-strict; asn1crypto's also reads BER
+            raise InputFormatError(f"certificate: not DER ({problem}; RFC 5280 4.1 requires DER)")
         try:
             cert = x509.Certificate.load(der, strict=True)
             # Force the full parse of the fields we rely on so malformed input fails here, typed.
