@@ -75,10 +75,15 @@ def test_upload_under_anonymous_flood_is_committed_with_its_audit_row(make_setti
         stop.set()
         for t in threads:
             t.join()
+    from collections import Counter
+
+    print(f"\nflood {seconds:g}s on {db_url.split(':')[0]}: {len(statuses)} anonymous PUTs {dict(Counter(statuses))}, "
+          f"operator uploads {dict(Counter(answers))}")
     assert 500 not in answers and 500 not in statuses, (answers, set(statuses))
     assert answers.count(201) >= 1
     assert set(statuses) == {401}
     versions, audited = _audited_shas(settings.database_url)
+    print(f"stored versions {len(versions)}, all with an audit entry: {versions <= audited}")
     assert versions <= audited, "a stored version has no audit entry"
 
 
