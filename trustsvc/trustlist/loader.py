@@ -98,7 +98,7 @@ class TrustState:
         still gives). A dropped territory is delisted and a list signed by a key whose pin was swapped away
         stops counting, at once, whatever was accepted before."""
         lotl = self.lotl
-        if lotl is None:
+        if lotl is None or not lotl.trust_list.pointers:
             return dict(self.lists)
         out = {}
         for t, a in self.lists.items():

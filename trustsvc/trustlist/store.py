@@ -85,7 +85,7 @@ def _pointed(lists: dict[str, AcceptedList]) -> dict[str, AcceptedList]:
     dropped is delisted for recognition and anchors at once (the GBA list is the authority). Callers holding a
     TrustState pass `state.pointed()`, which also drops lists whose signer's pin was swapped away."""
     lotl = lists.get(LOTL_TERRITORY)
-    if lotl is None:
+    if lotl is None or not lotl.trust_list.pointers:  # no list of lists (a GBA service list points to nothing)
         return lists
     named = {p.territory for p in lotl.trust_list.pointers} | {LOTL_TERRITORY}
     return {t: a for t, a in lists.items() if t in named}
