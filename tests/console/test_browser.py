@@ -153,6 +153,7 @@ def test_bid_opening_of_fifty_bids_shows_progress_and_the_table(browser, live_co
     assert len(rows) == 50
     assert all("TOTAL-PASSED" in r.find_element(By.CSS_SELECTOR, ".verdict").text for r in rows)
     assert browser.find_element(By.ID, "progress").get_attribute("aria-valuenow") == "50"
+    assert browser.find_element(By.ID, "minutes-html").get_attribute("href").startswith("data:text/html;base64,")
     assert "50 / 50" in browser.execute_script(
         "return getComputedStyle(document.getElementById('progress-count'), '::after').content")
     _assert_clean(browser, base)

@@ -87,6 +87,7 @@ def test_bid_opening_without_javascript_streams_the_table(client, demo):
     r = client.post("/opening", data={"tender": "GD-2026-0001", "deadline": "2099-01-01T00:00:00Z"}, files=files)
     assert r.status_code == 200
     assert r.text.count("<tr class=\"passed\">") == 3 and 'id="totals"' in r.text and "3 / 3" in r.text
+    assert 'id="minutes-html" download="minutes.html" href="data:text/html;base64,' in r.text  # the signed minutes
 
 
 def test_operator_check_shows_the_diff_and_the_rejection(client, demo):

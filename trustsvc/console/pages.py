@@ -240,6 +240,8 @@ async def opening_run(request: Request) -> Response:
         deadline=deadline or "", usage=usage)
     svc = request.app.state.svc
 
+    envelopes: list[dict[str, Any]] = []
+
     def one(i: int, name: str, sig: bytes, content: bytes | None) -> dict[str, Any]:
         try:
             envelope = _verify(request, "signature", sig, [], content, usage, deadline, lang)
@@ -247,6 +249,7 @@ async def opening_run(request: Request) -> Response:
             envelope = {"kind": "signature", "indication": "TOTAL-FAILED", "sub_indication": "FORMAT_FAILURE",
                         "report": {"reasons": [p.detail]}}
         svc.metrics.count_verification("signature", str(envelope["indication"]), envelope.get("sub_indication"))
+        envelopes.append({"index": i - 1, "id": name, **envelope})
         return _row(i, name, envelope)
 
     async def stream() -> AsyncIterator[bytes]:
@@ -260,12 +263,40 @@ async def opening_run(request: Request) -> Response:
         totals: dict[str, int] = {}
         for row in rows:
             totals[row["indication"]] = totals.get(row["indication"], 0) + 1
+        minutes_html, minutes_pdf = await run_in_threadpool(_minutes, svc, envelopes, tender, deadline, lang)
         yield templates.get_template("opening_stream_tail.html").render(
             t=t, totals=totals, rows=rows, lang=lang, tender=tender or "", deadline=deadline or "",
-            snapshot_id=svc.holder.store.snapshot_id,
+            snapshot_id=svc.holder.store.snapshot_id, minutes_html=minutes_html, minutes_pdf=minutes_pdf,
             digest=hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()).encode()
 
     return StreamingResponse(stream(), media_type="text/html; charset=utf-8")
+
+
+def _minutes(svc: Any, results: list[dict[str, Any]], tender: str | None, deadline: str | None,
+             lang: str) -> tuple[str, str | None]:
+    """The signed minutes of this opening (the document `verify batch --minutes` makes), base64 HTML and PDF."""
+    from trustsvc.bidopening.minutes import build_minutes, render_html
+    from trustsvc.bidopening.pdf import PDFUnavailable, html_to_pdf
+    from trustsvc.errors import TrustsvcError
+    from trustsvc.validation.times import parse_time
+
+    zone = svc.settings.platform_timezone
+    try:
+        when = parse_time(deadline, "deadline", zone)
+    except (TrustsvcError, ValueError):
+        when = None  # every row already carries the refusal of an unreadable deadline
+
+    def sign(payload: dict[str, Any]) -> str:
+        return svc.report_key.sign({"iss": "trustsvc", "iat": int(datetime.now(timezone.utc).timestamp()), **payload})
+
+    m = build_minutes(sorted(results, key=lambda r: r["index"]), tender_id=tender or "—", deadline=when,
+                      platform_timezone=zone, snapshot_id=svc.holder.store.snapshot_id, lang=lang, sign=sign)
+    page = render_html(m)
+    try:
+        pdf: str | None = base64.b64encode(html_to_pdf(page)).decode()
+    except PDFUnavailable:
+        pdf = None
+    return base64.b64encode(page.encode("utf-8")).decode(), pdf
 
 
 # --- operators -------------------------------------------------------------------------------------
