@@ -33,6 +33,8 @@ def issue(subject: str, key, issuer_name: str, issuer_key, *, ca: bool, policies
          .not_valid_before(T0 - timedelta(days=365)).not_valid_after(T0 + timedelta(days=days))
          .add_extension(cx.BasicConstraints(ca=ca, path_length=None), critical=True)
          .add_extension(cx.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+         # RFC 5280 4.2.1.1: the strict profile wants the issuer's key identifier in every certificate
+         .add_extension(cx.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
          .add_extension(cx.KeyUsage(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
                                     data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
                                     encipher_only=False, decipher_only=False), critical=True))

@@ -8,6 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Revocation = Literal["soft-fail", "hard-fail", "require"]
+# RFC 5280 certificate profile every validated path is held to (docs/path.md): strict refuses every profile
+# breach; lenient lets CA-side slips that change no meaning pass, each named in the report's warnings.
+CertProfile = Literal["strict", "lenient"]
 _CERT = "MIIB...base64 DER, or the PEM text"
 
 
@@ -27,6 +30,7 @@ class CertificateRequest(_Strict):
                               description="e-tendering, e-guarantee, timestamping or e-signature.")
     at: datetime | None = Field(default=None, description="Validation time (default: now).")
     revocation: Revocation = "soft-fail"
+    profile: CertProfile = "strict"
     crls: list[str] = Field(default=[], max_length=64, description="Base64 DER CRLs.")
     ocsp_responses: list[str] = Field(default=[], max_length=64, description="Base64 DER OCSPResponses.")
     initial_policy_set: list[str] | None = Field(default=None, max_length=64)
@@ -43,6 +47,7 @@ class SignatureRequest(_Strict):
     deadline: datetime | None = Field(default=None, description="E-tendering bid deadline: the signature timestamp "
                                                                 "must be before it.", examples=["2026-12-01T10:00:00Z"])
     revocation: Revocation = "soft-fail"
+    profile: CertProfile = "strict"
     crls: list[str] = Field(default=[], max_length=64)
     other_certs: list[str] = Field(default=[], max_length=64)
     trust_anchors: list[str] = Field(default=[], max_length=64)
@@ -60,6 +65,7 @@ class TimestampRequest(_Strict):
     deadline: datetime | None = None
     trust_anchors: list[str] = Field(default=[], max_length=64)
     revocation: Revocation = "soft-fail"
+    profile: CertProfile = "strict"
     crls: list[str] = Field(default=[], max_length=64)
     other_certs: list[str] = Field(default=[], max_length=64)
     ocsp_responses: list[str] = Field(default=[], max_length=64)

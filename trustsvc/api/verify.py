@@ -83,7 +83,7 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
         ee, intermediates=inter, trust_anchors=anchors, at=at or now, crls=crls,
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
-        trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp)
+        trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp, profile=req.profile)
     from trustsvc.validation.localise import localise_certificate_report
 
     return envelope("certificate", localise_certificate_report(report, req.lang), store, now, etsi)
@@ -106,7 +106,7 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
         revocation=req.revocation, expected=req.expected, lang=req.lang,
         ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
-        use_signing_time_claim=req.use_signing_time_claim)
+        use_signing_time_claim=req.use_signing_time_claim, profile=req.profile)
     return envelope("signature", report, store, now, etsi)
 
 
@@ -128,7 +128,8 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = F
                       deadline=deadline, lang=req.lang, revocation=req.revocation, platform_timezone=zone,
                       crls=[decode_b64(c, "crls") for c in req.crls],
                       other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
-                      ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses])
+                      ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
+                      profile=req.profile)
     return envelope("timestamp", report, store, now, etsi)
 
 

@@ -1,4 +1,10 @@
-"""RFC 5280 4.2.1.10 / 6.1.3 (b)-(c) name constraints: directoryName, rfc822Name, dNSName, URI, iPAddress."""
+"""RFC 5280 4.2.1.10 / 6.1.3 (b)-(c) name constraints: directoryName, rfc822Name, dNSName, URI, iPAddress.
+
+Every name of a certificate is judged: the subject DN and its emailAddress attributes, and every subjectAltName
+entry. A name of a form this engine does not process (otherName, x400Address, ediPartyName, registeredID) fails
+when a constraint of that form is present, and so does a malformed name under a constraint of its form:
+RFC 5280 4.2.1.10 says to process the constraint or reject the certificate, never to let the name through.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from asn1crypto import x509
 from cryptography import x509 as cx509
 
 from trustsvc.errors import PathError
+from trustsvc.path.profile import name_syntax_problem, valid_mailbox
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.names import asn1_rdn_keys, name_facts
 
@@ -51,12 +58,27 @@ def _email_match(addr: str, base: str) -> bool:
     return host == base  # all mailboxes on one host
 
 
-def _uri_match(uri: str, base: str) -> bool:
+def _uri_host(uri: str) -> str | None:
+    """The host of a URI (RFC 5280 4.2.1.10 constrains it), or None when it has none or is an IP literal."""
     try:
-        host = urlsplit(uri).hostname or ""
+        host = urlsplit(uri).hostname
+    except ValueError:
+        return None
+    if not host or host.startswith("[") or _is_ip_literal(host):
+        return None
+    return host
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
     except ValueError:
         return False
-    host, base = host.lower(), base.lower()
+    return True
+
+
+def _uri_match(uri: str, base: str) -> bool:
+    host, base = uri.lower(), base.lower()  # `certificate_names` already reduced the URI to its host
     if base.startswith("."):
         return host.endswith(base)
     return host == base
@@ -68,6 +90,16 @@ def _ip_match(addr: bytes, base: bytes) -> bool:
         return False
     net, mask = base[:half], base[half:]
     return all((a & m) == (n & m) for a, n, m in zip(addr, net, mask))
+
+
+def _wildcard_may_match(name: str, base: str) -> bool:
+    """True when some expansion of wildcard `name` (`*.example.com`) lies within excluded subtree `base`."""
+    name, base = name.lower().rstrip("."), base.lower().rstrip(".").lstrip(".")
+    rest = name[2:]
+    if _dns_match(rest, base):
+        return True  # the whole wildcard's domain is inside the subtree
+    label, _dot, parent = base.partition(".")
+    return bool(label) and parent == rest  # `*` can stand for the subtree's own leftmost label
 
 
 def _match(kind: str, value, base, base_rdns: list[str] | None) -> bool:
@@ -95,14 +127,33 @@ def _certificate_names(cert: Certificate) -> list[tuple[str, object]]:
     if rdns:
         names.append(("directory_name", DirectoryName(rdns, cert.subject_str)))
         # RFC 5280 4.2.1.10: emailAddress in the subject DN
-        names.extend(("rfc822_name", email) for email in cert.subject_email_addresses)
+        for email in cert.subject_email_addresses:
+            ok = valid_mailbox(email)
+            names.append(("rfc822_name", email if ok else _Unprocessable(f"emailAddress {email!r} is not a mailbox")))
     for gn in cert.subject_alt_names:
         kind = gn.name
-        if kind in SUPPORTED:
+        if kind not in SUPPORTED:
+            names.append((kind, _Unprocessable(f"{kind} subjectAltName")))
+            continue
+        problem = name_syntax_problem(gn) if kind != "directory_name" else None
+        if problem:
+            names.append((kind, _Unprocessable(problem)))
+        elif kind == "uniform_resource_identifier" and _uri_host(gn.native) is None:
+            names.append((kind, _Unprocessable(f"URI {gn.native!r} has no host name")))
+        else:
             value = (DirectoryName.of(gn.chosen) if kind == "directory_name" else gn.chosen.contents if kind == "ip_address"
-                     else gn.native)
+                     else _uri_host(gn.native) if kind == "uniform_resource_identifier" else gn.native)
             names.append((kind, value))
     return names
+
+
+class _Unprocessable:
+    """A name the engine cannot judge against a constraint of its form (unsupported form or malformed value)."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 def _subtrees(subtrees) -> list[tuple[str, object, list[str] | None]]:
@@ -159,10 +210,15 @@ class NameConstraints:
         self.permitted = _subtrees(value["permitted_subtrees"]) if value is not None else permitted
         self.excluded = _subtrees(value["excluded_subtrees"]) if value is not None else excluded
         self.permitted_kinds = {k for k, _b, _r in self.permitted}
+        self.kinds = self.permitted_kinds | {k for k, _b, _r in self.excluded}
 
     def check(self, names: list[tuple[str, object]], budget) -> None:
         """Raise NameConstraintViolation if a name is not permitted or is excluded (RFC 5280 6.1.3 (b), (c))."""
         for kind, value in names:
+            if isinstance(value, _Unprocessable):
+                if kind in self.kinds:  # RFC 5280 4.2.1.10: process the constraint or reject the certificate
+                    raise NameConstraintViolation(f"{value.why} cannot be checked against the {kind} constraints")
+                continue
             if kind in self.permitted_kinds:
                 ok = False
                 for pk, base, rdns in self.permitted:
@@ -173,10 +229,11 @@ class NameConstraints:
                             break
                 if not ok:
                     raise NameConstraintViolation(f"{kind} {_show(value)} is not within the permitted subtrees")
+            wildcard = kind == "dns_name" and value.startswith("*.")
             for ek, base, rdns in self.excluded:
                 if ek == kind:
                     budget.name_comparison()
-                    if _match(kind, value, base, rdns):
+                    if _match(kind, value, base, rdns) or (wildcard and _wildcard_may_match(value, base)):
                         raise NameConstraintViolation(f"{kind} {_show(value)} is within an excluded subtree")
 
 

@@ -1,16 +1,23 @@
-"""RFC 5280 6.1 basic path validation of one candidate path (trust anchor first), without revocation."""
+"""RFC 5280 6.1 basic path validation of one candidate path (trust anchor first), without revocation.
+
+The state variables of 6.1.2 live in one small object; 6.1.3 (basic certificate processing), 6.1.4 (preparation
+for the next certificate) and 6.1.5 (wrap-up) are one function each. The trust anchor's own constraints
+(RFC 5937: validity, basicConstraints, keyUsage, nameConstraints, pathLenConstraint, critical extensions) and
+the RFC 5280 4.1/4.2 profile of every certificate (`path/profile.py`) are enforced on the way.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 
 from trustsvc.errors import PathError
 from trustsvc.failures import Failure
 from trustsvc.path.budget import Budget
 from trustsvc.path.name_constraints import NameConstraints, NameConstraintViolation, certificate_names
 from trustsvc.path.policy_graph import ANY_POLICY, PolicyGraph, PolicyGraphTooLarge
+from trustsvc.path.profile import Profile, findings
 from trustsvc.path.signatures import SignatureError, certificate_key, dsa_params_of, verify_certificate_signature
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
@@ -52,6 +59,7 @@ class PathResult:
     end_entity_time_problem: PathValidationError | None = None
     end_entity: Certificate | None = None
     end_entity_params: object = None
+    warnings: list[str] = field(default_factory=list)  # profile slips tolerated under `lenient`
 
     @cached_property
     def keys(self) -> list[PublicKey]:
@@ -66,7 +74,7 @@ class PathResult:
 
 
 def _who(i: int, cert: Certificate) -> str:
-    return f"certificate {i} ({cert.subject_str})"
+    return "trust anchor" + f" ({cert.subject_str})" if i == 0 else f"certificate {i} ({cert.subject_str})"
 
 
 def _own_dsa_params(cert: Certificate):
@@ -76,6 +84,193 @@ def _own_dsa_params(cert: Certificate):
 
 def _fail(sub: SubIndication, reason: str, i: int, ind: Indication = Indication.INDETERMINATE) -> PathValidationError:
     return PathValidationError(ind, sub, reason, i)
+
+
+@dataclass
+class _State:
+    """RFC 5280 6.1.2 state variables (plus the inputs every step reads)."""
+
+    n: int
+    at: datetime
+    budget: Budget
+    algorithm_policy: AlgorithmPolicy
+    sm2_id: bytes | None
+    profile: Profile
+    end_entity_expiry_fatal: bool
+    graph: PolicyGraph
+    explicit: int
+    inhibit_any: int
+    mapping: int
+    working_key: PublicKey
+    working_issuer: str
+    params: object
+    max_path_length: int
+    keys: list[PublicKey]
+    constraints: list[NameConstraints] = field(default_factory=list)
+    ee_time_problem: PathValidationError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_profile(cert: Certificate, i: int, profile: Profile, warnings: list[str]) -> None:
+    """RFC 5280 4.1 / 4.2: raise FORMAT_FAILURE for a finding `profile` does not tolerate; note the rest."""
+    for f in findings(cert):
+        if f.tolerated or (f.anchor_only and i != 0):
+            warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated]")
+            continue
+        if f.slip and profile is Profile.LENIENT:
+            warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated by the lenient profile]")
+            continue
+        raise _fail(SubIndication.FORMAT_FAILURE, f"{_who(i, cert)}: {f.render()} [profile {profile.value}, rule {f.rule}]", i)
+
+
+def _unknown_critical(cert: Certificate, i: int) -> None:
+    # RFC 5280 6.1.4 (o) / 6.1.5 (f) / RFC 5937 3: unrecognised critical extensions
+    unknown = cert.critical_extension_oids - KNOWN_EXTENSIONS
+    if unknown:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: unrecognised critical extension(s) {sorted(unknown)}", i)
+
+
+def _check_anchor(anchor: Certificate, n: int, at: datetime) -> None:
+    """RFC 5280 6.1.1 (d) with RFC 5937: the constraints an anchor given as a certificate puts on the path."""
+    # Validity at the validation time: an expired root is not an anchor then (RFC 5937 3.1).
+    if at < anchor.not_before:
+        raise _fail(SubIndication.NOT_YET_VALID, f"{_who(0, anchor)} is not valid before {anchor.not_before.isoformat()}", 0)
+    if at > anchor.not_after:
+        raise _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(0, anchor)} expired at {anchor.not_after.isoformat()}", 0)
+    _unknown_critical(anchor, 0)
+    if n == 0:
+        return  # the target itself is trusted: it vouches for nothing below it
+    # RFC 5280 4.2.1.9 / 6.1.4 (k) on the anchor: a v3 anchor must be a CA
+    if anchor.version >= 3 and not anchor.is_ca:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(0, anchor)} is not a CA certificate (basicConstraints)", 0)
+    # RFC 5280 4.2.1.3 / 6.1.4 (n) on the anchor
+    if anchor.key_usage is not None and "key_cert_sign" not in anchor.key_usage:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(0, anchor)}: keyUsage lacks keyCertSign", 0)
+
+
+def _initialise(path: list[Certificate], *, at: datetime, explicit_policy: bool, policy_mapping_inhibit: bool,
+                any_policy_inhibit: bool, budget: Budget, algorithm_policy: AlgorithmPolicy, sm2_id: bytes | None,
+                profile: Profile, end_entity_expiry_fatal: bool) -> _State:
+    """RFC 5280 6.1.2 initialisation, with the anchor's own constraints (RFC 5937) folded in."""
+    anchor = path[0]
+    n = len(path) - 1
+    warnings: list[str] = []
+    check_profile(anchor, 0, profile, warnings)
+    _check_anchor(anchor, n, at)
+    try:
+        working_key = certificate_key(anchor, None)
+    except SignatureError as exc:
+        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"trust anchor key unusable: {exc}", 0) from None
+    max_path_length = n
+    plc = anchor.path_len_constraint if n else None
+    if plc is not None:
+        max_path_length = min(n, plc)  # RFC 5937 3.2: the anchor's pathLenConstraint bounds the path
+    state = _State(
+        n=n, at=at, budget=budget, algorithm_policy=algorithm_policy, sm2_id=sm2_id, profile=profile,
+        end_entity_expiry_fatal=end_entity_expiry_fatal, graph=PolicyGraph(),
+        explicit=0 if explicit_policy else n + 1, inhibit_any=0 if any_policy_inhibit else n + 1,
+        mapping=0 if policy_mapping_inhibit else n + 1, working_key=working_key, working_issuer=anchor.subject_key,
+        params=_own_dsa_params(anchor), max_path_length=max_path_length, keys=[working_key], warnings=warnings)
+    if n and anchor.has_extension("2.5.29.30"):
+        state.constraints.append(NameConstraints.of(anchor))  # RFC 5937 3.3: the anchor's nameConstraints apply
+    return state
+
+
+def _process_certificate(cert: Certificate, i: int, s: _State) -> None:
+    """RFC 5280 6.1.3 basic certificate processing of certificate i."""
+    last = i == s.n
+    check_profile(cert, i, s.profile, s.warnings)
+    # 6.1.3 (a)(1) signature
+    try:
+        used = verify_certificate_signature(cert, s.working_key, s.budget, sm2_id=s.sm2_id)
+    except SignatureError as exc:
+        raise _fail(SubIndication.SIG_CRYPTO_FAILURE, f"{_who(i, cert)}: signature invalid: {exc}", i, Indication.FAILED) from None
+    problem = s.algorithm_policy.check(used, s.at)
+    if problem:
+        raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: {problem}", i)
+    # 6.1.3 (a)(2) validity
+    err = None
+    if s.at < cert.not_before:
+        err = _fail(SubIndication.NOT_YET_VALID, f"{_who(i, cert)} is not valid before {cert.not_before.isoformat()}", i)
+    elif s.at > cert.not_after:
+        err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(i, cert)} expired at {cert.not_after.isoformat()}", i)
+    if err is not None:
+        if not last or s.end_entity_expiry_fatal:
+            raise err
+        s.ee_time_problem = err
+    # 6.1.3 (a)(4) name chaining
+    if cert.issuer_key != s.working_issuer:
+        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"{_who(i, cert)}: issuer name does not chain", i)
+    # 6.1.3 (b), (c) name constraints (not for self-issued intermediates)
+    if s.constraints and (last or not cert.self_issued):
+        names = certificate_names(cert)
+        for nc in s.constraints:
+            nc.check(names, s.budget)
+    # 6.1.3 (d), (e) certificate policies
+    s.graph.process_certificate(cert.policies, any_allowed=s.inhibit_any > 0 or (not last and cert.self_issued))
+    # 6.1.3 (f)
+    if s.explicit == 0 and s.graph.null:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: no valid policy and explicit policy required", i)
+
+
+def _prepare_next(cert: Certificate, i: int, s: _State) -> None:
+    """RFC 5280 6.1.4 preparation for certificate i + 1."""
+    # 6.1.4 (a) / (b) policy mappings
+    mappings = cert.policy_mappings
+    if mappings:
+        if any(ANY_POLICY in m for m in mappings):
+            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: policy mapping to or from anyPolicy", i)
+        s.graph.apply_mappings(mappings, mapping_allowed=s.mapping > 0)
+    # 6.1.4 (c)-(f) working issuer name, key and parameters
+    s.working_issuer = cert.subject_key
+    own = _own_dsa_params(cert)
+    if own is not None:
+        s.params = own
+    elif cert.key_algorithm_oid != _DSA_OID:
+        s.params = None
+    try:
+        s.working_key = certificate_key(cert, s.params)
+    except SignatureError as exc:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: public key unusable: {exc}", i) from None
+    s.keys.append(s.working_key)
+    # 6.1.4 (g) name constraints
+    if cert.has_extension("2.5.29.30"):
+        s.constraints.append(NameConstraints.of(cert))
+    # 6.1.4 (h)
+    if not cert.self_issued:
+        s.explicit = max(s.explicit - 1, 0)
+        s.mapping = max(s.mapping - 1, 0)
+        s.inhibit_any = max(s.inhibit_any - 1, 0)
+    # 6.1.4 (i), (j)
+    req, inh = cert.policy_constraints
+    if req is not None:
+        s.explicit = min(s.explicit, req)
+    if inh is not None:
+        s.mapping = min(s.mapping, inh)
+    if cert.inhibit_any_policy is not None:
+        s.inhibit_any = min(s.inhibit_any, cert.inhibit_any_policy)
+    # 6.1.4 (k) basicConstraints
+    if not cert.is_ca:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)} is not a CA certificate (basicConstraints)", i)
+    # 6.1.4 (l), (m) path length
+    if not cert.self_issued:
+        if s.max_path_length <= 0:
+            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: path length constraint exceeded", i)
+        s.max_path_length -= 1
+    plc = cert.path_len_constraint
+    if plc is not None and plc < s.max_path_length:
+        s.max_path_length = plc
+    # 6.1.4 (n) keyUsage
+    if cert.key_usage is not None and "key_cert_sign" not in cert.key_usage:
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: keyUsage lacks keyCertSign", i)
+
+
+def _wrap_up(cert: Certificate, s: _State) -> None:
+    """RFC 5280 6.1.5 (a), (b) on the target certificate."""
+    if s.explicit != 0:
+        s.explicit -= 1
+    if cert.policy_constraints[0] == 0:
+        s.explicit = 0
 
 
 def validate_path(
@@ -90,129 +285,32 @@ def validate_path(
     algorithm_policy: AlgorithmPolicy | None = None,
     sm2_id: bytes | None = None,
     end_entity_expiry_fatal: bool = False,
+    profile: Profile | str | None = None,
 ) -> PathResult:
     """Run RFC 5280 6.1.2-6.1.5 over `path` = [anchor, cert 1, ..., cert n]; raise PathValidationError."""
-    budget = budget or Budget()
-    algorithm_policy = algorithm_policy or DEFAULT_POLICY
     user_initial = set(initial_policy_set) if initial_policy_set else {ANY_POLICY}
-    anchor = path[0]
-    n = len(path) - 1
-    # RFC 5280 6.1.2 initialisation
-    graph = PolicyGraph()
-    explicit = 0 if explicit_policy else n + 1
-    inhibit_any = 0 if any_policy_inhibit else n + 1
-    mapping = 0 if policy_mapping_inhibit else n + 1
-    params = _own_dsa_params(anchor)
-    try:
-        working_key = certificate_key(anchor, None)
-    except SignatureError as exc:
-        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"trust anchor key unusable: {exc}", 0) from None
-    keys = [working_key]
-    working_issuer = anchor.subject_key
-    max_path_length = n
-    constraints: list[NameConstraints] = []
-    ee_time_problem = None
+    s = _initialise(path, at=at, explicit_policy=explicit_policy, policy_mapping_inhibit=policy_mapping_inhibit,
+                    any_policy_inhibit=any_policy_inhibit, budget=budget or Budget(),
+                    algorithm_policy=algorithm_policy or DEFAULT_POLICY, sm2_id=sm2_id, profile=Profile.of(profile),
+                    end_entity_expiry_fatal=end_entity_expiry_fatal)
+    n = s.n
+    i = 0
     try:
         for i in range(1, n + 1):
             cert = path[i]
-            last = i == n
-            # 6.1.3 (a)(1) signature
-            try:
-                used = verify_certificate_signature(cert, working_key, budget, sm2_id=sm2_id)
-            except SignatureError as exc:
-                raise _fail(SubIndication.SIG_CRYPTO_FAILURE, f"{_who(i, cert)}: signature invalid: {exc}", i, Indication.FAILED) from None
-            problem = algorithm_policy.check(used, at)
-            if problem:
-                raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: {problem}", i)
-            # 6.1.3 (a)(2) validity
-            if at < cert.not_before:
-                err = _fail(SubIndication.NOT_YET_VALID, f"{_who(i, cert)} is not valid before {cert.not_before.isoformat()}", i)
-                if not last or end_entity_expiry_fatal:
-                    raise err
-                ee_time_problem = err
-            elif at > cert.not_after:
-                err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(i, cert)} expired at {cert.not_after.isoformat()}", i)
-                if not last or end_entity_expiry_fatal:
-                    raise err
-                ee_time_problem = err
-            # 6.1.3 (a)(4) name chaining
-            if cert.issuer_key != working_issuer:
-                raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"{_who(i, cert)}: issuer name does not chain", i)
-            # 6.1.3 (b), (c) name constraints (not for self-issued intermediates)
-            if constraints and (last or not cert.self_issued):
-                names = certificate_names(cert)
-                for nc in constraints:
-                    nc.check(names, budget)
-            # 6.1.3 (d), (e) certificate policies
-            graph.process_certificate(cert.policies, any_allowed=inhibit_any > 0 or (not last and cert.self_issued))
-            # 6.1.3 (f)
-            if explicit == 0 and graph.null:
-                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: no valid policy and explicit policy required", i)
-            if not last:
-                # 6.1.4 (a) / (b) policy mappings
-                mappings = cert.policy_mappings
-                if mappings:
-                    if any(ANY_POLICY in m for m in mappings):
-                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: policy mapping to or from anyPolicy", i)
-                    graph.apply_mappings(mappings, mapping_allowed=mapping > 0)
-                # 6.1.4 (c)-(f) working issuer name, key and parameters
-                working_issuer = cert.subject_key
-                own = _own_dsa_params(cert)
-                if own is not None:
-                    params = own
-                elif cert.key_algorithm_oid != _DSA_OID:
-                    params = None
-                try:
-                    working_key = certificate_key(cert, params)
-                except SignatureError as exc:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: public key unusable: {exc}", i) from None
-                keys.append(working_key)
-                # 6.1.4 (g) name constraints
-                if cert.has_extension("2.5.29.30"):
-                    constraints.append(NameConstraints.of(cert))
-                # 6.1.4 (h)
-                if not cert.self_issued:
-                    explicit = max(explicit - 1, 0)
-                    mapping = max(mapping - 1, 0)
-                    inhibit_any = max(inhibit_any - 1, 0)
-                # 6.1.4 (i), (j)
-                req, inh = cert.policy_constraints
-                if req is not None:
-                    explicit = min(explicit, req)
-                if inh is not None:
-                    mapping = min(mapping, inh)
-                if cert.inhibit_any_policy is not None:
-                    inhibit_any = min(inhibit_any, cert.inhibit_any_policy)
-                # 6.1.4 (k) basicConstraints
-                if not cert.is_ca:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)} is not a CA certificate (basicConstraints)", i)
-                # 6.1.4 (l), (m) path length
-                if not cert.self_issued:
-                    if max_path_length <= 0:
-                        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: path length constraint exceeded", i)
-                    max_path_length -= 1
-                plc = cert.path_len_constraint
-                if plc is not None and plc < max_path_length:
-                    max_path_length = plc
-                # 6.1.4 (n) keyUsage
-                if cert.key_usage is not None and "key_cert_sign" not in cert.key_usage:
-                    raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: keyUsage lacks keyCertSign", i)
+            _process_certificate(cert, i, s)
+            if i < n:
+                _prepare_next(cert, i, s)
             else:
-                # 6.1.5 (a), (b)
-                if explicit != 0:
-                    explicit -= 1
-                if cert.policy_constraints[0] == 0:
-                    explicit = 0
-            # 6.1.4 (o) / 6.1.5 (f) unrecognised critical extensions
-            unknown = cert.critical_extension_oids - KNOWN_EXTENSIONS
-            if unknown:
-                raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: unrecognised critical extension(s) {sorted(unknown)}", i)
+                _wrap_up(cert, s)
+            _unknown_critical(cert, i)
     except NameConstraintViolation as exc:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"certificate {i} ({path[i].subject_str}): name constraints: {exc}", i) from None
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, path[i])}: name constraints: {exc}", i) from None
     except PolicyGraphTooLarge as exc:
         raise _fail(SubIndication.POLICY_PROCESSING_ERROR, str(exc), i) from None
     # 6.1.5 (g)
-    authority, user = graph.outputs(user_initial)
-    if explicit == 0 and not user:
+    authority, user = s.graph.outputs(user_initial)
+    if s.explicit == 0 and not user:
         raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, "explicit policy required but the user-constrained policy set is empty", n)
-    return PathResult(keys, authority, user, graph.user_notices(), ee_time_problem, path[n] if n else None, params)
+    return PathResult(s.keys, authority, user, s.graph.user_notices(), s.ee_time_problem, path[n] if n else None, s.params,
+                      s.warnings)

@@ -107,7 +107,8 @@ class RevocationChecker:
     def __init__(self, *, anchors: Sequence[TrustAnchor], certificates: Sequence[Certificate],
                  crls: Sequence[ParsedCRL], ocsp: Sequence[bytes], source: Any, mode: RevocationMode,
                  at: datetime, policy: AlgorithmPolicy, sm2_id: bytes | None, budget: Budget,
-                 max_freshness: timedelta | None = None) -> None:
+                 max_freshness: timedelta | None = None, profile: str | None = None) -> None:
+        self.profile = profile  # RFC 5280 certificate profile CRL-signer paths are held to (path/profile.py)
         self.anchors = list(anchors)
         self.all_certs = list(certificates)
         self.crls = list(crls)
@@ -252,7 +253,10 @@ class RevocationChecker:
         if crl.issuer_key == issuer.subject_key and (issuer.key_usage is None or "crl_sign" in issuer.key_usage):
             if self._verify_crl(crl, key):
                 return None
-        if crl.issuer_key == anchor.certificate.subject_key and self._verify_with(crl, anchor.certificate):
+        anchor_ku = anchor.certificate.key_usage
+        # RFC 5280 6.3.3 (f): the anchor signs CRLs only if its keyUsage (when present) asserts cRLSign
+        if crl.issuer_key == anchor.certificate.subject_key and (anchor_ku is None or "crl_sign" in anchor_ku) \
+                and self._verify_with(crl, anchor.certificate):
             return None
         if depth >= self.budget.revocation_depth:
             return f"{who}: CRL signer validation nested too deeply"
@@ -290,7 +294,8 @@ class RevocationChecker:
             for _anchor, path in build_paths(signer, idx, self.budget, Attempts(keep=0), sm2_id=self.sm2_id):
                 try:
                     res = validate_path(path, at=self.at, budget=self.budget, algorithm_policy=self.policy,
-                                        sm2_id=self.sm2_id, end_entity_expiry_fatal=True)
+                                        sm2_id=self.sm2_id, end_entity_expiry_fatal=True,
+                                        profile="lenient" if getattr(anchor, "profile", None) == "lenient" else self.profile)
                 except PathValidationError as exc:
                     last = exc.reason
                     continue

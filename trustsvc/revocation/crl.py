@@ -100,6 +100,27 @@ class ParsedCRL:
         return out
 
 
+def crl_profile_problem(crl: ParsedCRL) -> str | None:
+    """Why `crl` breaks the RFC 5280 5.1 / 5.2 CRL profile so that it is no usable evidence, or None.
+
+    cRLNumber present and non-critical (5.2.3), deltaCRLIndicator critical (5.2.4), issuingDistributionPoint
+    critical (5.2.5). The issuer's cRLSign bit (6.3.3 (f)) is judged with the issuer's certificate, by `signer_ok`.
+    """
+    who = f"CRL from {crl.issuer.human_friendly}"
+    number = crl.exts.get("2.5.29.20")
+    if number is None:
+        return f"{who} has no cRLNumber (RFC 5280 5.2.3)"
+    if number[0]:
+        return f"{who}: cRLNumber is critical (RFC 5280 5.2.3)"
+    delta = crl.exts.get("2.5.29.27")
+    if delta is not None and not delta[0]:
+        return f"{who}: deltaCRLIndicator is not critical (RFC 5280 5.2.4)"
+    idp = crl.exts.get("2.5.29.28")
+    if idp is not None and not idp[0]:
+        return f"{who}: issuingDistributionPoint is not critical (RFC 5280 5.2.5)"
+    return None
+
+
 def parse_crls(blobs: Sequence[bytes], source: str = "supplied") -> tuple[list[ParsedCRL], list[str]]:
     """Parse CRLs, skipping (and reporting) unreadable ones."""
     out, problems, seen = [], [], set()
@@ -239,6 +260,10 @@ def check_crls(
             if crl.unknown_critical:
                 result.problems.append(f"CRL has unrecognised critical extension(s) {crl.unknown_critical}")
                 continue
+            profile_problem = crl_profile_problem(crl)
+            if profile_problem is not None:  # RFC 5280 5.2: not usable evidence
+                result.problems.append(profile_problem)
+                continue
             # 6.3.3 (d) reasons
             idp_reasons = frozenset(idp["only_some_reasons"].native or ()) & ALL_REASONS if idp is not None and idp["only_some_reasons"].native else ALL_REASONS
             interim = idp_reasons & dp_reasons
@@ -260,7 +285,8 @@ def check_crls(
                 if (d.issuer_key == crl.issuer_key and d.idp_der == crl.idp_der and d.base_number is not None
                         and crl.number is not None and d.base_number <= crl.number and (d.number or 0) > crl.number
                         and stale_reason(d, at, max_freshness) is None
-                        and not d.unknown_critical and signer_ok(d) is None and not isinstance(d.entries, str)):
+                        and not d.unknown_critical and crl_profile_problem(d) is None and signer_ok(d) is None
+                        and not isinstance(d.entries, str)):
                     hit = d.entries.get((cert.issuer_key, cert.serial_number))
                     result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
                     if hit is not None:

@@ -184,7 +184,8 @@ class TrustStore:
                     for ident in svc.identities:
                         if ident.certificate is not None and ident.certificate.der not in out:
                             out[ident.certificate.der] = TrustAnchor(
-                                ident.certificate, "trust-list", f"{a.territory} / {svc.name}")
+                                ident.certificate, "trust-list", f"{a.territory} / {svc.name}",
+                                profile=getattr(svc, "profile", None))
             self._anchors = list(out.values())
         return list(self._anchors)
 

@@ -12,6 +12,7 @@ from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
 from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
+from trustsvc.path.profile import Profile as PathProfile
 from trustsvc.path.validate import PathValidationError, validate_path
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.revocation.checker import RevocationChecker, RevocationResult, RevocationStatus
@@ -91,6 +92,14 @@ def _revocation_failure(result: RevocationResult) -> _Failure | None:
     outcome = bad.outcome
     reason = f"{bad.certificate.subject_str}: {outcome.reason or 'revocation check failed'}"
     return _Failure(outcome.indication, outcome.sub_indication, [reason], [], result)  # type: ignore[arg-type]
+
+
+def path_profile(requested: PathProfile, anchor: TrustAnchor) -> PathProfile:
+    """The profile a path to `anchor` is held to: the caller's, or lenient where the trust list declares the CA
+    needs it (the operator's decision, named in the report's warnings)."""
+    if getattr(anchor, "profile", None) == PathProfile.LENIENT.value:
+        return PathProfile.LENIENT
+    return requested
 
 
 def _check_usage(ee: Certificate, key_usage, extended_key_usage) -> str | None:
@@ -200,10 +209,11 @@ def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequen
     report.warnings.extend(problems)
     budget = ctx.request_budget()
     index = CandidateIndex(anchors, inter)
+    requested_profile = PathProfile.of(ctx.profile)
     checker = RevocationChecker(anchors=anchors, certificates=[*inter, *others], crls=parsed_crls,
                                 ocsp=list(ctx.revocation.ocsp_responses), source=ctx.revocation.source, mode=mode,
                                 at=at, policy=policy, sm2_id=sm2_id, budget=budget,
-                                max_freshness=ctx.revocation.max_freshness)
+                                max_freshness=ctx.revocation.max_freshness, profile=requested_profile.value)
     evidence: list[Any] = []
     initial = set(ini.policy_set) if ini.policy_set is not None else None
     failure: _Failure | None = None
@@ -212,10 +222,11 @@ def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequen
     try:
         for anchor, path in build_paths(ee, index, budget, attempts, sm2_id=sm2_id):
             budget.candidate_path()
+            used_profile = path_profile(requested_profile, anchor)
             try:
                 res = validate_path(path, at=at, initial_policy_set=initial, explicit_policy=explicit_policy,
                                     policy_mapping_inhibit=policy_mapping_inhibit, any_policy_inhibit=any_policy_inhibit,
-                                    budget=budget, algorithm_policy=policy, sm2_id=sm2_id)
+                                    budget=budget, algorithm_policy=policy, sm2_id=sm2_id, profile=used_profile)
             except PathValidationError as exc:
                 attempts.append(Attempt.of(path, exc.reason))
                 failure = failure or _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
@@ -264,6 +275,9 @@ def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequen
             report.user_notices = res.user_notices
             report.revocation_evidence = evidence
             report.revocation = revocation.certificates
+            if used_profile is not requested_profile:
+                report.warnings.append(f"profile lenient: declared for {report.trust_anchor} by its trust list")
+            report.warnings.extend(res.warnings)
             report.warnings.extend(checker.warnings)
             return report
     except BudgetExhausted as exc:
