@@ -317,3 +317,54 @@ def test_empty_issuer_is_a_profile_finding() -> None:
 def _run_empty_issuer():
     target, inter, anchors = _empty_issuer()
     return run(target, inter=inter, anchors=anchors)
+
+
+def test_validity_is_judged_at_one_second_granularity() -> None:
+    nb, na = datetime(2024, 3, 1, tzinfo=timezone.utc), datetime(2024, 4, 1, tzinfo=timezone.utc)
+    r = root(not_before=nb, not_after=na)
+    i = ca(r, not_before=nb, not_after=na)
+    lf = leaf(i, not_before=nb + timedelta(seconds=1), not_after=na)
+    assert passes(run(lf, inter=[i], anchors=[r], at=na))  # notAfter is inclusive
+    assert passes(run(lf, inter=[i], anchors=[r], at=na + timedelta(milliseconds=5)))  # still that second
+    assert not passes(run(lf, inter=[i], anchors=[r], at=na + timedelta(seconds=1)))
+    assert not passes(run(lf, inter=[i], anchors=[r], at=nb + timedelta(milliseconds=999)))  # before notBefore
+
+
+@pytest.mark.parametrize(("wanted", "ok"), [(["serverAuth"], True), (["server_auth"], True),
+                                            (["1.3.6.1.5.5.7.3.1"], True), (["clientAuth"], False),
+                                            (["no-such-purpose"], False)])
+def test_extended_key_usage_names(wanted, ok) -> None:
+    r = root()
+    report = run(leaf(r), anchors=[r], extended_key_usage=wanted)  # the leaf asserts serverAuth only
+    assert passes(report) is ok, report.reasons
+    if not ok:
+        assert report.sub_indication is CHAIN
+
+
+def test_extended_key_usage_absent_means_any_purpose() -> None:
+    r = root()
+    assert passes(run(leaf(r, exts={"extended_key_usage": None}), anchors=[r], extended_key_usage=["clientAuth"]))
+
+
+def test_key_usage_names() -> None:
+    r = root()
+    assert passes(run(leaf(r), anchors=[r], key_usage=["digitalSignature"]))
+    assert not passes(run(leaf(r), anchors=[r], key_usage=["keyEncipherment"]))
+
+
+def test_trust_list_service_may_declare_the_lenient_profile() -> None:
+    from trustsvc.path.anchor import TrustAnchor
+    from trustsvc.x509.certificate import Certificate
+
+    r = root(exts={"key_identifier": None})
+    lf = leaf(r)
+    cert = Certificate.from_der(r.der)
+    strict_anchor = TrustAnchor(cert, "trust-list", "HK / strict CA")
+    assert run(lf, anchors=[]).indication is Indication.INDETERMINATE
+    report = validate_certificate(lf.der, trust_anchors=[strict_anchor], at=NOW, revocation="off")
+    assert report.sub_indication is FORMAT
+    declared = TrustAnchor(cert, "trust-list", "HK / legacy CA", profile="lenient")
+    report = validate_certificate(lf.der, trust_anchors=[declared], at=NOW, revocation="off")
+    assert passes(report), report.reasons
+    assert any("declared" in w and "HK / legacy CA" in w for w in report.warnings), report.warnings
+    assert any("subjectKeyIdentifier" in w for w in report.warnings)

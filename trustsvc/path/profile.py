@@ -59,9 +59,9 @@ class Finding:
 AKI, SKI, KU, SAN, BC, NC, PC, EKU, AIA = ("2.5.29.35", "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19",
                                            "2.5.29.30", "2.5.29.36", "2.5.29.37", "1.3.6.1.5.5.7.1.1")
 _GENERALIZED, _UTC = 24, 23
-_UTC_TIME = re.compile(rb"\d{12}Z")
-_GENERALIZED_TIME = re.compile(rb"\d{14}Z")
-_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DNS_NAME = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
+_WILDCARD_DNS_NAME = re.compile(rf"(?:\*\.)?(?:{_LABEL}\.)*{_LABEL}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 # asn1crypto's spec for each extension it knows (to judge values cryptography left unparsed)
 _SPECS = {oid: asn1_x509.Extension._oid_specs[name] for oid, name in asn1_x509.ExtensionId._map.items()
@@ -75,42 +75,112 @@ def findings(cert: Certificate) -> tuple[Finding, ...]:
 
 def _findings(cert: Certificate) -> tuple[Finding, ...]:
     try:
-        raw = _Raw(cert.der)
+        raw = _Raw(cert)
     except (ValueError, TypeError, IndexError, tlv.NotPlain) as exc:
         return (Finding("der", "RFC 5280 4.1", f"certificate structure not readable: {exc}"),)
     out: list[Finding] = []
     out.extend(_tbs_findings(cert, raw))
     if not any(f.rule in ("extension-duplicate", "extension-malformed") for f in out):
-        out.extend(_extension_findings(cert))
+        out.extend(_extension_findings(cert, raw))
     return tuple(out)
 
 
-class _Raw:
-    """The TBSCertificate fields as encoded (RFC 5280 4.1), for checks on the encoding itself."""
+def _header_length(der: bytes, at: int) -> int:
+    """Octets of the DER identifier + length at `at` (X.690 8.1.3; single-octet tags)."""
+    first = der[at + 1]
+    return 2 if first < 0x80 else 2 + (first & 0x7F)
 
-    def __init__(self, der: bytes) -> None:
-        outer = tlv.constructed(tlv.children(der)[0], tlv.SEQUENCE)
-        fields = tlv.constructed(outer[0], tlv.SEQUENCE)
-        self.outer_algorithm = tlv.der(outer[1])
-        self.version = 1
-        if fields[0][0] == tlv.CONTEXT and fields[0][2] == 0:
-            self.version = tlv.integer(tlv.children(fields[0][4])[0]) + 1
-            fields = fields[1:]
+
+def _times(content: bytes) -> list[tuple[int, bytes]]:
+    """(tag, contents) of the two Time values of a Validity SEQUENCE's contents (short definite lengths)."""
+    out = []
+    i = 0
+    while i < len(content):
+        tag, n = content[i], content[i + 1]
+        if n >= 0x80:
+            raise ValueError("validity time with a long length")
+        out.append((tag, content[i + 2:i + 2 + n]))
+        i += 2 + n
+    return out
+
+
+class _Raw:
+    """The TBSCertificate fields as encoded (RFC 5280 4.1), for checks on the encoding itself. Reuses the split
+    the certificate made at load when there is one (the check must stay cheap: a busy service sees new leaves)."""
+
+    def __init__(self, cert: Certificate) -> None:
+        der = cert.der
+        fields = cert.__dict__.get("_tbs_fields")
+        self.parsed_by_cryptography = fields is not None
+        if fields is not None:
+            # TBSCertificate as received is stored at load; the outer AlgorithmIdentifier follows it
+            self.version = cert.version
+            self.outer_at = _header_length(der, 0) + len(cert.tbs_der)
+            self.outer_algorithm = None
+        else:
+            outer = tlv.children(tlv.children(der)[0][4])
+            self.outer_algorithm = tlv.der(outer[1])
+            fields = tlv.constructed(outer[0], tlv.SEQUENCE)
+            self.version = 1
+            if fields[0][0] == tlv.CONTEXT and fields[0][2] == 0:
+                self.version = tlv.integer(tlv.children(fields[0][4])[0]) + 1
+                fields = fields[1:]
+        self.der = der
         self.serial = tlv.primitive(fields[0], tlv.INTEGER)
         self.inner_algorithm = tlv.der(fields[1])
         self.issuer_empty = not fields[2][4]
-        self.times = [(t[2], t[4]) for t in tlv.constructed(fields[3], tlv.SEQUENCE)]
+        self.times = _times(fields[3][4])
         self.subject_empty = not fields[4][4]
-        optional = [f for f in fields[6:] if f[0] == tlv.CONTEXT]
-        self.unique_ids = any(f[2] in (1, 2) for f in optional)
-        self.extensions: list[tuple[str, bool, bytes]] = []
-        for f in optional:
-            if f[2] == 3:
-                for e in tlv.constructed(tlv.children(f[4])[0], tlv.SEQUENCE):
-                    parts = tlv.children(e[4])
-                    critical = len(parts) == 3 and parts[1][4] not in (b"", b"\x00")
-                    self.extensions.append((tlv.oid(parts[0]), critical, parts[-1][4]))
-        self.has_extensions_field = any(f[2] == 3 for f in optional)
+        self.optional = [f for f in fields[6:] if f[0] == tlv.CONTEXT]
+        self.unique_ids = any(f[2] in (1, 2) for f in self.optional)
+        self.has_extensions_field = any(f[2] == 3 for f in self.optional)
+        self._extensions: list[tuple[str, bool, bytes]] | None = None
+
+    @property
+    def algorithms_match(self) -> bool:
+        """RFC 5280 4.1.1.2: signatureAlgorithm is the same AlgorithmIdentifier as TBSCertificate.signature."""
+        if self.outer_algorithm is None:
+            return self.der.startswith(self.inner_algorithm, self.outer_at)
+        return self.outer_algorithm == self.inner_algorithm
+
+    @property
+    def extensions(self) -> list[tuple[str, bool, bytes]]:
+        """(OID, critical, extnValue octets) of every extension as encoded, duplicates included (walked on demand)."""
+        if self._extensions is None:
+            out = []
+            for f in self.optional:
+                if f[2] == 3:
+                    for e in tlv.constructed(tlv.children(f[4])[0], tlv.SEQUENCE):
+                        parts = tlv.children(e[4])
+                        critical = len(parts) == 3 and parts[1][4] not in (b"", b"\x00")
+                        out.append((tlv.oid(parts[0]), critical, parts[-1][4]))
+            self._extensions = out
+        return self._extensions
+
+    def value(self, oid: str) -> bytes | None:
+        return next((v for o, _c, v in self.extensions if o == oid), None)
+
+
+def _extension_encoding_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
+    """RFC 5280 4.2: no duplicate extension, every extension this engine knows decodes. cryptography refuses
+    duplicates and checks every extension it parses, so for what it accepted only its unrecognised ones remain."""
+    if raw.parsed_by_cryptography:
+        todo = [(oid, e.value.value) for oid, e in cert._exts.items()  # noqa: SLF001
+                if type(e.value) is cx509.UnrecognizedExtension and oid in _SPECS]
+        out = []
+    else:
+        oids = [oid for oid, _c, _v in raw.extensions]
+        out = []
+        if len(set(oids)) != len(oids):
+            dup = sorted({o for o in oids if oids.count(o) > 1})
+            out.append(Finding("extension-duplicate", "RFC 5280 4.2", f"extension(s) {dup} appear more than once"))
+        todo = [(oid, value) for oid, _c, value in raw.extensions if oid in _SPECS]
+    for oid, value in todo:
+        try:
+            _SPECS[oid].load(value, strict=True).native
+        except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:
+            out.append(Finding("extension-malformed", "RFC 5280 4.2", f"extension {oid} is malformed: {exc}"))
+    return out
 
 
 def _tbs_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
@@ -128,25 +198,14 @@ def _tbs_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
         out.append(Finding("serial-length", "RFC 5280 4.1.2.2", f"serial number is {len(raw.serial)} octets (at most 20)",
                            slip=True))
     # RFC 5280 4.1.1.2: signatureAlgorithm MUST be the same as TBSCertificate.signature
-    if raw.inner_algorithm != raw.outer_algorithm:
+    if not raw.algorithms_match:
         out.append(Finding("signature-algorithm-mismatch", "RFC 5280 4.1.1.2",
                            "signatureAlgorithm differs from the TBSCertificate signature field"))
     # RFC 5280 4.1.2.4: the issuer is a non-empty distinguished name
     if raw.issuer_empty:
         out.append(Finding("issuer-empty", "RFC 5280 4.1.2.4", "issuer name is empty"))
     out.extend(_validity_findings(raw))
-    # RFC 5280 4.2: at most one instance of a particular extension
-    oids = [oid for oid, _c, _v in raw.extensions]
-    if len(set(oids)) != len(oids):
-        dup = sorted({o for o in oids if oids.count(o) > 1})
-        out.append(Finding("extension-duplicate", "RFC 5280 4.2", f"extension(s) {dup} appear more than once"))
-    for oid, _critical, value in raw.extensions:
-        spec = _SPECS.get(oid)
-        if spec is not None and _needs_reparse(cert, oid):
-            try:
-                spec.load(value, strict=True).native
-            except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:
-                out.append(Finding("extension-malformed", "RFC 5280 4.2", f"extension {oid} is malformed: {exc}"))
+    out.extend(_extension_encoding_findings(cert, raw))
     # RFC 5280 4.1.2.6: a CA's subject is a non-empty distinguished name
     if raw.subject_empty:
         if cert.is_ca:
@@ -158,20 +217,14 @@ def _tbs_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
     return out
 
 
-def _needs_reparse(cert: Certificate, oid: str) -> bool:
-    """True when cryptography did not already parse (and so check) this extension's value."""
-    value = cert.crypto_extension(oid)
-    return cert._rs is None or value is None or isinstance(value, cx509.UnrecognizedExtension)  # noqa: SLF001
-
-
 def _validity_findings(raw: _Raw) -> list[Finding]:
     # RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; seconds, Zulu, no fractions
     out = []
     for tag, value in raw.times:
         if tag == _UTC:
-            ok = bool(_UTC_TIME.fullmatch(value))
+            ok = len(value) == 13 and value[12] == 0x5A and value[:12].isdigit()
         elif tag == _GENERALIZED:
-            ok = bool(_GENERALIZED_TIME.fullmatch(value))
+            ok = len(value) == 15 and value[14] == 0x5A and value[:14].isdigit()
             if ok and int(value[:4]) < 2050:
                 # A CA slip a relying party accepts (PKITS 4.2.4): the instant is unambiguous.
                 out.append(Finding("validity-generalized", "RFC 5280 4.1.2.5",
@@ -187,7 +240,7 @@ def _validity_findings(raw: _Raw) -> list[Finding]:
     return out
 
 
-def _extension_findings(cert: Certificate) -> list[Finding]:
+def _extension_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
     out: list[Finding] = []
     critical = cert.critical_extension_oids
     has = cert.has_extension
@@ -211,10 +264,10 @@ def _extension_findings(cert: Certificate) -> list[Finding]:
     if not is_ca and cert.path_len_constraint is not None:
         out.append(Finding("bc-pathlen", "RFC 5280 4.2.1.9", "pathLenConstraint without cA"))
     # RFC 5280 4.2.1.3 / 4.2.1.9: keyCertSign only with cA = TRUE
-    ku = cert.key_usage
-    if ku is not None and "key_cert_sign" in ku and not is_ca:
+    cert_sign, no_bit = _key_usage_facts(cert)
+    if cert_sign and not is_ca:
         out.append(Finding("ku-keycertsign", "RFC 5280 4.2.1.9", "keyCertSign asserted without cA"))
-    if ku is not None and not ku and has(KU):
+    if no_bit:
         out.append(Finding("ku-empty", "RFC 5280 4.2.1.3", "keyUsage asserts no bit"))
     # RFC 5280 4.2.1.12: KeyPurposeId SIZE (1..MAX)
     eku = cert.extended_key_usage
@@ -233,20 +286,30 @@ def _extension_findings(cert: Certificate) -> list[Finding]:
     if AIA in critical:
         out.append(Finding("aia-critical", "RFC 5280 4.2.2.1", "authorityInfoAccess is critical", slip=True))
     if has(NC):
-        out.extend(_nc_findings(cert, is_ca, NC in critical))
+        out.extend(_nc_findings(asn1_x509.NameConstraints.load(raw.value(NC)), is_ca, NC in critical))
     if has(SAN):
-        out.extend(_san_findings(cert))
+        out.extend(_san_findings(cert, raw))
     return out
 
 
-def _nc_findings(cert: Certificate, is_ca: bool, critical: bool) -> list[Finding]:
+def _key_usage_facts(cert: Certificate) -> tuple[bool, bool]:
+    """(keyCertSign asserted, keyUsage present with no bit asserted), from cryptography's parse when there is one."""
+    ku = cert.crypto_extension(KU)
+    if ku is not None and cert._rs is not None:  # noqa: SLF001
+        if ku.digital_signature or ku.content_commitment or ku.key_encipherment:
+            return ku.key_cert_sign, False
+        return ku.key_cert_sign, not (ku.data_encipherment or ku.key_agreement or ku.key_cert_sign or ku.crl_sign)
+    names = cert.key_usage
+    return names is not None and "key_cert_sign" in names, names is not None and not names
+
+
+def _nc_findings(nc: asn1_x509.NameConstraints, is_ca: bool, critical: bool) -> list[Finding]:
     out: list[Finding] = []
     # RFC 5280 4.2.1.10: only in CA certificates, always critical
     if not is_ca:
         out.append(Finding("nc-not-ca", "RFC 5280 4.2.1.10", "nameConstraints in a certificate that is not a CA"))
     if not critical:
         out.append(Finding("nc-critical", "RFC 5280 4.2.1.10", "nameConstraints is not critical"))
-    nc = cert.name_constraints
     permitted, excluded = nc["permitted_subtrees"], nc["excluded_subtrees"]
     # RFC 5280 4.2.1.10: permittedSubtrees or excludedSubtrees present, neither an empty sequence
     if (not permitted and not excluded) or (permitted.native is not None and len(permitted) == 0) or (
@@ -263,17 +326,43 @@ def _nc_findings(cert: Certificate, is_ca: bool, critical: bool) -> list[Finding
     return out
 
 
-def _san_findings(cert: Certificate) -> list[Finding]:
-    names = cert.subject_alt_names
+def _san_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
+    san = cert.crypto_extension(SAN)
+    # cryptography parsed it at load (no second parse on a new leaf); certificates it refused: asn1crypto
+    names = [_crypto_name(gn) for gn in san] if isinstance(san, cx509.SubjectAlternativeName) else [
+        (gn.name, _asn1_value(gn)) for gn in asn1_x509.GeneralNames.load(raw.value(SAN))]
     # RFC 5280 4.2.1.6: GeneralNames SIZE (1..MAX)
     if not names:
         return [Finding("san-empty", "RFC 5280 4.2.1.6", "subjectAltName has no entries")]
     out = []
-    for gn in names:
-        problem = name_syntax_problem(gn)
+    for kind, v in names:
+        problem = value_syntax_problem(kind, v)
         if problem:
             out.append(Finding("san-syntax", "RFC 5280 4.2.1.6", problem, slip=True))
     return out
+
+
+_CRYPTO_KINDS: dict[type, str] = {cx509.DNSName: "dns_name", cx509.RFC822Name: "rfc822_name",
+                 cx509.UniformResourceIdentifier: "uniform_resource_identifier", cx509.IPAddress: "ip_address"}
+
+
+def _crypto_name(gn) -> tuple[str, object]:
+    kind = _CRYPTO_KINDS.get(type(gn))
+    if kind is None:
+        return "other", None
+    value = gn.value
+    if kind == "ip_address":
+        # an address parses to 4 / 16 octets; cryptography reads 8 / 32 octets as address + mask
+        return kind, value.packed if hasattr(value, "packed") else value.network_address.packed + value.netmask.packed
+    return kind, value
+
+
+def _asn1_value(gn: asn1_x509.GeneralName) -> object:
+    if gn.name == "ip_address":
+        return gn.chosen.contents
+    if gn.name in ("dns_name", "rfc822_name", "uniform_resource_identifier"):
+        return gn.native
+    return None
 
 
 # --- syntax of general names (RFC 5280 4.2.1.6, 4.2.1.10) -------------------------------------------
@@ -283,10 +372,7 @@ def valid_dns_name(name: str, *, wildcard: bool = False) -> bool:
     none empty, no trailing dot; with `wildcard`, a leftmost `*` label is allowed."""
     if not name or len(name) > 253 or not name.isascii():
         return False
-    labels = name.split(".")
-    if wildcard and labels[0] == "*" and len(labels) > 1:
-        labels = labels[1:]
-    return all(_LABEL.fullmatch(label) for label in labels)
+    return (_WILDCARD_DNS_NAME if wildcard else _DNS_NAME).fullmatch(name) is not None
 
 
 def valid_mailbox(value: str) -> bool:
@@ -305,22 +391,23 @@ def valid_uri(value: str) -> bool:
 
 def name_syntax_problem(gn: asn1_x509.GeneralName) -> str | None:
     """Why a subjectAltName entry is not in the syntax RFC 5280 4.2.1.6 gives its form, or None."""
-    kind = gn.name
     try:
-        if kind == "dns_name":
-            value = gn.native
-            return None if valid_dns_name(value, wildcard=True) else f"dNSName {value!r} is not a valid DNS name"
-        if kind == "rfc822_name":
-            value = gn.native
-            return None if valid_mailbox(value) else f"rfc822Name {value!r} is not a mailbox"
-        if kind == "uniform_resource_identifier":
-            value = gn.native
-            return None if valid_uri(value) else f"URI {value!r} is not an absolute URI"
-        if kind == "ip_address":
-            n = len(gn.chosen.contents)
-            return None if n in (4, 16) else f"iPAddress of {n} octets (4 or 16 expected)"
+        return value_syntax_problem(gn.name, _asn1_value(gn))
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        return f"{kind} unreadable: {exc}"
+        return f"{gn.name} unreadable: {exc}"
+
+
+def value_syntax_problem(kind: str, value: object) -> str | None:
+    """`name_syntax_problem` over a (form, value) pair: str for the IA5String forms, octets for iPAddress."""
+    if kind == "dns_name":
+        return None if valid_dns_name(value, wildcard=True) else f"dNSName {value!r} is not a valid DNS name"
+    if kind == "rfc822_name":
+        return None if valid_mailbox(value) else f"rfc822Name {value!r} is not a mailbox"
+    if kind == "uniform_resource_identifier":
+        return None if valid_uri(value) else f"URI {value!r} is not an absolute URI"
+    if kind == "ip_address":
+        n = len(value)
+        return None if n in (4, 16) else f"iPAddress of {n} octets (4 or 16 expected)"
     return None
 
 

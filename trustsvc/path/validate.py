@@ -289,6 +289,9 @@ def validate_path(
 ) -> PathResult:
     """Run RFC 5280 6.1.2-6.1.5 over `path` = [anchor, cert 1, ..., cert n]; raise PathValidationError."""
     user_initial = set(initial_policy_set) if initial_policy_set else {ANY_POLICY}
+    # RFC 5280 4.1.2.5: validity has a granularity of one second, so compare at the validation time's second
+    # (notAfter 00:00:00 still holds at 00:00:00.005; notBefore 00:00:01 does not yet at 00:00:00.999).
+    at = at.replace(microsecond=0)
     s = _initialise(path, at=at, explicit_policy=explicit_policy, policy_mapping_inhibit=policy_mapping_inhibit,
                     any_policy_inhibit=any_policy_inhibit, budget=budget or Budget(),
                     algorithm_policy=algorithm_policy or DEFAULT_POLICY, sm2_id=sm2_id, profile=Profile.of(profile),

@@ -216,6 +216,8 @@ class Service:
     expired_certs_revocation_info: datetime | None = None  # 5.5.9.4
     # Why the service confers nothing whatever its status, e.g. an unknown critical extension (5.5.9).
     unusable: str | None = None
+    # "lenient": the operator declares this CA needs the lenient RFC 5280 profile (docs/path.md); None = strict
+    profile: str | None = None
 
     @property
     def status(self) -> StatusChange:
@@ -254,6 +256,8 @@ class Service:
                                                   if self.expired_certs_revocation_info else None),
                 "unusable": self.unusable,
             }),
+            # only when declared, so lists signed before the field existed keep their canonical form
+            **({"profile": self.profile} if self.profile is not None else {}),
         }
 
 
@@ -412,6 +416,9 @@ def _service_from_dict(s: Any) -> Service:
         if u not in USAGES:
             raise TrustListFormatError(f"service {name!r}: unknown usage {u!r}; use one of {', '.join(USAGES)}")
     crit = s.get("criteria")
+    profile = s.get("profile")
+    if profile not in (None, "strict", "lenient"):
+        raise TrustListFormatError(f"service {name!r}: profile must be strict or lenient, not {profile!r}")
     return Service(
         name=s["name"],
         provider=s.get("provider") or s["name"],
@@ -429,6 +436,7 @@ def _service_from_dict(s: Any) -> Service:
                                                   "expired_certs_revocation_info")
                                        if s.get("expired_certs_revocation_info") else None),
         unusable=s.get("unusable"),
+        profile=profile,
     )
 
 

@@ -102,19 +102,50 @@ def path_profile(requested: PathProfile, anchor: TrustAnchor) -> PathProfile:
     return requested
 
 
+_KU_ALIASES = {"contentcommitment": "non_repudiation", "nonrepudiation": "non_repudiation", "crlsign": "crl_sign",
+               "keycertsign": "key_cert_sign"}
+
+
+def _snake(name: str) -> str:
+    """`serverAuth` / `server-auth` / `server_auth` -> `server_auth` (callers spell RFC 5280 names many ways)."""
+    out = []
+    for ch in name.strip():
+        if ch.isupper() and out and out[-1] != "_":
+            out.append("_")
+        out.append("_" if ch == "-" else ch.lower())
+    return "".join(out)
+
+
+def _key_usage_name(name: str) -> str:
+    """An RFC 5280 4.2.1.3 keyUsage bit name in asn1crypto's spelling (digital_signature, key_cert_sign, ...)."""
+    flat = name.replace("_", "").replace("-", "").lower()
+    return _KU_ALIASES.get(flat) or _snake(name)
+
+
+def _purpose_oid(name: str) -> str:
+    """A KeyPurposeId as a dotted OID, from the OID or its RFC 5280 4.2.1.12 name (serverAuth, server_auth, ...)."""
+    from asn1crypto.x509 import KeyPurposeId
+
+    if name[:1].isdigit():
+        return name
+    snake = _snake(name).replace("o_c_s_p", "ocsp")
+    try:
+        return KeyPurposeId.unmap(snake)
+    except ValueError:
+        return name  # an unknown name matches no purpose: the check fails with the name in the reason
+
+
 def _check_usage(ee: Certificate, key_usage, extended_key_usage) -> str | None:
     if key_usage:
         if ee.key_usage is not None:
-            missing = set(key_usage) - set(ee.key_usage)
+            missing = {_key_usage_name(k) for k in key_usage} - set(ee.key_usage)
             if missing:
                 return f"keyUsage lacks {sorted(missing)}"
     if extended_key_usage:
         eku = ee.extended_key_usage
+        # RFC 5280 4.2.1.12: no extKeyUsage = any purpose; anyExtendedKeyUsage = any purpose
         if eku is not None and "2.5.29.37.0" not in eku:
-            from asn1crypto.x509 import KeyPurposeId
-
-            wanted = {KeyPurposeId.map(x) if "." not in x else x for x in extended_key_usage}
-            wanted = {KeyPurposeId.unmap(x) if "." not in x else x for x in wanted}
+            wanted = {_purpose_oid(x) for x in extended_key_usage}
             if not wanted & eku:
                 return f"extendedKeyUsage lacks {sorted(extended_key_usage)}"
     return None

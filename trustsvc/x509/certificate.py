@@ -173,6 +173,7 @@ class Certificate:
         d["critical_extension_oids"] = frozenset(critical)
         d["tbs_der"], fields = _tbs_fields(self.der)
         d["_serial"], d["spki_der"] = fields[0][4], tlv.der(fields[5])
+        d["_tbs_fields"] = fields  # read again by the RFC 5280 profile check (path/profile.py), without a re-parse
         facts = _name_facts_by_der(tlv.der(fields[4]), lambda: rs.subject)
         if facts is not None:
             d["subject_key"], d["_subject_rdn_keys"], d["_subject_values"] = facts
