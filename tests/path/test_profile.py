@@ -368,3 +368,31 @@ def test_trust_list_service_may_declare_the_lenient_profile() -> None:
     assert passes(report), report.reasons
     assert any("declared" in w and "HK / legacy CA" in w for w in report.warnings), report.warnings
     assert any("subjectKeyIdentifier" in w for w in report.warnings)
+
+
+def test_quick_pass_never_hides_a_finding() -> None:
+    """`_plainly_conforming` (the cheap pass a busy service runs on every new leaf) must answer True only for a
+    certificate the full check finds nothing in: every certificate these tests build is run through both."""
+    from tests.path import test_name_constraints_complete as nct
+    from trustsvc.errors import InputFormatError
+    from trustsvc.path.profile import _all_findings, _plainly_conforming
+    from trustsvc.x509.certificate import Certificate
+
+    ders = []
+    for _id, make, _expected in CASES:
+        target, inter, anchors = make()
+        ders += [c.der for c in (target, *inter, *anchors)]
+    for _id, nc_kw, leaf_kw, _expected in nct.CASES:
+        r = nct.constrained_root(**nc_kw)
+        kw = dict(leaf_kw)
+        ders += [r.der, leaf(r, kw.pop("cn", "leaf"), **kw).der]
+    quick = 0
+    for der in ders:
+        try:
+            cert = Certificate.from_der(der)
+        except InputFormatError:
+            continue
+        if _plainly_conforming(cert):
+            quick += 1
+            assert _all_findings(cert) == (), cert
+    assert quick > 50  # the quick pass does take the usual certificate

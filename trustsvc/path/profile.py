@@ -74,6 +74,77 @@ def findings(cert: Certificate) -> tuple[Finding, ...]:
 
 
 def _findings(cert: Certificate) -> tuple[Finding, ...]:
+    if _plainly_conforming(cert):
+        return ()
+    return _all_findings(cert)
+
+
+_V3 = cx509.Version.v3
+
+
+def _plainly_conforming(cert: Certificate) -> bool:
+    """A quick pass for the usual certificate (parsed by cryptography, v3, UTCTime validity, common extensions,
+    nothing to find). True only when `_all_findings` would find nothing; anything unusual answers False and the
+    full check decides (tests/path/test_profile.py holds the two to agreement). A busy service sees a new leaf
+    on almost every call: this keeps the profile's cost to a few microseconds."""
+    d = cert.__dict__
+    fields = d.get("_tbs_fields")
+    if fields is None or len(fields) != 7 or fields[6][0] != tlv.CONTEXT or fields[6][2] != 3:
+        return False  # asn1crypto-parsed, no extensions, or unique identifiers: the full check
+    rs = cert._rs  # noqa: SLF001
+    serial = d["_serial"]
+    if rs.version is not _V3 or not 0 < len(serial) <= 20 or serial[0] & 0x80 or serial == b"\x00":
+        return False
+    der = cert.der
+    if not fields[2][4] or not fields[4][4] or not der.startswith(tlv.der(fields[1]), _header_length(der, 0) + len(cert.tbs_der)):
+        return False
+    v = fields[3][4]  # Validity: two UTCTime YYMMDDHHMMSSZ
+    if len(v) != 30 or v[0] != 0x17 or v[1] != 13 or v[15] != 0x17 or v[16] != 13 or v[14] != 0x5A or v[29] != 0x5A \
+            or not v[2:14].isdigit() or not v[17:29].isdigit():
+        return False
+    exts = d["_exts"]
+    crit = d["critical_extension_oids"]
+    if AKI in crit or SKI in crit or AIA in crit or NC in exts or PC in exts:
+        return False
+    if not cert.self_issued:
+        aki = exts.get(AKI)
+        if aki is None or aki.value.key_identifier is None:
+            return False
+    bc = exts.get(BC)
+    ca = bc is not None and bc.value.ca
+    if ca:
+        if SKI not in exts or BC not in crit:
+            return False
+    elif bc is not None and bc.value.path_length is not None:
+        return False
+    ku = exts.get(KU)
+    if ku is not None:
+        k = ku.value
+        if (k.key_cert_sign and not ca) or not (k.digital_signature or k.content_commitment or k.key_encipherment
+                                                or k.data_encipherment or k.key_agreement or k.key_cert_sign
+                                                or k.crl_sign):
+            return False
+    eku = exts.get(EKU)
+    if eku is not None and len(eku.value) == 0:
+        return False
+    for oid, e in exts.items():
+        if type(e.value) is cx509.UnrecognizedExtension and oid in _SPECS:
+            return False
+    san = exts.get(SAN)
+    if san is not None:
+        names = san.value
+        if len(names) == 0:
+            return False
+        for gn in names:
+            if type(gn) is not cx509.DNSName:
+                return False
+            name = gn.value
+            if len(name) > 253 or not name.isascii() or _WILDCARD_DNS_NAME.fullmatch(name) is None:
+                return False
+    return True
+
+
+def _all_findings(cert: Certificate) -> tuple[Finding, ...]:
     try:
         raw = _Raw(cert)
     except (ValueError, TypeError, IndexError, tlv.NotPlain) as exc:

@@ -86,9 +86,9 @@ def _fail(sub: SubIndication, reason: str, i: int, ind: Indication = Indication.
     return PathValidationError(ind, sub, reason, i)
 
 
-@dataclass
+@dataclass(slots=True)
 class _State:
-    """RFC 5280 6.1.2 state variables (plus the inputs every step reads)."""
+    """RFC 5280 6.1.2 state variables (plus the inputs every step reads); slots: built once per candidate path."""
 
     n: int
     at: datetime
@@ -106,14 +106,17 @@ class _State:
     params: object
     max_path_length: int
     keys: list[PublicKey]
-    constraints: list[NameConstraints] = field(default_factory=list)
+    constraints: list[NameConstraints]
+    warnings: list[str]
     ee_time_problem: PathValidationError | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def check_profile(cert: Certificate, i: int, profile: Profile, warnings: list[str]) -> None:
     """RFC 5280 4.1 / 4.2: raise FORMAT_FAILURE for a finding `profile` does not tolerate; note the rest."""
-    for f in findings(cert):
+    found = findings(cert)
+    if not found:
+        return
+    for f in found:
         if f.tolerated or (f.anchor_only and i != 0):
             warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated]")
             continue
@@ -170,7 +173,8 @@ def _initialise(path: list[Certificate], *, at: datetime, explicit_policy: bool,
         end_entity_expiry_fatal=end_entity_expiry_fatal, graph=PolicyGraph(),
         explicit=0 if explicit_policy else n + 1, inhibit_any=0 if any_policy_inhibit else n + 1,
         mapping=0 if policy_mapping_inhibit else n + 1, working_key=working_key, working_issuer=anchor.subject_key,
-        params=_own_dsa_params(anchor), max_path_length=max_path_length, keys=[working_key], warnings=warnings)
+        params=_own_dsa_params(anchor), max_path_length=max_path_length, keys=[working_key], constraints=[],
+        warnings=warnings)
     if n and anchor.has_extension("2.5.29.30"):
         state.constraints.append(NameConstraints.of(anchor))  # RFC 5937 3.3: the anchor's nameConstraints apply
     return state
