@@ -42,6 +42,7 @@ def verify_certificate_cmd(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the reasons in the text output."),
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)."),
+    profile: str = typer.Option("strict", "--profile", help="RFC 5280 certificate profile: strict | lenient."),
     as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
     timezone_name: Optional[str] = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
                                                 help="Platform time zone (IANA): --at without an offset is read in it."),
@@ -66,6 +67,9 @@ def verify_certificate_cmd(
            .with_revocation(revocation.value, crls=[read_input(p, "CRL") for p in crl])
            .with_initial(policy_set=policy or None, explicit_policy=explicit_policy,
                          policy_mapping_inhibit=inhibit_mapping, any_policy_inhibit=inhibit_any))
+    if profile not in ("strict", "lenient"):
+        fail(f"--profile must be strict or lenient, not {profile!r}")
+    ctx = ctx.with_profile(profile)  # type: ignore[arg-type]
     report = validate_certificate(ee_certs[0], intermediates=read_certificates(intermediate, "intermediate"),
                                   other_certs=read_certificates(other, "certificate"), context=ctx)
     from trustsvc.validation.localise import localise_certificate_report
