@@ -1,4 +1,7 @@
-"""The RFC 3161 client over HTTP: `trustsvc timestamp FILE --tsa-url URL` and `trustsvc sign --tsa-url URL`."""
+"""`trustsvc timestamp FILE --tsa-url URL`: the whole TimeStampResp, checked against its request.
+
+(`trustsvc sign --tsa-url` and `extend` use `trustsvc.tsa_client.HttpTSA`, which returns the token only.)
+"""
 
 from __future__ import annotations
 
@@ -30,15 +33,4 @@ def request_timestamp(url: str, digest: bytes, hash_name: str, *, policy: str | 
     return resp.content
 
 
-class RemoteTSA:
-    """A `timestamper(digest, hash_name) -> token DER` for cms.builder.sign_cms, backed by a TSA URL."""
-
-    def __init__(self, url: str, *, policy: str | None = None, timeout: float = 30.0) -> None:
-        self.url, self.policy, self.timeout = url, policy, timeout
-
-    def __call__(self, digest: bytes, hash_name: str) -> bytes:
-        reply = request_timestamp(self.url, digest, hash_name, policy=self.policy, timeout=self.timeout)
-        return read_response(reply, digest=digest, hash_name=hash_name, nonce=None).der
-
-
-__all__ = ["RemoteTSA", "request_timestamp"]
+__all__ = ["request_timestamp"]
