@@ -67,3 +67,32 @@ def integer(tlv: Tlv) -> int:
     if not contents:
         raise NotPlain("empty INTEGER")
     return util.int_from_bytes(contents, signed=True)
+
+
+# X.690 8.23 / 10.2: the string types whose BER constructed form DER writes as one primitive value.
+_STRING_TAGS = frozenset({3, 4, 12, 18, 19, 20, 21, 22, 25, 26, 27, 28, 30})
+_MAX_DER_DEPTH = 64
+
+
+def to_der(encoding: bytes, _depth: int = 0) -> bytes:
+    """A BER encoding re-written in DER (X.690 10-11): definite minimal lengths, primitive strings, sorted SET OF.
+
+    Used where a signer signed the DER of a value it then sent in BER (RFC 5652 5.4 signed attributes).
+    ValueError on malformed input or nesting deeper than 64.
+    """
+    if _depth > _MAX_DER_DEPTH:
+        raise ValueError("BER nesting too deep")
+    class_, method, tag, _header, contents, _trailer = parser.parse(encoding, strict=True)
+    if method == 0:
+        return parser.emit(class_, 0, tag, contents)
+    kids = [to_der(der(t), _depth + 1) for t in children(contents)]
+    if class_ == UNIVERSAL and tag in _STRING_TAGS:
+        # A constructed string: DER is the primitive form with the segments' contents concatenated (bit strings
+        # keep one unused-bits octet, from the last segment).
+        parts = [parser.parse(k)[4] for k in kids]
+        if tag == 3 and parts:
+            return parser.emit(class_, 0, tag, parts[-1][:1] + b"".join(p[1:] for p in parts))
+        return parser.emit(class_, 0, tag, b"".join(parts))
+    if class_ == UNIVERSAL and tag == SET:
+        kids.sort()  # X.690 11.6: SET OF components in ascending order of their encodings
+    return parser.emit(class_, 1, tag, b"".join(kids))

@@ -19,6 +19,32 @@ ID_AA_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"  # RFC 5035 3
 ID_AA_SIGNATURE_TIMESTAMP = "1.2.840.113549.1.9.16.2.14"  # RFC 3161 appendix A, EN 319 122-1 5.3
 
 
+ID_COUNTERSIGNATURE = "1.2.840.113549.1.9.6"  # RFC 5652 11.4
+
+# RFC 5652 11.1-11.3: "SignedAttributes MUST NOT include multiple instances of" these, each "MUST have a single
+# attribute value"; RFC 2634 5.4 / RFC 5035 3 (EN 319 122-1 5.2.2.3): one signing-certificate(-v2) of each kind.
+_SINGLE_VALUED = {
+    ID_CONTENT_TYPE: "content-type", ID_MESSAGE_DIGEST: "message-digest", ID_SIGNING_TIME: "signing-time",
+    ID_AA_SIGNING_CERTIFICATE: "signing-certificate", ID_AA_SIGNING_CERTIFICATE_V2: "signing-certificate-v2",
+}
+
+
+def attribute_rule_violation(signer: SignerInfo, *, countersignature: bool = False) -> str | None:
+    """The first RFC 5652 11 rule the signed attributes break (a duplicated or multi-valued attribute), or None."""
+    seen: set[str] = set()
+    for attr in signer.signed or ():
+        name = _SINGLE_VALUED.get(attr.oid)
+        if name is None:
+            continue
+        if attr.oid in seen:
+            return f"the {name} attribute appears more than once in the signed attributes (RFC 5652 11)"
+        seen.add(attr.oid)
+        n = len(attr.values())
+        if n != 1:
+            return f"the {name} attribute has {n} values; it must have exactly one (RFC 5652 11)"
+    return None
+
+
 @dataclass(frozen=True)
 class CertBinding:
     """Result of checking the signing-certificate(-v2) attribute against the signer's certificate."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cached_property
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,8 +15,8 @@ from trustsvc.cache import memoize
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.signature import SignatureAlgorithm, verify_signature
-from trustsvc.x509.sm2 import SM3_OID, sm3
+from trustsvc.x509.signature import SignatureAlgorithm, signature_hash_of, verify_signature
+from trustsvc.x509.sm2 import SM2_WITH_SM3_OID, SM3_OID, sm3
 
 # RFC 5652 / PKCS #7 content types and their GM/T 0010-2012 equivalents.
 ID_DATA = "1.2.840.113549.1.7.1"
@@ -57,8 +58,46 @@ _HASHLIB = {"sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_25
 
 def digest_name(alg: cms.DigestAlgorithm) -> str:
     """Name of a DigestAlgorithm ('sha256', 'sm3', ...); unknown OIDs come back dotted."""
-    oid = alg["algorithm"].dotted
-    return "sm3" if oid == SM3_OID else alg["algorithm"].native
+    return oid_digest_name(alg["algorithm"].dotted)
+
+
+_NAME_ALIASES = {"sha-1": "sha1", "sha-224": "sha224", "sha-256": "sha256", "sha-384": "sha384", "sha-512": "sha512",
+                 "sha3-224": "sha3_224", "sha3-256": "sha3_256", "sha3-384": "sha3_384", "sha3-512": "sha3_512"}
+
+
+def digest_algorithm_name(algorithm: str) -> str:
+    """'sha256', 'SHA-256', '2.16.840.1.101.3.4.2.1', 'sm3' or '1.2.156.10197.1.401' -> the name used here ('sha256').
+
+    Raises UnsupportedAlgorithmError for anything that is not a digest algorithm computed here.
+    """
+    if not isinstance(algorithm, str) or not algorithm.strip():
+        raise UnsupportedAlgorithmError(repr(algorithm), "digest algorithm")
+    text = algorithm.strip()
+    name = oid_digest_name(text) if text[:1].isdigit() else _NAME_ALIASES.get(text.lower(), text.lower())
+    if name != "sm3" and name not in _HASHLIB:
+        raise UnsupportedAlgorithmError(text, "digest algorithm")
+    return name
+
+
+def digest_spec(digest: Any) -> tuple[str | None, bytes]:
+    """A caller's digest of detached content: (algorithm, value) with the value as bytes or hex, or bare bytes/hex.
+
+    The algorithm is a name or dotted OID (`digest_algorithm_name`); None when only a value was given.
+    Raises InputFormatError / UnsupportedAlgorithmError on anything else.
+    """
+    algorithm = None
+    if isinstance(digest, (tuple, list)):
+        if len(digest) != 2:
+            raise InputFormatError("digest must be (algorithm, value)")
+        algorithm, digest = digest_algorithm_name(digest[0]), digest[1]
+    if isinstance(digest, str):
+        try:
+            digest = bytes.fromhex(digest.strip())
+        except ValueError:
+            raise InputFormatError("digest must be hexadecimal") from None
+    if not isinstance(digest, (bytes, bytearray, memoryview)) or not digest:
+        raise InputFormatError("digest must be non-empty bytes or hexadecimal")
+    return algorithm, bytes(digest)
 
 
 def compute_digest(name: str, data: bytes) -> bytes:
@@ -94,7 +133,7 @@ class SignerInfo:
     digest_algorithm: str
     signature_algorithm: bytes  # the DER AlgorithmIdentifier, as verify_signature takes it
     signature: bytes
-    signed_attrs_contents: bytes | None
+    signed_attrs_encoding: bytes | None  # the whole [0] IMPLICIT SignedAttributes TLV, as received
     signed: list[Attribute] | None
     unsigned: list[Attribute] | None
 
@@ -108,11 +147,30 @@ class SignerInfo:
 
     @property
     def signed_attrs_der(self) -> bytes | None:
-        """The DER of the signed attributes as a SET OF, what the signature covers (RFC 5652 5.4)."""
-        if self.signed_attrs_contents is None:
+        """The signed attributes as a SET OF, what the signature covers (RFC 5652 5.4), as received.
+
+        Only the [0] IMPLICIT tag octet becomes the universal SET OF tag (0xA0 -> 0x31): length octets and
+        contents stay exactly as sent, so a SET OF that is not in DER order (several national signing
+        tools) or BER verifies as it was signed, as DSS and BouncyCastle do.
+        """
+        if self.signed_attrs_encoding is None:
             return None
-        # The [0] IMPLICIT tag becomes the universal SET OF tag over the same contents octets.
-        return parser.emit(0, 1, 17, self.signed_attrs_contents)
+        return b"\x31" + self.signed_attrs_encoding[1:]
+
+    def signed_attrs_candidates(self) -> list[bytes]:
+        """What the signature may cover: the attributes as received, then their DER re-encoding if that differs.
+
+        RFC 5652 5.4 says the signature is over the DER; a signer whose encoder sent BER (indefinite lengths)
+        still signed the DER. Both are encodings of the same attribute values, so either binds them.
+        """
+        received = self.signed_attrs_der
+        if received is None:
+            return []
+        try:
+            canonical = tlv.to_der(received)
+        except ValueError:
+            return [received]
+        return [received] if canonical == received else [received, canonical]
 
     def values(self, oid: str, *, signed: bool = True) -> list[bytes]:
         """Encodings of every value of the signed (or unsigned) attributes of type `oid`; ValueError if malformed."""
@@ -144,6 +202,7 @@ class SignedData:
     signers: list[SignerInfo]
     der: bytes = field(repr=False)
     unparsable_certificates: int = 0
+    trailing_bytes: int = 0  # bytes after the ContentInfo, tolerated (DSS, OpenSSL) and reported as a warning
 
     @property
     def detached(self) -> bool:
@@ -208,15 +267,31 @@ def parse_signed_data(data: bytes | str | cms.ContentInfo) -> SignedData:
     if isinstance(data, cms.ContentInfo):
         # Already parsed (e.g. a timestamp token inside an unsigned attribute): no second parse.
         return _parse_typed(data, data.dump())
-    der = _to_der(data)
+    der, trailing = split_trailing(_to_der(data))
     try:
-        return _parse_plain(der)
+        sd = _parse_plain(der)
     except TrustsvcError:
         raise
     except (ValueError, TypeError, KeyError, OverflowError, IndexError):
         # Not the plain shape (BER constructed strings, PKCS #7 v1 ANY content, odd tags) or malformed:
         # asn1crypto's typed parser decides, and names what is wrong.
-        return _parse_typed(None, der)
+        sd = _parse_typed(None, der)
+    sd.trailing_bytes = trailing
+    return sd
+
+
+def split_trailing(data: bytes) -> tuple[bytes, int]:
+    """The first BER value of `data` and how many bytes follow it (X.690 8.1.1: a value ends where its length says).
+
+    Files padded after the ContentInfo (zero fill from fixed-size buffers, a newline) are common in real CMS;
+    DSS and OpenSSL read the ContentInfo and ignore the rest. Input that is not even one TLV comes back whole
+    for the parser to reject.
+    """
+    try:
+        _info, end = parser._parse(data, len(data))  # noqa: SLF001 - only the end offset is wanted
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return data, 0
+    return (data, 0) if end >= len(data) else (data[:end], len(data) - end)
 
 
 def _parse_plain(der: bytes) -> SignedData:
@@ -284,10 +359,10 @@ def _signer_plain(i: int, si: tlv.Tlv) -> SignerInfo:
         ski = tlv.expect(sid, tlv.CONTEXT, 0, False)  # [0] SubjectKeyIdentifier
     digest = oid_digest_name(tlv.oid(tlv.constructed(f[2], tlv.SEQUENCE)[0]))
     k = 3
-    signed_contents = signed = unsigned = None
+    signed_encoding = signed = unsigned = None
     if f[k][0] == tlv.CONTEXT and f[k][2] == 0:
-        signed_contents = tlv.expect(f[k], tlv.CONTEXT, 0, True)
-        signed = _attributes(signed_contents)
+        signed = _attributes(tlv.expect(f[k], tlv.CONTEXT, 0, True))
+        signed_encoding = tlv.der(f[k])
         k += 1
     tlv.oid(tlv.constructed(f[k], tlv.SEQUENCE)[0])
     signature_algorithm = tlv.der(f[k])
@@ -299,7 +374,24 @@ def _signer_plain(i: int, si: tlv.Tlv) -> SignerInfo:
     if k != len(f):
         raise tlv.NotPlain("SignerInfo fields")
     return SignerInfo(i, tlv.der(si), issuer_serial, ski, digest, signature_algorithm, signature,
-                      signed_contents, signed, unsigned)
+                      signed_encoding, signed, unsigned)
+
+
+def parse_signer_info(der: bytes, index: int = 0) -> SignerInfo:
+    """One SignerInfo on its own, e.g. the value of a countersignature attribute (RFC 5652 11.4).
+
+    Raises CMSFormatError when the bytes are not a readable SignerInfo.
+    """
+    try:
+        return _signer_plain(index, parser.parse(der, strict=True))
+    except TrustsvcError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        try:  # not the plain DER shape: asn1crypto's typed parser decides
+            info = cms.SignerInfo.load(der, strict=True)
+            return _signer_typed(index, info)
+        except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:
+            raise CMSFormatError(f"CMS: malformed SignerInfo ({first_line(exc)})") from None
 
 
 def _attributes(contents: bytes) -> list[Attribute]:
@@ -311,8 +403,18 @@ def _attributes(contents: bytes) -> list[Attribute]:
 
 
 def oid_digest_name(oid: str) -> str:
-    """Name of a digest algorithm OID ('sha256', 'sm3', ...); unknown OIDs come back dotted."""
-    return "sm3" if oid == SM3_OID else algos.DigestAlgorithmId.map(oid)
+    """Name of a digest algorithm OID ('sha256', 'sm3', ...); unknown OIDs come back dotted.
+
+    Some signing tools put a signature algorithm OID (sha256WithRSAEncryption, SM2-with-SM3) in a
+    digestAlgorithm field; like BouncyCastle's CMSSignedHelper, its hash is the digest meant.
+    """
+    if oid in (SM3_OID, SM2_WITH_SM3_OID):
+        return "sm3"
+    name = algos.DigestAlgorithmId.map(oid)
+    if name == oid:
+        hash_name = signature_hash_of(oid)
+        return hash_name or oid
+    return name
 
 
 def _parse_typed(ci: cms.ContentInfo | None, der: bytes) -> SignedData:
@@ -376,10 +478,18 @@ def _signer_typed(i: int, si: cms.SignerInfo) -> SignerInfo:
         digest_algorithm=digest_name(si["digest_algorithm"]),
         signature_algorithm=si["signature_algorithm"].dump(),
         signature=si["signature"].native,
-        signed_attrs_contents=si["signed_attrs"].contents,
+        signed_attrs_encoding=_received(si["signed_attrs"]),
         signed=attrs[0],
         unsigned=attrs[1],
     )
+
+
+def _received(value: core.Asn1Value) -> bytes | None:
+    """A parsed value's encoding exactly as it arrived (header, contents, end-of-contents), or None if absent."""
+    if value.contents is None:
+        return None
+    header = value._header if value._header is not None else b""  # noqa: SLF001 - asn1crypto keeps the received header
+    return header + value.contents + (value._trailer or b"")  # noqa: SLF001
 
 
 @dataclass
@@ -397,14 +507,16 @@ def verify_signer_crypto(
     signer: SignerInfo,
     cert: Certificate,
     *,
-    econtent_type: str,
+    econtent_type: str | None,
     content: bytes | None = None,
     content_digest: bytes | None = None,
     sm2_id: bytes | None = None,
 ) -> CryptoCheck:
-    """Check message-digest and content-type attributes and the signature value under `cert`.
+    """Check the signed attributes' rules, message-digest and content-type, and the signature value under `cert`.
 
     `content_digest` may be given instead of `content` (already hashed with the signer's digest).
+    `econtent_type` None checks a countersignature (RFC 5652 11.4): its content is the countersigned
+    signature value and its signed attributes carry no content-type.
     """
     try:
         return _verify_signer_crypto(signer, cert, econtent_type, content, content_digest, sm2_id)
@@ -413,9 +525,9 @@ def verify_signer_crypto(
         return CryptoCheck(False, "FORMAT_FAILURE", f"malformed signer information ({first_line(exc)})")
 
 
-def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: str, content: bytes | None,
+def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: str | None, content: bytes | None,
                           content_digest: bytes | None, sm2_id: bytes | None) -> CryptoCheck:
-    from trustsvc.cms.attributes import ID_CONTENT_TYPE, ID_MESSAGE_DIGEST
+    from trustsvc.cms.attributes import attribute_rule_violation
 
     try:
         if content_digest is None:
@@ -425,33 +537,62 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
     except UnsupportedAlgorithmError as exc:
         return CryptoCheck(False, "FORMAT_FAILURE", str(exc))
     if signer.signed is not None:
-        # RFC 5652 5.3: with signed attributes, content-type and message-digest are mandatory.
-        md = signer.values(ID_MESSAGE_DIGEST)
-        ct = signer.values(ID_CONTENT_TYPE)
-        if len(md) != 1 or len(ct) != 1:
-            return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one content-type and one message-digest (RFC 5652 5.3)")
-        ct_oid = core.ObjectIdentifier.load(ct[0], strict=True).dotted
-        if ct_oid != econtent_type:
-            return CryptoCheck(False, "FORMAT_FAILURE", f"content-type attribute {ct_oid} differs from eContentType {econtent_type} (RFC 5652 11.1)")
-        if core.OctetString.load(md[0], strict=True).native != content_digest:
-            return CryptoCheck(False, "HASH_FAILURE", f"message-digest attribute does not match the {signer.digest_algorithm} digest of the content", content_digest=content_digest)
-        signed_bytes = signer.signed_attrs_der
+        problem = attribute_rule_violation(signer, countersignature=econtent_type is None)
+        if problem is not None:
+            return CryptoCheck(False, "FORMAT_FAILURE", problem)
+        failure = _check_digest_and_type(signer, econtent_type, content_digest)
+        if failure is not None:
+            return failure
+        candidates = signer.signed_attrs_candidates()
     else:
-        if econtent_type not in DATA_TYPES:
+        if econtent_type is not None and econtent_type not in DATA_TYPES:
             return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes are required when eContentType is not id-data (RFC 5652 5.3)")
         if content is None:
             return CryptoCheck(False, "SIGNED_DATA_NOT_FOUND", "signature without signed attributes needs the content itself")
-        signed_bytes = content
-    try:
-        used = verify_signature(
-            cert.spki_der, signer.signature_algorithm, signer.signature, signed_bytes,
-            digest_algorithm=signer.digest_algorithm, sm2_id=sm2_id,
-        )
-    except InvalidSignatureError as exc:
-        return CryptoCheck(False, "SIG_CRYPTO_FAILURE", str(exc), content_digest=content_digest)
-    except (UnsupportedAlgorithmError, UnusableKeyError, InputFormatError) as exc:
-        return CryptoCheck(False, "FORMAT_FAILURE", str(exc), content_digest=content_digest)
-    return CryptoCheck(True, None, "", used, content_digest)
+        candidates = [content]
+    return _verify_value(signer, cert, candidates, content_digest, sm2_id)
+
+
+def _check_digest_and_type(signer: SignerInfo, econtent_type: str | None, content_digest: bytes) -> CryptoCheck | None:
+    from trustsvc.cms.attributes import ID_CONTENT_TYPE, ID_MESSAGE_DIGEST
+
+    # RFC 5652 5.3 / 11.1-11.2: with signed attributes, content-type (none in a countersignature, 11.4) and
+    # message-digest are mandatory.
+    md = signer.values(ID_MESSAGE_DIGEST)
+    ct = signer.values(ID_CONTENT_TYPE)
+    if len(md) != 1:
+        return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one message-digest (RFC 5652 5.3)")
+    if econtent_type is None:
+        if ct:
+            return CryptoCheck(False, "FORMAT_FAILURE", "a countersignature must not carry a content-type attribute (RFC 5652 11.4)")
+    elif len(ct) != 1:
+        return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one content-type (RFC 5652 5.3)")
+    else:
+        ct_oid = core.ObjectIdentifier.load(ct[0], strict=True).dotted
+        if ct_oid != econtent_type:
+            return CryptoCheck(False, "FORMAT_FAILURE", f"content-type attribute {ct_oid} differs from eContentType {econtent_type} (RFC 5652 11.1)")
+    if core.OctetString.load(md[0], strict=True).native != content_digest:
+        return CryptoCheck(False, "HASH_FAILURE", f"message-digest attribute does not match the {signer.digest_algorithm} digest of the content", content_digest=content_digest)
+    return None
+
+
+def _verify_value(signer: SignerInfo, cert: Certificate, candidates: list[bytes], content_digest: bytes,
+                  sm2_id: bytes | None) -> CryptoCheck:
+    """RFC 5652 5.6: the signature value over the signed attributes (as received, then as DER) or the content."""
+    error: InvalidSignatureError | None = None
+    for signed_bytes in candidates:
+        try:
+            used = verify_signature(
+                cert.spki_der, signer.signature_algorithm, signer.signature, signed_bytes,
+                digest_algorithm=signer.digest_algorithm, sm2_id=sm2_id,
+            )
+        except InvalidSignatureError as exc:
+            error = error or exc
+            continue
+        except (UnsupportedAlgorithmError, UnusableKeyError, InputFormatError) as exc:
+            return CryptoCheck(False, "FORMAT_FAILURE", str(exc), content_digest=content_digest)
+        return CryptoCheck(True, None, "", used, content_digest)
+    return CryptoCheck(False, "SIG_CRYPTO_FAILURE", str(error), content_digest=content_digest)
 
 
 def signing_time(signer: SignerInfo) -> datetime | None:

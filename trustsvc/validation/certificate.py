@@ -21,7 +21,7 @@ from trustsvc.revocation.modes import RevocationMode
 from trustsvc.validation.report import CertificateReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import load_certificate
+from trustsvc.x509.load import is_pem_bundle, load_certificate, load_certificates
 
 __all__ = ["CertificateReport", "certificate_of", "validate_certificate"]
 
@@ -49,11 +49,19 @@ def certificate_of(data: Any) -> Certificate:
     return _parsed.put(key, Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key))
 
 
+def certificates_of(data: Any) -> list[Certificate]:
+    """Every certificate in `data`: one certificate as `certificate_of` reads it, or each one of a PEM bundle
+    (several blocks, any text between them). Raises InputFormatError on garbage."""
+    if isinstance(data, (bytes, bytearray, str)) and is_pem_bundle(data):
+        return [certificate_of(c.der) for c in load_certificates(data)]
+    return [certificate_of(data)]
+
+
 def _certs(items: Iterable[Any], what: str, problems: list[str]) -> list[Certificate]:
     out = []
     for i, item in enumerate(items or ()):
         try:
-            out.append(certificate_of(item))
+            out.extend(certificates_of(item))
         except (TrustsvcError, ValueError, TypeError) as exc:
             problems.append(f"{what} {i} ignored: {exc}")
     return out
@@ -65,8 +73,8 @@ def _anchors(items: Iterable[Any], problems: list[str]) -> list[TrustAnchor]:
         if isinstance(item, TrustAnchor):
             out.append(item)
             continue
-        try:
-            out.append(certificate_of(item).derived("explicit-anchor", TrustAnchor))  # immutable: one per certificate
+        try:  # a PEM bundle makes each of its certificates an anchor
+            out.extend(c.derived("explicit-anchor", TrustAnchor) for c in certificates_of(item))  # one per certificate
         except (TrustsvcError, ValueError, TypeError) as exc:
             problems.append(f"trust anchor {i} ignored: {exc}")
     return out

@@ -126,6 +126,9 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
 
 def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, value: bytes) -> TimestampReport:
     lang = ctx.lang
+    if ctx.data is None:  # detached content given only as its digest: an archive imprint covers the content itself
+        return TimestampReport(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
+                               [message("no_content", lang)])
     try:
         token = parse_timestamp_token(value)
         token_layout = read_layout(value)

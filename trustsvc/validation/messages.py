@@ -11,6 +11,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "输入不是可读取的 CMS 签名：{detail}",
         "zh-Hant": "輸入不是可讀取的 CMS 簽章：{detail}",
     },
+    "trailing_data": {
+        "en": "{count} bytes after the end of the CMS signature were ignored",
+        "zh-Hans": "已忽略 CMS 签名结尾之后的 {count} 个字节",
+        "zh-Hant": "已忽略 CMS 簽章結尾之後的 {count} 個位元組",
+    },
+    "digest_algorithm_mismatch": {
+        "en": "The supplied digest is a {given} digest but a {expected} digest is needed: the content could not be checked",
+        "zh-Hans": "所提供的摘要为 {given} 摘要，但需要 {expected} 摘要：无法核对内容",
+        "zh-Hant": "所提供的摘要為 {given} 摘要，但需要 {expected} 摘要：無法核對內容",
+    },
     "ts_format": {
         "en": "The input is not a readable timestamp token: {detail}",
         "zh-Hans": "输入不是可读取的时间戳令牌：{detail}",
@@ -105,6 +115,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A deadline {deadline} was set but there is no valid timestamp proving when the signature existed",
         "zh-Hans": "设定了截止时间 {deadline}，但没有有效的时间戳证明签名的存在时间",
         "zh-Hant": "設定了截止時間 {deadline}，但沒有有效的時間戳記證明簽章的存在時間",
+    },
+    "deadline_timestamp_failed": {
+        "en": "A deadline {deadline} was set and the signature timestamp meant to prove it failed: {detail}",
+        "zh-Hans": "设定了截止时间 {deadline}，但用于证明的签名时间戳验证失败：{detail}",
+        "zh-Hant": "設定了截止時間 {deadline}，但用於證明的簽章時間戳記驗證失敗：{detail}",
+    },
+    "countersignature_invalid": {
+        "en": "Signer {index}: countersignature {number} is not valid: {detail}",
+        "zh-Hans": "签名者 {index}：副署签名 {number} 无效：{detail}",
+        "zh-Hant": "簽署者 {index}：副署簽章 {number} 無效：{detail}",
     },
     "imprint_mismatch": {
         "en": "The timestamp's message imprint does not match the data ({detail})",

@@ -20,7 +20,7 @@ from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import load_certificate
+from trustsvc.x509.load import load_certificates
 
 TSA_SERVICE_TYPES = (
     "http://uri.etsi.org/TrstSvc/Svctype/TSA",
@@ -74,7 +74,7 @@ def coerce_certs(items: Sequence[Any]) -> list[Any]:
     out = []
     for item in items:
         if isinstance(item, (bytes, bytearray, str)):
-            out.append(load_certificate(item))
+            out.extend(load_certificates(item))  # one certificate, or every one of a PEM bundle
         else:
             out.append(item)
     return out

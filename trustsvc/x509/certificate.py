@@ -16,6 +16,7 @@ from trustsvc import tlv
 from trustsvc.cache import BoundedCache
 from trustsvc.errors import InputFormatError
 from trustsvc.x509.names import asn1_rdn_keys, display, name_facts
+from trustsvc.x509.sm2 import SM2_CURVE_OID, normalise_sm2_spki
 
 # SKI, keyUsage, basicConstraints, AKI (RFC 5280 4.2.1.1-3, 4.2.1.9): cheap to parse in full at load, and a
 # malformed one would otherwise raise ValueError deep inside path building (found by tests/fuzz).
@@ -218,7 +219,7 @@ class Certificate:
             tbs["subject"].native
             tbs["issuer"].native
             tbs["validity"].native
-            tbs["subject_public_key_info"]["algorithm"].native
+            keys.PublicKeyInfo.load(normalise_sm2_spki(tbs["subject_public_key_info"].dump()))["algorithm"].native
             cert["signature_algorithm"].native
             cert["signature_value"].native
             for ext in tbs["extensions"]:
@@ -308,17 +309,22 @@ class Certificate:
     # --- keys and signature ----------------------------------------------------------------
     @_lazy
     def spki(self) -> keys.PublicKeyInfo:
+        if self.key_algorithm_oid == SM2_CURVE_OID:
+            # An SM2 key under the bare SM2 OID (Tongsuo / OpenSSL 1.1.1 style) is read as its GM/T 0015 form.
+            return keys.PublicKeyInfo.load(normalise_sm2_spki(self.asn1["tbs_certificate"]["subject_public_key_info"].dump()))
         return self.asn1.public_key
 
     @_lazy
     def spki_der(self) -> bytes:
-        return self.spki.dump()
+        return self.asn1["tbs_certificate"]["subject_public_key_info"].dump()  # as received
 
     @_lazy
     def key_algorithm_oid(self) -> str:
         if self._rs is not None:
             return self._rs.public_key_algorithm_oid.dotted_string
-        return self.spki["algorithm"]["algorithm"].dotted
+        # Read by TLV: asn1crypto's typed SPKI cannot be built for the bare SM2 OID.
+        spki = asn1_parser.parse(self.asn1["tbs_certificate"]["subject_public_key_info"].dump())
+        return tlv.oid(tlv.constructed(tlv.children(spki[4])[0], tlv.SEQUENCE)[0])
 
     @_lazy
     def public_key(self):

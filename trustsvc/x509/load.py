@@ -31,14 +31,15 @@ def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list
     if data[:1] == b"\x30":
         return [data]
     if pem.detect(data):
-        blobs = []
+        blobs, others = [], []
         try:
             for label, _headers, der in pem.unarmor(data, multiple=True):
-                if label not in labels:
-                    raise InputFormatError(f"{what}: PEM block labelled {label!r}, expected {' or '.join(labels)}")
-                blobs.append(der)
+                (blobs if label in labels else others).append(der if label in labels else label)
         except ValueError as exc:
             raise InputFormatError(f"{what}: malformed PEM ({exc})") from None
+        # A bundle may carry other blocks (a key, a CRL) next to the wanted ones: those are skipped.
+        if not blobs and others:
+            raise InputFormatError(f"{what}: PEM block labelled {others[0]!r}, expected {' or '.join(labels)}")
         if not blobs:
             raise InputFormatError(f"{what}: no PEM block found")
         return blobs
@@ -54,6 +55,12 @@ def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list
     raise InputFormatError(f"{what}: not DER, PEM or base64 (first byte 0x{data[0]:02x})")
 
 
+def is_pem_bundle(data: bytes | str) -> bool:
+    """True when `data` holds more than one PEM block (a bundle: chain files, CA stores, openssl output)."""
+    marker = "-----BEGIN " if isinstance(data, str) else b"-----BEGIN "
+    return data.count(marker) > 1  # type: ignore[arg-type]
+
+
 def load_certificate(data: bytes | str | Certificate) -> Certificate:
     """Parse one X.509 certificate from DER, PEM or base64; raise InputFormatError on garbage."""
     if isinstance(data, Certificate):
@@ -64,8 +71,10 @@ def load_certificate(data: bytes | str | Certificate) -> Certificate:
     return Certificate.from_der(blobs[0])
 
 
-def load_certificates(data: bytes | str) -> list[Certificate]:
+def load_certificates(data: bytes | str | Certificate) -> list[Certificate]:
     """Parse every certificate in a PEM bundle (or a single DER/base64 certificate)."""
+    if isinstance(data, Certificate):
+        return [data]
     blobs = _to_der_blobs(data, "certificate", ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"))
     return [Certificate.from_der(b) for b in blobs]
 

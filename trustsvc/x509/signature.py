@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 
 from trustsvc.cache import memoize
 from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
-from trustsvc.x509.sm2 import DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key
+from trustsvc.x509.sm2 import (
+    DEFAULT_SM2_ID, SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PublicKey, load_sm2_public_key, normalise_sm2_spki,
+)
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "md5": hashes.MD5,
@@ -74,7 +76,7 @@ def _load_spki(spki: keys.PublicKeyInfo | bytes) -> keys.PublicKeyInfo:
     if isinstance(spki, keys.PublicKeyInfo):
         return spki
     try:
-        parsed = keys.PublicKeyInfo.load(spki, strict=True)
+        parsed = keys.PublicKeyInfo.load(normalise_sm2_spki(spki), strict=True)
         parsed["algorithm"].native
         return parsed
     except (ValueError, TypeError, KeyError) as exc:
@@ -216,7 +218,8 @@ def verify_signature(
         return _verify_simple(key, algorithm, simple[0], simple[1], signature, data)
     alg = _load_algorithm(algorithm)
     oid = alg["algorithm"].dotted
-    if oid in (SM2_WITH_SM3_OID, _SM2_SIGN_OID) or (oid == "1.2.840.10045.2.1" and key.family == "sm2"):
+    # GM/T 0010 / 0006: CMS signers name SM2 by sm2-with-SM3, sm2sign, the bare SM2 key OID, or id-ecPublicKey.
+    if oid in (SM2_WITH_SM3_OID, _SM2_SIGN_OID, SM2_CURVE_OID) or (oid == "1.2.840.10045.2.1" and key.family == "sm2"):
         if key.family != "sm2":
             raise InvalidSignatureError(f"SM2-with-SM3 signature but the key is {key.description}")
         if digest_algorithm not in (None, "sm3", _SM3_OID):
@@ -224,6 +227,9 @@ def verify_signature(
         sm2_key: SM2PublicKey = key.key
         sm2_key.verify(signature, data, DEFAULT_SM2_ID if sm2_id is None else sm2_id)
         return SignatureAlgorithm("sm2_sm3", "sm3", "sm2", 256)
+    simple = _SIMPLE_ALGORITHMS.get(oid)
+    if simple is not None:  # the OID alone names scheme and hash (incl. SHA-3 ones asn1crypto does not know)
+        return _verify_simple(key, oid, simple[0], simple[1], signature, data)
     try:
         sig_algo = _BARE_KEY_OIDS.get(oid) or alg.signature_algo
     except ValueError:
@@ -276,7 +282,23 @@ _SIMPLE_ALGORITHMS = {
     "1.2.840.10045.4.1": ("ecdsa", "sha1"), "1.2.840.10045.4.3.1": ("ecdsa", "sha224"),
     "1.2.840.10045.4.3.2": ("ecdsa", "sha256"), "1.2.840.10045.4.3.3": ("ecdsa", "sha384"),
     "1.2.840.10045.4.3.4": ("ecdsa", "sha512"), "1.3.101.112": ("ed25519", None), "1.3.101.113": ("ed448", None),
+    # NIST CSOR sigAlgs arc 2.16.840.1.101.3.4.3 (RFC 5758 3.1, RFC 8702-era SHA-3 assignments): DSA, ECDSA and
+    # RSASSA-PKCS1-v1_5 with SHA-2 / SHA-3. asn1crypto 1.5 names only some of them, so they are listed here.
+    "2.16.840.1.101.3.4.3.1": ("dsa", "sha224"), "2.16.840.1.101.3.4.3.2": ("dsa", "sha256"),
+    "2.16.840.1.101.3.4.3.3": ("dsa", "sha384"), "2.16.840.1.101.3.4.3.4": ("dsa", "sha512"),
+    "2.16.840.1.101.3.4.3.5": ("dsa", "sha3_224"), "2.16.840.1.101.3.4.3.6": ("dsa", "sha3_256"),
+    "2.16.840.1.101.3.4.3.7": ("dsa", "sha3_384"), "2.16.840.1.101.3.4.3.8": ("dsa", "sha3_512"),
+    "2.16.840.1.101.3.4.3.9": ("ecdsa", "sha3_224"), "2.16.840.1.101.3.4.3.10": ("ecdsa", "sha3_256"),
+    "2.16.840.1.101.3.4.3.11": ("ecdsa", "sha3_384"), "2.16.840.1.101.3.4.3.12": ("ecdsa", "sha3_512"),
+    "2.16.840.1.101.3.4.3.13": ("rsassa_pkcs1v15", "sha3_224"), "2.16.840.1.101.3.4.3.14": ("rsassa_pkcs1v15", "sha3_256"),
+    "2.16.840.1.101.3.4.3.15": ("rsassa_pkcs1v15", "sha3_384"), "2.16.840.1.101.3.4.3.16": ("rsassa_pkcs1v15", "sha3_512"),
 }
+
+
+def signature_hash_of(oid: str) -> str | None:
+    """The hash a signature algorithm OID names ('sha256' for sha256WithRSAEncryption), or None."""
+    simple = _SIMPLE_ALGORITHMS.get(oid)
+    return simple[1] if simple is not None else None
 
 
 def is_simple_algorithm(oid: str) -> bool:
@@ -297,6 +319,11 @@ def _verify_simple(key: PublicKey, oid: str, sig_algo: str, hash_name: str | Non
                 raise InvalidSignatureError(f"ECDSA signature but the key is {key.description}")
             key.key.verify(signature, data, ec.ECDSA(_hash(hash_name)))
             return SignatureAlgorithm(f"{hash_name}_ecdsa", hash_name, key.family, key.bits)
+        if sig_algo == "dsa":
+            if key.family != "dsa":
+                raise InvalidSignatureError(f"DSA signature but the key is {key.description}")
+            key.key.verify(signature, data, _hash(hash_name))
+            return SignatureAlgorithm(f"{hash_name}_dsa", hash_name, key.family, key.bits)
         if key.family != "rsa":
             raise InvalidSignatureError(f"RSA signature but the key is {key.description}")
         key.key.verify(signature, data, padding.PKCS1v15(), _hash(hash_name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from asn1crypto import parser
+
 from tongsuopy.backends.tongsuo.backend import backend as _backend
 from tongsuopy.crypto import hashes as _th
 from tongsuopy.crypto import serialization as _tser
@@ -13,6 +15,11 @@ from trustsvc.errors import InvalidSignatureError, UnusableKeyError
 SM2_CURVE_OID = "1.2.156.10197.1.301"
 SM2_WITH_SM3_OID = "1.2.156.10197.1.501"
 SM3_OID = "1.2.156.10197.1.401"
+# RFC 5480 2.1.1 id-ecPublicKey: GM/T 0015 writes SM2 keys as id-ecPublicKey with the SM2 curve as
+# parameters; Tongsuo, OpenSSL 1.1.1 and many CN CA toolkits put the SM2 OID itself in the algorithm.
+EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
+_SM2_OID_DER = bytes.fromhex("06082a811ccf5501822d")
+_SM2_AS_EC_ALGORITHM_DER = bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d")
 # GM/T 0009-2012 10: the default user ID when the parties agreed on none.
 DEFAULT_SM2_ID = b"1234567812345678"
 
@@ -29,6 +36,27 @@ _CURVE_PARAMS = b"".join(
         0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0,
     )
 )
+
+
+def normalise_sm2_spki(spki_der: bytes) -> bytes:
+    """A SubjectPublicKeyInfo whose algorithm is the SM2 OID itself, rewritten as id-ecPublicKey + SM2 curve.
+
+    Both forms name the same key (an SM2 point in the BIT STRING); every other SPKI comes back unchanged.
+    Raises ValueError on an SPKI that is not even a SEQUENCE { SEQUENCE { OID ... }, BIT STRING }.
+    """
+    if _SM2_OID_DER not in spki_der[:40]:  # cheap pre-check: the OID sits at the start of the SPKI
+        return spki_der
+    _cls, _method, tag, _header, contents, _trailer = parser.parse(spki_der, strict=True)
+    if tag != 16:
+        raise ValueError("SubjectPublicKeyInfo is not a SEQUENCE")
+    alg, pointer = parser._parse(contents, len(contents))  # noqa: SLF001 - walk by offset, no copies
+    if alg[2] != 16 or not alg[4].startswith(_SM2_OID_DER):
+        return spki_der
+    params = alg[4][len(_SM2_OID_DER):]
+    # GM/T 0015 parameters, if any, can only restate the SM2 curve (or be NULL).
+    if params not in (b"", b"\x05\x00", _SM2_OID_DER):
+        raise ValueError("SM2 public key with unexpected algorithm parameters")
+    return parser.emit(0, 1, 16, _SM2_AS_EC_ALGORITHM_DER + contents[pointer:])
 
 
 def sm3(data: bytes) -> bytes:
