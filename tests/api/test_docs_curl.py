@@ -41,7 +41,9 @@ def live(tmp_path_factory):
            # what `make run` adds: the demo HK TSA at POST /tsa
            "TRUSTSVC_TSA_CERT": "var/demo/certs/hk-tsa.pem", "TRUSTSVC_TSA_KEY": "var/demo/keys/hk-tsa.key.pem",
            "TRUSTSVC_TSA_CHAIN": "var/demo/certs/hk-ca.pem"}
-    subprocess.run(["trustsvc", "demo", "init", "var/demo"], cwd=cwd, env=env, check=True, capture_output=True)
+    # The demo responder `trustsvc serve` starts goes where the demo certificates point: a free port here.
+    subprocess.run(["trustsvc", "demo", "init", "var/demo", "--base-url", f"http://127.0.0.1:{_free_port()}"],
+                   cwd=cwd, env=env, check=True, capture_output=True)
     server = subprocess.Popen(["trustsvc", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
                                "--log-level", "warning"], cwd=cwd, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -93,6 +95,8 @@ def test_curl_examples_work_as_written_twice_in_a_row(live):
     assert '{"territory":"HK","sequence_number":3}' in runs[1].stdout  # the second upload bumps the list in force
     out = runs[0].stdout
     assert "HK #1 ok" in out and '"indication": "PASSED"' in out
+    assert '{"indication":"FAILED","sub_indication":"REVOKED","revocation":[{"status":"good"' in out
+    assert '"status":"revoked","reason":"key_compromise","source":"http://127.0.0.1:' in out
     assert "valid signature: certificate report PASSED" in out
     assert '"sub_indication":"FORMAT_FAILURE"' in out and '"index":2,"id":"bid-3","indication":"PASSED"' in out
     assert "TOTAL-PASSED" in out and "TOTAL-FAILED" in out

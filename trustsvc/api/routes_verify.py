@@ -130,9 +130,9 @@ async def verify_certificate(request: Request) -> Response:
     body, _ = await _parse(request, CertificateRequest, _CERT_FILES)
     body = _with_lang(request, body)
     if _wants_etsi(request):
-        return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True, zone=_zone(request))
+        return await _etsi_call(request, verify.verify_certificate, body, store, etsi=True, zone=_zone(request), revocation=request.app.state.svc.revocation)
     return report_response(request, await run_verification(request, verify.verify_certificate, body, store,
-                                                            zone=_zone(request)))
+                                                            zone=_zone(request), revocation=request.app.state.svc.revocation))
 
 
 _SIG_BODY = {"content": {
@@ -164,10 +164,10 @@ async def verify_signature(request: Request) -> Response:
     body = _with_lang(request, body)
     if _wants_etsi(request):
         return await _etsi_call(request, verify.verify_signature, body, store, signature=raw.get("signature"),
-                                content=raw.get("content"), etsi=True, zone=_zone(request))
+                                content=raw.get("content"), etsi=True, zone=_zone(request), revocation=request.app.state.svc.revocation)
     return report_response(request, await run_verification(request, 
         verify.verify_signature, body, store, signature=raw.get("signature"), content=raw.get("content"),
-        zone=_zone(request)))
+        zone=_zone(request), revocation=request.app.state.svc.revocation))
 
 
 _TS_FILES = {"token": False, "content": False, "trust_anchors": True, "crls": True, "other_certs": True,
@@ -185,9 +185,9 @@ async def verify_timestamp(request: Request) -> Response:
     body, _ = await _parse(request, TimestampRequest, _TS_FILES)
     body = _with_lang(request, body)
     if _wants_etsi(request):
-        return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True, zone=_zone(request))
+        return await _etsi_call(request, verify.verify_timestamp, body, store, etsi=True, zone=_zone(request), revocation=request.app.state.svc.revocation)
     return report_response(request, await run_verification(request, verify.verify_timestamp, body, store,
-                                                            zone=_zone(request)))
+                                                            zone=_zone(request), revocation=request.app.state.svc.revocation))
 
 
 def _zone(request: Request) -> str | None:
@@ -226,7 +226,7 @@ _FAILED = {"certificate": "FAILED", "signature": "TOTAL-FAILED", "timestamp": "T
 
 
 def _process(index: int, line: bytes | None, store, signer, count, settings=None,
-             cancel: threading.Event | None = None, zone: str | None = None) -> bytes:
+             cancel: threading.Event | None = None, zone: str | None = None, revocation=None) -> bytes:
     """One NDJSON line in, one NDJSON result line out; garbage becomes a FORMAT_FAILURE result, never an error.
 
     Each line is isolated: whatever it holds (a list as `type`, an object as `id`, a core bug), it gets its
@@ -255,7 +255,8 @@ def _process(index: int, line: bytes | None, store, signer, count, settings=None
         except ValidationError as exc:
             raise Problem(422, "invalid-request", _first_error(exc)) from None
         run = limited(settings, fn, cancel) if settings is not None else fn
-        body = run(req, store, zone=getattr(settings, "platform_timezone", None) if settings is not None else zone)
+        body = run(req, store, zone=getattr(settings, "platform_timezone", None) if settings is not None else zone,
+                   revocation=revocation)
         out: dict[str, Any] = {"index": index, "id": item_id, **body}
         if settings is not None:
             out = cap_report(out, settings.max_report_bytes)
@@ -422,7 +423,8 @@ async def verify_batch(request: Request) -> Response:
                                       f"{settings.max_batch_items} items reached; the rest was not read"}}).encode() + b"\n"
                     return
                 pending.append(loop.run_in_executor(svc.executor, _process, index, line, store, signer,
-                                                    svc.metrics.count_verification, settings, cancel))
+                                                    svc.metrics.count_verification, settings, cancel, None,
+                                                    svc.revocation))
                 index += 1
                 while len(pending) >= window:
                     yield await pending.popleft()

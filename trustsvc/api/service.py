@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Engine
@@ -44,6 +44,22 @@ def bootstrap(settings: Settings, engine: Engine | None = None) -> list[str]:
     return [f"{v.territory} #{v.sequence_number}" for v in imported]
 
 
+def revocation_source(settings: Settings) -> Any:
+    """The process-wide fetching revocation source the settings ask for (None: fetching off).
+
+    One source, with its cache, serves every validation of the worker (docs/revocation.md): supplied
+    evidence is used first by the checker, then trust-list supply points, CRL DPs and AIA OCSP.
+    """
+    if not settings.revocation_fetch:
+        return None
+    from trustsvc.revocation.cache import RevocationCache
+    from trustsvc.revocation.online import FetchingRevocationSource
+
+    return FetchingRevocationSource(allow_networks=settings.revocation_networks,
+                                    timeout=settings.revocation_timeout, deadline=settings.revocation_deadline,
+                                    cache=RevocationCache(max_entries=settings.revocation_cache_size))
+
+
 class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -53,6 +69,10 @@ class Service:
         self.holder = TrustHolder(self.sessions, poll_interval=settings.poll_interval,
                                   on_reload=self.metrics.count_reload, notify_url=notify_url(self.engine))
         self.report_key: ReportKey | None = None
+        from trustsvc.api.verify import Revocation
+
+        fresh = settings.revocation_max_freshness
+        self.revocation = Revocation(revocation_source(settings), timedelta(seconds=fresh) if fresh else None)
         self.executor = ThreadPoolExecutor(max_workers=max(1, settings.batch_concurrency),
                                            thread_name_prefix="verify")
         self.metrics.gauges["trustsvc_trust_list_sequence_number"] = self._sequence_gauge
@@ -98,4 +118,4 @@ class Service:
         return territory if territory in known else "other"
 
 
-__all__ = ["Service", "bootstrap"]
+__all__ = ["Service", "bootstrap", "revocation_source"]

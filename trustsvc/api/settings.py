@@ -26,6 +26,10 @@ class SettingsError(TrustsvcError, ValueError):
     """A TRUSTSVC_* variable whose value is not valid; the message names the variable."""
 
 
+# The demo responder runs on loopback; a service started on a demo directory may fetch from it.
+DEMO_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
 def _default_concurrency() -> int:
     return min(8, os.cpu_count() or 2)
 
@@ -119,6 +123,25 @@ class Settings(BaseSettings):
     tsa_chain: Annotated[tuple[Path, ...], BeforeValidator(_path_list)] = Field(
         (), description="CA certificates the TSA puts in its tokens (paths separated by `:`)")
     tsa_policy: str | None = Field(None, description="the TSA's policy OID (default: the demo policy)")
+
+    # Revocation fetching (docs/revocation.md): CRL DPs / AIA OCSP of every certificate of the path.
+    revocation_fetch: bool = Field(True, description="fetch CRLs / OCSP for every certificate of the path (`on` / `off`)")
+    revocation_allow_networks: Annotated[tuple[str, ...] | None, BeforeValidator(_comma_list)] = Field(
+        None, description="CIDRs the revocation fetcher may reach besides public addresses, `127.0.0.0/8,::1/128` "
+                          "(default none; with TRUSTSVC_DEMO_DIR loopback, where the demo responder runs)")
+    revocation_timeout: float = Field(5.0, gt=0, description="seconds per connect / read of a revocation fetch")
+    revocation_deadline: float = Field(10.0, gt=0, description="seconds for one whole revocation fetch")
+    revocation_cache_size: int = Field(1024, ge=1, description="fetched CRLs / OCSP responses kept (until nextUpdate)")
+    revocation_max_freshness: float | None = Field(
+        None, gt=0, description="seconds: revocation evidence issued longer than this before the validation time "
+                                "is stale (EN 319 102-1 5.2.5)")
+
+    @property
+    def revocation_networks(self) -> tuple[str, ...]:
+        """The allowed networks in force: as configured, else loopback on a demo directory, else none."""
+        if self.revocation_allow_networks is not None:
+            return self.revocation_allow_networks
+        return DEMO_NETWORKS if self.demo_dir is not None else ()
 
     @property
     def report_key(self) -> Path:

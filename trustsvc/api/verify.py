@@ -6,7 +6,7 @@ import base64
 import binascii
 import importlib
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest
@@ -69,8 +69,22 @@ def _time(t: datetime | None, field: str, zone: str | None) -> datetime | None:
         raise Problem(422, "invalid-request", str(exc), field=field) from None
 
 
+class Revocation:
+    """The service's revocation configuration handed to each verification: fetching source and freshness."""
+
+    def __init__(self, source: Any = None, max_freshness: timedelta | None = None) -> None:
+        self.source, self.max_freshness = source, max_freshness
+
+
+def _revocation(revocation: Revocation | None) -> dict[str, Any]:
+    """Keywords for the core from the service's revocation configuration (None: supplied evidence only)."""
+    if revocation is None:
+        return {}
+    return {"revocation_source": revocation.source, "max_freshness": revocation.max_freshness}
+
+
 def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool = False,
-                       zone: str | None = None) -> Any:
+                       zone: str | None = None, revocation: Revocation | None = None) -> Any:
     now = datetime.now(timezone.utc)
     at = _time(req.at, "at", zone)
     ee = read_cert(req.certificate, "certificate")
@@ -83,14 +97,15 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
         ee, intermediates=inter, trust_anchors=anchors, at=at or now, crls=crls,
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
-        trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp, profile=req.profile)
+        trust=store if req.use_trust_lists else None, usage=req.usage, ocsp_responses=ocsp, profile=req.profile, **_revocation(revocation))
     from trustsvc.validation.localise import localise_certificate_report
 
     return envelope("certificate", localise_certificate_report(report, req.lang), store, now, etsi)
 
 
 def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,
-                     content: bytes | None = None, etsi: bool = False, zone: str | None = None) -> Any:
+                     content: bytes | None = None, etsi: bool = False, zone: str | None = None,
+                     revocation: Revocation | None = None) -> Any:
     validate = _core("trustsvc.validation.signature", "validate_signature")
     now = datetime.now(timezone.utc)
     at, deadline = _time(req.at, "at", zone), _time(req.deadline, "deadline", zone)
@@ -106,12 +121,12 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
         revocation=req.revocation, expected=req.expected, lang=req.lang,
         ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
-        use_signing_time_claim=req.use_signing_time_claim, profile=req.profile)
+        use_signing_time_claim=req.use_signing_time_claim, profile=req.profile, **_revocation(revocation))
     return envelope("signature", report, store, now, etsi)
 
 
 def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = False,
-                     zone: str | None = None) -> Any:
+                     zone: str | None = None, revocation: Revocation | None = None) -> Any:
     validate = _core("trustsvc.validation.timestamp", "validate_timestamp")
     now = datetime.now(timezone.utc)
     deadline = _time(req.deadline, "deadline", zone)
@@ -129,7 +144,7 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = F
                       crls=[decode_b64(c, "crls") for c in req.crls],
                       other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
                       ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
-                      profile=req.profile)
+                      profile=req.profile, **_revocation(revocation))
     return envelope("timestamp", report, store, now, etsi)
 
 

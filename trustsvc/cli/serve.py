@@ -45,6 +45,10 @@ def serve(
     log_level: LogLevel = typer.Option(LogLevel.info, help="Log level."),
     log_format: LogFormat | None = typer.Option(
         None, help="json (default; TRUSTSVC_LOG_FORMAT): one JSON object per line with the request id; text: for people."),
+    demo_responder: bool = typer.Option(True, "--demo-responder/--no-demo-responder",
+                                        envvar="TRUSTSVC_DEMO_RESPONDER",
+                                        help="With a demo directory: also serve its OCSP responder and CRLs "
+                                             "(where the demo certificates point, 127.0.0.1:8081 by default)."),
     tsa_cert: Path | None = typer.Option(None, "--tsa-cert", envvar="TRUSTSVC_TSA_CERT",
                                          help="Also serve an RFC 3161 TSA at POST /tsa with this certificate..."),
     tsa_key: Path | None = typer.Option(None, "--tsa-key", envvar="TRUSTSVC_TSA_KEY", help="... and this key."),
@@ -71,6 +75,11 @@ def serve(
         os.environ["TRUSTSVC_TSA_CERT"], os.environ["TRUSTSVC_TSA_KEY"] = str(tsa_cert), str(tsa_key)
         if tsa_chain:
             os.environ["TRUSTSVC_TSA_CHAIN"] = os.pathsep.join(str(p) for p in tsa_chain)
+    if demo_dir is not None and demo_responder:
+        from trustsvc.demo.ocsp_responder import start_demo_responder
+
+        _server, said = start_demo_responder(demo_dir)  # a daemon thread of this (supervising) process
+        typer.echo(said, err=True)
     settings = Settings.from_env()
     imported = bootstrap(settings)
     if imported:

@@ -14,6 +14,28 @@ from trustsvc.cli.inputs import (
 )
 
 verify_app = typer.Typer(help="Verify a certificate, a signed document or a timestamp token.", no_args_is_help=True)
+
+# The CLI runs on the user's own machine: with --fetch, loopback is allowed (the demo responder).
+CLI_NETWORKS = ("127.0.0.0/8", "::1/128")
+FETCH_OPTION = typer.Option(False, "--fetch/--no-fetch",
+                            help="Fetch CRLs and OCSP responses from each certificate's CRL distribution points "
+                                 "and AIA OCSP URLs (after the supplied ones).")
+ALLOW_OPTION = typer.Option([], "--allow-network",
+                            help="CIDR --fetch may reach besides public addresses (repeatable; default "
+                                 "127.0.0.0/8 and ::1/128).")
+
+
+def fetching_source(fetch: bool, allow: list[str]):
+    """The FetchingRevocationSource for --fetch (None for --no-fetch); a bad CIDR is a usage error."""
+    if not fetch:
+        return None
+    from trustsvc.revocation.online import FetchingRevocationSource
+
+    try:
+        return FetchingRevocationSource(allow_networks=allow or CLI_NETWORKS)
+    except ValueError as exc:
+        typer.echo(f"error: --allow-network: {exc}", err=True)
+        raise typer.Exit(2) from None
 app.add_typer(verify_app, name="verify")
 
 
@@ -44,6 +66,8 @@ def verify_certificate_cmd(
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)."),
     profile: str = typer.Option("strict", "--profile", help="RFC 5280 certificate profile: strict | lenient."),
     as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
+    fetch: bool = FETCH_OPTION,
+    allow_network: list[str] = ALLOW_OPTION,
     timezone_name: Optional[str] = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
                                                 help="Platform time zone (IANA): --at without an offset is read in it."),
 ) -> None:
@@ -64,7 +88,8 @@ def verify_certificate_cmd(
         fail("--usage needs --trust-list (usages are granted by trust-list services)")
     # The command's inputs, parsed once into the context every check of the request is judged by.
     ctx = (ValidationContext().with_time(when).with_trust(store=store, anchors=anchors).with_usage(usage)
-           .with_revocation(revocation.value, crls=[read_input(p, "CRL") for p in crl])
+           .with_revocation(revocation.value, crls=[read_input(p, "CRL") for p in crl],
+                            source=fetching_source(fetch, allow_network))
            .with_initial(policy_set=policy or None, explicit_policy=explicit_policy,
                          policy_mapping_inhibit=inhibit_mapping, any_policy_inhibit=inhibit_any))
     if profile not in ("strict", "lenient"):

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 
 from trustsvc.cli.inputs import Lang, Output, Revocation, complete_usage, read_input
-from trustsvc.cli.verify import verify_app
+from trustsvc.cli.verify import ALLOW_OPTION, FETCH_OPTION, fetching_source, verify_app
 from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
 
@@ -131,6 +131,8 @@ def verify_signature_cmd(
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
     timezone_name: Optional[str] = TIMEZONE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
+    fetch: bool = FETCH_OPTION,
+    allow_network: list[str] = ALLOW_OPTION,
 ) -> None:
     """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
     from trustsvc.validation.signature import validate_signature
@@ -152,7 +154,8 @@ def verify_signature_cmd(
     crls = [_read(p, "CRL") for p in crl]
     report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
                                 deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation.value,
-                                expected=exp, lang=lang.value, platform_timezone=zone)
+                                expected=exp, lang=lang.value, platform_timezone=zone,
+                                revocation_source=fetching_source(fetch, allow_network))
     _emit(report, as_json, output.value)
 
 
@@ -170,6 +173,8 @@ def verify_timestamp_cmd(
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
     timezone_name: Optional[str] = TIMEZONE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
+    fetch: bool = FETCH_OPTION,
+    allow_network: list[str] = ALLOW_OPTION,
 ) -> None:
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
     from trustsvc.validation.timestamp import validate_timestamp
@@ -183,5 +188,5 @@ def verify_timestamp_cmd(
     store, anchors = _trust(trust_list, anchor, None)
     report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
                                 deadline=deadline_t, lang=lang.value, other_certs=_certs(cert),
-                                platform_timezone=zone)
+                                platform_timezone=zone, revocation_source=fetching_source(fetch, allow_network))
     _emit(report, as_json, output.value)

@@ -24,7 +24,8 @@ from trustsvc.demo.revocation import (
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.sm2 import SM2PrivateKey
 
-__all__ = ["CAEntry", "ResponderKnobs", "OCSPResponderServer", "demo_revocation_source", "load_demo_cas"]
+__all__ = ["CAEntry", "ResponderKnobs", "OCSPResponderServer", "demo_revocation_source", "load_demo_cas",
+           "start_demo_responder"]
 
 MAX_REQUEST_BYTES = 16 * 1024
 
@@ -317,3 +318,24 @@ def demo_revocation_source(demo_dir: Path, base_url: str = "http://127.0.0.1:808
 
     kwargs.setdefault("allow_networks", ["127.0.0.0/8", "::1/128"])
     return FetchingRevocationSource(supply_points=supply_points, **kwargs)
+
+
+def start_demo_responder(demo_dir: Path) -> tuple[OCSPResponderServer | None, str]:
+    """Start the demo responder in a background thread where the demo certificates point (revocation.json
+    `base_url`, a loopback URL such as http://127.0.0.1:8081). Returns (server or None, what happened)."""
+    from urllib.parse import urlsplit
+
+    demo_dir = Path(demo_dir)
+    rev_file = demo_dir / "revocation.json"
+    if not (demo_dir / "pki.json").exists() or not rev_file.exists():
+        return None, f"no demo revocation data in {demo_dir}"
+    base_url = json.loads(rev_file.read_text()).get("base_url") or "http://127.0.0.1:8081"
+    parts = urlsplit(base_url)
+    if parts.hostname not in ("127.0.0.1", "localhost") or parts.port is None:
+        return None, f"demo responder URL {base_url} is not a loopback host:port; start it yourself"
+    cas, knobs = load_demo_cas(demo_dir)
+    try:
+        server = OCSPResponderServer(cas, port=parts.port, knobs=knobs).start()
+    except OSError as exc:  # e.g. `trustsvc demo ocsp-responder` already serves this port
+        return None, f"demo responder not started on {base_url}: {exc.strerror or exc} (already running?)"
+    return server, f"demo OCSP responder and CRLs on {base_url} ({len(knobs.revoked)} revoked serials)"

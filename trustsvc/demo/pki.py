@@ -63,6 +63,8 @@ SPECS: tuple[EntitySpec, ...] = (
     EntitySpec("gd-tsa", "sm2", "CN-GD", "tsa", "gd-ca", "GD Demo Time-Stamping Authority", "Time-Stamping"),
     *_territory_specs("HK", "hk", "rsa", "HK Demo"),
     EntitySpec("hk-leaf", "rsa", "HK", "leaf", "hk-ca", "Kowloon Demo Engineering Ltd.", "Organisational"),
+    # Revoked at generation time (revocation.json, the demo CRLs and responder): the revocation demo.
+    EntitySpec("hk-leaf-revoked", "rsa", "HK", "leaf", "hk-ca", "Revoked Demo Contractors Ltd.", "Organisational"),
     EntitySpec("hk-tsa", "rsa", "HK", "tsa", "hk-ca", "HK Demo Time-Stamping Authority", "Time-Stamping"),
     *_territory_specs("MO", "mo", "ecdsa", "MO Demo"),
     EntitySpec("mo-leaf", "ecdsa", "MO", "leaf", "mo-ca", "Macao Demo Trading Lda.", "Bidders"),

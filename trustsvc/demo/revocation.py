@@ -21,6 +21,7 @@ from trustsvc.x509.sm2 import SM2_CURVE_OID, SM2_WITH_SM3_OID, SM2PrivateKey
 
 # id-ecPublicKey with the SM2 curve (GM/T 0015)
 _SM2_SPKI_ALG = {"algorithm": "ec", "parameters": ("named", SM2_CURVE_OID)}
+DEMO_REVOKED = ("hk-leaf-revoked",)
 RESPONDERS = {"gd-ocsp": ("gd-ca", "sm2"), "hk-ocsp": ("hk-ca", "rsa"), "mo-ocsp": ("mo-ca", "ecdsa")}
 CRL_ISSUERS = ("gd-root", "gd-ca", "hk-root", "hk-ca", "mo-root", "mo-ca", "bridge")
 
@@ -246,16 +247,25 @@ def write(out_dir: Path, index: dict, *, now: datetime | None = None, base_url: 
         entities[rid] = {"cert": f"certs/{rid}.pem", "cert_der": f"certs/{rid}.der", "key": f"keys/{rid}.key.pem",
                          "algorithm": alg, "territory": entities[ca_id].get("territory"), "role": "ocsp",
                          "issuer": ca_id, "subject": cert.subject_str}
+    # The demo's revoked bidder (DEMO_REVOKED): revoked an hour before generation, for key compromise.
+    revoked: dict[str, list[Revoked]] = {}
+    for eid in DEMO_REVOKED:
+        if eid in entities:
+            revoked.setdefault(entities[eid]["issuer"], []).append(
+                Revoked(cert_of(eid).serial_number, now - timedelta(hours=1), "key_compromise"))
     crls = {}
     for ca_id in CRL_ISSUERS:
         if ca_id not in entities:
             continue
-        der = make_crl(cert_of(ca_id), key_of(ca_id), [], this_update=now, next_update=now + timedelta(days=7))
+        der = make_crl(cert_of(ca_id), key_of(ca_id), revoked.get(ca_id, []), this_update=now,
+                       next_update=now + timedelta(days=7))
         (out_dir / f"crl/{ca_id}.crl").write_bytes(der)
         crls[ca_id] = f"crl/{ca_id}.crl"
     rev_path = out_dir / "revocation.json"
     if not rev_path.exists():
-        rev_path.write_text(json.dumps({"version": 1, "revoked": [], "unknown": [], "base_url": base_url,
+        listed = [{"serial": hex(r.serial), "time": r.time.isoformat(), "reason": r.reason}
+                  for rs in revoked.values() for r in rs]
+        rev_path.write_text(json.dumps({"version": 1, "revoked": listed, "unknown": [], "base_url": base_url,
                                         "crls": crls, "responders": {r: c for r, (c, _) in RESPONDERS.items()}},
                                        indent=2) + "\n")
     index["revocation"] = {"file": "revocation.json", "crls": crls, "responders": list(RESPONDERS)}
