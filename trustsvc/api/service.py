@@ -44,7 +44,7 @@ def bootstrap(settings: Settings, engine: Engine | None = None) -> list[str]:
     return [f"{v.territory} #{v.sequence_number}" for v in imported]
 
 
-def revocation_source(settings: Settings) -> Any:
+def revocation_source(settings: Settings, supply_points: Any = None) -> Any:
     """The process-wide fetching revocation source the settings ask for (None: fetching off).
 
     One source, with its cache, serves every validation of the worker (docs/revocation.md): supplied
@@ -55,7 +55,7 @@ def revocation_source(settings: Settings) -> Any:
     from trustsvc.revocation.cache import RevocationCache
     from trustsvc.revocation.online import FetchingRevocationSource
 
-    return FetchingRevocationSource(allow_networks=settings.revocation_networks,
+    return FetchingRevocationSource(supply_points=supply_points, allow_networks=settings.revocation_networks,
                                     timeout=settings.revocation_timeout, deadline=settings.revocation_deadline,
                                     cache=RevocationCache(max_entries=settings.revocation_cache_size))
 
@@ -70,9 +70,12 @@ class Service:
                                   on_reload=self.metrics.count_reload, notify_url=notify_url(self.engine))
         self.report_key: ReportKey | None = None
         from trustsvc.api.verify import Revocation
+        from trustsvc.revocation.supply_points import trust_list_supply_points
 
         fresh = settings.revocation_max_freshness
-        self.revocation = Revocation(revocation_source(settings), timedelta(seconds=fresh) if fresh else None)
+        # Trust-list supply points of the issuer's service first (TS 119 612 5.5.11), from the current store.
+        points = trust_list_supply_points(lambda: self.holder.store)
+        self.revocation = Revocation(revocation_source(settings, points), timedelta(seconds=fresh) if fresh else None)
         self.executor = ThreadPoolExecutor(max_workers=max(1, settings.batch_concurrency),
                                            thread_name_prefix="verify")
         self.metrics.gauges["trustsvc_trust_list_sequence_number"] = self._sequence_gauge

@@ -146,15 +146,19 @@ class RevocationChecker:
         # Supplied / embedded evidence first: no I/O when it decides.
         decision = self._decide(cert, issuer, key, anchor, depth, self.crls, self.ocsp)
         if decision.status is None and self.source is not None:
+            begin = getattr(self.source, "begin", None)
+            if callable(begin):
+                begin(cert)
             fetched = self._decide(cert, issuer, key, anchor, depth, self._source_crls(cert, issuer),
                                    self._source_ocsp(cert, issuer), fetched=True)
-            fetched.problems[:0] = decision.problems
+            if fetched.status is None:  # what the supplied material lacked still explains the outcome
+                fetched.problems[:0] = decision.problems
+                fetched.stale = fetched.stale or decision.stale
             fetched.evidence[:0] = decision.evidence
-            fetched.stale = fetched.stale or decision.stale
             decision = fetched
-            # Why fetched evidence is missing (SSRF refusal, time-out, size limit) belongs in the report.
+            # What was tried and refused (SSRF guard, time-out, size limit) belongs in the report.
             reasons_for = getattr(self.source, "reasons_for", None)
-            if decision.status is None and callable(reasons_for):
+            if callable(reasons_for):
                 decision.problems.extend(reasons_for(cert))
         out.evidence = decision.evidence
         out.refused = list(dict.fromkeys(decision.problems))

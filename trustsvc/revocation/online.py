@@ -151,6 +151,11 @@ class FetchingRevocationSource:
             return []
 
     # --- CRLs ---------------------------------------------------------------------------------
+    def begin(self, cert: Certificate) -> None:
+        """Forget what was refused for `cert` before: a validation about to fetch records it afresh."""
+        with self._problems_lock:
+            self._problems.pop(cert.sha256, None)
+
     def crls_for(self, cert: Certificate, issuer: Certificate | None) -> list[bytes]:
         parsed = self._supplied_crl_list()
         mine = [(der, crl) for der, crl in parsed if crl["tbs_cert_list"]["issuer"] == cert.issuer]
