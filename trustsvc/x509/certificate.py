@@ -209,7 +209,7 @@ class Certificate:
     def _from_asn1(cls, der: bytes) -> "Certificate":
         problem = ber_problem(der)
         if problem is not None:  # cryptography's parser is DER-strict; asn1crypto's also reads BER
-            raise InputFormatError(f"certificate: not DER ({problem}; RFC 5280 4.1 requires DER)")
+            raise InputFormatError(f"certificate: malformed, not DER ({problem}; RFC 5280 4.1 requires DER)")
         try:
             cert = x509.Certificate.load(der, strict=True)
             # Force the full parse of the fields we rely on so malformed input fails here, typed.
