@@ -8,8 +8,8 @@ from typing import Any, Mapping, Sequence
 
 from trustsvc.cms.attributes import signature_timestamp_token_ders, signing_certificate_binding
 from trustsvc.cms.signed_data import (
-    DATA_TYPES, CMSFormatError, SignedData, SignerInfo, compute_digest, parse_signed_data, signing_time,
-    verify_signer_crypto,
+    DATA_TYPES, CMSFormatError, SignedData, SignerInfo, compute_digest, digest_spec, parse_signed_data,
+    signing_time, verify_signer_crypto,
 )
 from trustsvc.cms.timestamp import parse_timestamp_token
 from trustsvc.context import Profile, ValidationContext
@@ -54,8 +54,13 @@ def validate_signature(
     profile: Profile | None = None,
     context: ValidationContext | None = None,
     platform_timezone: Any = None,
+    digest: Any = None,
 ) -> SignatureReport:
     """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
+
+    Detached content may be given as its digest instead of `content`: `digest=(algorithm, value)` (the
+    algorithm by name such as "sha256" or dotted OID, the value as bytes or hex); the signer's
+    message-digest attribute is then checked against it (RFC 5652 5.4).
 
     Each signer: message digest and signature value, signing-certificate(-v2) binding, then its
     certificate path at the best-proven time: a valid signature timestamp's genTime (proof of
@@ -97,7 +102,15 @@ def validate_signature(
         return report
     report.content_type, report.detached = sd.econtent_type, sd.detached
     data = sd.econtent if sd.econtent is not None else content
-    if data is None:
+    given = None
+    if data is None and digest is not None:
+        try:
+            given = digest_spec(digest)
+        except (InputFormatError, TrustsvcError) as exc:
+            report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
+            report.reasons.append(message("format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
+            return report
+    if data is None and given is None:
         report.sub_indication = SubIndication.SIGNED_DATA_NOT_FOUND
         report.reasons.append(message("no_content", lang))
         return report
@@ -109,6 +122,7 @@ def validate_signature(
     ctx = _Context(sd, data, vctx, coerce_certs(other_certs) + longterm.certificates(view), report.deadline, expected,
                    lang, use_signing_time_claim)
     ctx.zone = zone
+    ctx.given_digest = given
     for signer in sd.signers:
         lt = longterm.prepare(ctx, view, signer)
         ctx.archive_poe = longterm.archive_poe(lt)
@@ -157,12 +171,20 @@ class _Context:
         self.expected, self.lang, self.use_claim = expected, lang, use_claim
         self.zone: Any = None  # the platform zone times are shown in (validation/times.py)
         self._digests: dict[str, bytes] = {}
+        self.given_digest: tuple[str | None, bytes] | None = None  # detached content known only by its digest
         self.archive_poe: datetime | None = None  # set per signer by the long-term step
 
     def _digest(self, name: str) -> bytes:
         # Several signers with the same digest algorithm hash the (possibly large) content once.
         if name not in self._digests:
-            self._digests[name] = compute_digest(name, self.data)
+            if self.data is not None:
+                self._digests[name] = compute_digest(name, self.data)
+            else:
+                algorithm, value = self.given_digest or (None, b"")
+                if algorithm not in (None, name) or len(value) != len(compute_digest(name, b"")):
+                    raise UnsupportedAlgorithmError(f"the content's digest was given as {algorithm or 'a bare value'} "
+                                                    f"of {len(value)} bytes; this signer digests with {name}")
+                self._digests[name] = value
         return self._digests[name]
 
     def validate(self, signer: SignerInfo) -> SignerReport:
@@ -283,6 +305,8 @@ class _Context:
     def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
         if self.sd.econtent_type not in DATA_TYPES:
             return message("eguarantee_invalid", self.lang, detail=self.sd.econtent_type)
+        if self.data is None:
+            return message("eguarantee_invalid", self.lang, detail="the guarantee's payload is needed, not its digest")
         try:
             payload = parse_eguarantee(self.data)
         except EGuaranteeError as exc:
