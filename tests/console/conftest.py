@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,20 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.faults.server import free_port
+
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def live_console(tmp_path_factory):
     """(base URL, demo dir, env): `make run`'s flow on a free port."""
     cwd = tmp_path_factory.mktemp("console")
-    port = _free_port()
+    port = free_port()
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
            "TRUSTSVC_DATABASE_URL": "sqlite:///var/trustsvc.db", "TRUSTSVC_DEMO_DIR": "var/demo"}
