@@ -11,9 +11,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from trustsvc.api.conditional import IMMUTABLE, cache_control_until, conditional_response, negotiate
 from trustsvc.api.models import TrustListsResponse, UploadResponse, VersionModel
 from trustsvc.api.problems import Problem
 from trustsvc.api.trust_state import notify
+from trustsvc.cache import BoundedCache
 from trustsvc.store import operators
 from trustsvc.store import trust_lists as versions_db
 from trustsvc.trustlist.loader import TrustListRejected, accept_list, list_health
@@ -58,21 +60,39 @@ def list_trust_lists(request: Request) -> dict[str, Any]:
     return {"snapshot_id": snap.store.snapshot_id, "loaded_at": snap.loaded_at, "lists": out}
 
 
-@router.get("/{territory}", responses={200: {"description": "The signed list (JSON) or TS 119 612 XML by Accept",
-                                             "content": {"application/json": {}, XML_TYPES[0]: {}}}})
+_LIST_REPRESENTATIONS = ("application/json", *XML_TYPES)
+_XML_EXPORTS: BoundedCache[str, bytes] = BoundedCache("api.trust_list_xml", 64)
+_CONDITIONAL = {
+    304: {"description": "Not Modified: `If-None-Match` names this representation's ETag (or is `*`)"},
+    406: {"description": "Accept names neither JSON nor TS 119 612 XML"},
+}
+
+
+def _xml_of(accepted) -> bytes:
+    from trustsvc.trustlist.ts119612 import export_xml
+
+    # The export is a pure function of the accepted document: render it once per version, not per request.
+    return _XML_EXPORTS.get_or_compute(hashlib.sha256(accepted.document).hexdigest(),
+                                       lambda: export_xml(accepted.trust_list))
+
+
+@router.get("/{territory}", responses={200: {"description": "The signed list (JSON) or TS 119 612 XML by Accept. "
+                                                            "ETag per representation; cacheable until NextUpdate.",
+                                             "content": {"application/json": {}, XML_TYPES[0]: {}}},
+                                       **_CONDITIONAL})
 def get_trust_list(request: Request, territory: str) -> Response:
     """The current signed list as accepted (JSON with its detached JWS), or TS 119 612 XML with `Accept: application/vnd.etsi.tsl+xml`.
 
     The XML is rendered by the service from the accepted list and is not signed by the scheme
-    operator; the signed JSON is the authoritative form."""
+    operator; the signed JSON is the authoritative form. Each representation has its own ETag (over its
+    bytes): send it back in `If-None-Match` for a `304`. `Cache-Control` allows caching until the list's
+    NextUpdate (`no-cache` once that has passed)."""
     a = _accepted(request, territory)
-    etag = '"' + hashlib.sha256(a.document).hexdigest() + '"'
-    accept = request.headers.get("accept", "")
-    if any(t in accept for t in XML_TYPES) and "application/json" not in accept:
-        from trustsvc.trustlist.ts119612 import export_xml
-
-        return Response(export_xml(a.trust_list), media_type=XML_TYPES[0], headers={"ETag": etag})
-    return Response(a.document, media_type="application/json", headers={"ETag": etag})
+    chosen = negotiate(request, _LIST_REPRESENTATIONS)
+    cache = cache_control_until(a.trust_list.next_update, datetime.now(timezone.utc))
+    if chosen in XML_TYPES:
+        return conditional_response(request, _xml_of(a), XML_TYPES[0], cache)
+    return conditional_response(request, a.document, "application/json", cache)
 
 
 @router.get("/{territory}/versions", response_model=list[VersionModel])
@@ -85,7 +105,7 @@ def list_versions(request: Request, territory: str) -> list[dict[str, Any]]:
     return [v.to_dict() for v in found]
 
 
-@router.get("/{territory}/versions/{sha256}")
+@router.get("/{territory}/versions/{sha256}", responses={304: _CONDITIONAL[304]})
 def get_version(request: Request, territory: str, sha256: str) -> Response:
     """One stored version, byte for byte."""
     with request.app.state.svc.sessions() as s:
@@ -93,7 +113,8 @@ def get_version(request: Request, territory: str, sha256: str) -> Response:
         found = [v for v in versions_db.versions(s, territory) if v.sha256 == sha256.lower()]
     if doc is None or not found:
         raise Problem(404, "not-found", f"no {territory} version {sha256[:64]!r}")
-    return Response(doc, media_type="application/json")
+    # A stored version never changes (it is addressed by its sha256): cacheable for good, 304 on a match.
+    return conditional_response(request, doc, "application/json", IMMUTABLE, vary=None)
 
 
 def _bearer(request: Request) -> str | None:
