@@ -21,7 +21,7 @@ from trustsvc.revocation.modes import RevocationMode
 from trustsvc.validation.report import CertificateReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import is_pem_bundle, load_certificate, load_certificates
+from trustsvc.x509.load import is_certificate_bundle, load_certificate, load_certificates
 
 __all__ = ["CertificateReport", "certificate_of", "validate_certificate"]
 
@@ -51,8 +51,8 @@ def certificate_of(data: Any) -> Certificate:
 
 def certificates_of(data: Any) -> list[Certificate]:
     """Every certificate in `data`: one certificate as `certificate_of` reads it, or each one of a PEM bundle
-    (several blocks, any text between them). Raises InputFormatError on garbage."""
-    if isinstance(data, (bytes, bytearray, str)) and is_pem_bundle(data):
+    (several blocks, any text between them) or of a certs-only PKCS#7. Raises InputFormatError on garbage."""
+    if isinstance(data, (bytes, bytearray, str)) and is_certificate_bundle(data):
         return [certificate_of(c.der) for c in load_certificates(data)]
     return [certificate_of(data)]
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 
+from asn1crypto import cms as asn1_cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 
@@ -17,6 +18,10 @@ MAX_CERT_BYTES = 64 * 1024
 MAX_CRL_BYTES = 32 * 1024 * 1024
 
 _B64_RE = re.compile(rb"^[A-Za-z0-9+/=\s_-]+$")
+
+_CERT_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
+# RFC 7468 5: a certs-only CMS SignedData (".p7b", "openssl crl2pkcs7 -nocrl") is labelled PKCS7 or CMS.
+_PKCS7_LABELS = ("PKCS7", "CMS")
 
 
 def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list[bytes]:
@@ -61,22 +66,62 @@ def is_pem_bundle(data: bytes | str) -> bool:
     return data.count(marker) > 1  # type: ignore[arg-type]
 
 
+def _is_content_info(der: bytes) -> bool:
+    """A DER ContentInfo (SEQUENCE { OID, [0] ... }) rather than a Certificate (SEQUENCE { SEQUENCE ... }):
+    the first element's tag tells them apart without parsing."""
+    if der[:1] != b"\x30" or len(der) < 4:
+        return False
+    first = der[1]
+    offset = 2 if first < 0x80 else 2 + (first & 0x7F)
+    return der[offset:offset + 1] == b"\x06"
+
+
+def is_certificate_bundle(data: bytes | str) -> bool:
+    """True when `data` may hold several certificates: a PEM bundle, or a certs-only PKCS#7 / CMS SignedData
+    (PEM or DER) as CAs publish chains (RFC 5652 5.1 with no signers; RFC 8551 3.2.2 certs-only)."""
+    if isinstance(data, str):
+        return is_pem_bundle(data) or "-----BEGIN PKCS7" in data or "-----BEGIN CMS" in data
+    return is_pem_bundle(data) or b"-----BEGIN PKCS7" in data or b"-----BEGIN CMS" in data or _is_content_info(data)
+
+
+def _certificates_in_pkcs7(der: bytes) -> list[bytes]:
+    """The certificates a SignedData carries (RFC 5652 5.1 `certificates`); other choices (attribute
+    certificates, "other" formats) are not X.509 certificates and are skipped."""
+    try:
+        info = asn1_cms.ContentInfo.load(der)
+        if info["content_type"].native != "signed_data":
+            raise InputFormatError(f"certificate: a CMS {info['content_type'].native!r}, not a SignedData holding certificates")
+        choices = info["content"]["certificates"]
+        blobs = [c.chosen.dump() for c in choices or () if c.name == "certificate"]
+    except InputFormatError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:
+        raise InputFormatError(f"certificate: malformed PKCS#7 certificate bundle ({exc})") from None
+    if not blobs:
+        raise InputFormatError("certificate: the PKCS#7 bundle holds no certificate")
+    return blobs
+
+
 def load_certificate(data: bytes | str | Certificate) -> Certificate:
     """Parse one X.509 certificate from DER, PEM or base64; raise InputFormatError on garbage."""
     if isinstance(data, Certificate):
         return data
-    blobs = _to_der_blobs(data, "certificate", ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"))
+    blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
+    if len(blobs) == 1 and _is_content_info(blobs[0]):
+        blobs = _certificates_in_pkcs7(blobs[0])
     if len(blobs) != 1:
         raise InputFormatError(f"certificate: expected one certificate, found {len(blobs)}")
     return Certificate.from_der(blobs[0])
 
 
 def load_certificates(data: bytes | str | Certificate) -> list[Certificate]:
-    """Parse every certificate in a PEM bundle (or a single DER/base64 certificate)."""
+    """Parse every certificate in a PEM bundle or a certs-only PKCS#7 (PEM or DER), or a single DER/base64
+    certificate."""
     if isinstance(data, Certificate):
         return [data]
-    blobs = _to_der_blobs(data, "certificate", ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"))
-    return [Certificate.from_der(b) for b in blobs]
+    blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
+    ders = [d for b in blobs for d in (_certificates_in_pkcs7(b) if _is_content_info(b) else (b,))]
+    return [Certificate.from_der(d) for d in ders]
 
 
 def load_crl(data: bytes | str | asn1_crl.CertificateList) -> asn1_crl.CertificateList:
