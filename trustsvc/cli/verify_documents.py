@@ -15,6 +15,7 @@ from trustsvc.cli.verify import ALLOW_OPTION, FETCH_OPTION, fetching_source, ver
 from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
 
+_WARNING = {"en": "warning", "zh-Hans": "警告", "zh-Hant": "警告"}
 EXIT = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.TOTAL_FAILED: 1, SignatureIndication.INDETERMINATE: 3}
 
 
@@ -105,6 +106,8 @@ def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
         print(f"{report.indication.value}{sub}")
         for r in report.reasons:
             print(f"  - {r}")
+        for w in getattr(report, "all_warnings", ()):
+            print(f"  ! {_WARNING.get(w.lang, 'warning')}: {w.text}")
     # Input that does not even parse (no signer / no token found) is "unreadable input": exit 2.
     parsed = bool(report.signers) if hasattr(report, "signers") else report.gen_time is not None
     unreadable = report.sub_indication is SubIndication.FORMAT_FAILURE and not parsed

@@ -20,7 +20,9 @@ from trustsvc.validation import longterm, times
 from trustsvc.validation.eguarantee import EGuaranteeError, check_terms, parse_eguarantee
 from trustsvc.validation import localise
 from trustsvc.validation.messages import message, normalise_lang, source_label
-from trustsvc.validation.signature_report import SignatureReport, SignerReport, TimestampReport, worst
+from trustsvc.validation.signature_report import (
+    SignatureReport, SignatureWarning, SignerReport, TimestampReport, WarningCode, worst,
+)
 from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 
@@ -101,6 +103,8 @@ def validate_signature(
         report.reasons.append(message("format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
         return report
     report.content_type, report.detached = sd.econtent_type, sd.detached
+    if sd.trailing_bytes:  # X.690 8.1.1: the ContentInfo ends where its length says; DSS and OpenSSL ignore the rest
+        report.warnings.append(SignatureWarning.of(WarningCode.TRAILING_DATA, lang, count=sd.trailing_bytes))
     data = sd.econtent if sd.econtent is not None else content
     given = None
     if data is None and digest is not None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from trustsvc.reports import SignatureIndication, SubIndication
+from trustsvc.validation.messages import message
+from trustsvc.validation.signature_messages import register as _register_messages
 from trustsvc.validation.times import local_iso, utc_iso
+
+_register_messages()
 
 _RANK = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.INDETERMINATE: 1, SignatureIndication.TOTAL_FAILED: 2}
 
@@ -66,6 +71,35 @@ def _cert_summary(cert: Any) -> dict[str, Any] | None:
 def worst(indications: list[SignatureIndication]) -> SignatureIndication:
     """Overall indication of several: any failure fails, else any indeterminate is indeterminate."""
     return max(indications, key=_RANK.__getitem__) if indications else SignatureIndication.INDETERMINATE
+
+
+class WarningCode(str, Enum):
+    """What a signature report warns about: each did not change the indication, and each is worth knowing."""
+
+    TRAILING_DATA = "trailing_data"  # bytes after the ContentInfo, ignored (as DSS and OpenSSL do)
+    SIGNATURE_TIMESTAMP_FAILED = "signature_timestamp_failed"  # a signature timestamp that proves nothing
+    COUNTERSIGNATURE_FAILED = "countersignature_failed"  # a counter-signature that did not pass (RFC 5652 11.4)
+    COUNTERSIGNATURES_SKIPPED = "countersignatures_skipped"  # past the count / depth bound, not validated
+
+
+@dataclass(frozen=True)
+class SignatureWarning:
+    """One warning as a typed value (code + the facts it names); its text is rendered in `lang` only in `to_dict`."""
+
+    code: WarningCode
+    params: tuple[tuple[str, str | int], ...] = ()
+    lang: str = "en"
+
+    @classmethod
+    def of(cls, code: WarningCode, lang: str = "en", **params: str | int) -> "SignatureWarning":
+        return cls(code, tuple(params.items()), lang)
+
+    @property
+    def text(self) -> str:
+        return message(f"warning_{self.code.value}", self.lang, **dict(self.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code.value, "message": self.text, **dict(self.params)}
 
 
 @dataclass
@@ -144,6 +178,7 @@ class SignerReport:
     poe: list[Any] = field(default_factory=list)  # POE per element (EN 319 102-1 5.6.2.3)
     algorithm: Any = None  # the signature value's SignatureAlgorithm
     platform_timezone: str | None = None
+    warnings: list[SignatureWarning] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return _local({
@@ -167,6 +202,7 @@ class SignerReport:
             "signature_level": self.level,
             "validation_process": self.validation_process,
             "poe": [p.to_dict() for p in self.poe],
+            "warnings": [w.to_dict() for w in self.warnings],
         }, self.platform_timezone, signing_time_claim=self.signing_time_claim, validation_time=self.validation_time)
 
 
@@ -185,6 +221,12 @@ class SignatureReport:
     lang: str = "en"
     trust_snapshot_id: str | None = None
     platform_timezone: str | None = None
+    # The document's own warnings (trailing data); `all_warnings` adds every signer's.
+    warnings: list[SignatureWarning] = field(default_factory=list)
+
+    @property
+    def all_warnings(self) -> list[SignatureWarning]:
+        return [*self.warnings, *(w for s in self.signers for w in s.warnings)]
 
     @property
     def passed(self) -> bool:
@@ -203,4 +245,5 @@ class SignatureReport:
             "lang": self.lang,
             "trust_snapshot_id": self.trust_snapshot_id,
             "signers": [s.to_dict() for s in self.signers],
+            "warnings": [w.to_dict() for w in self.all_warnings],
         }, self.platform_timezone, deadline=self.deadline)
