@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 
 etree = pytest.importorskip("lxml.etree")
 pytest.importorskip("pyhanko.generated.etsi")
@@ -20,6 +22,7 @@ from trustsvc.validation.timestamp import validate_timestamp  # noqa: E402
 
 DATA = Path(__file__).parents[1] / "data" / "etsi"
 NS = {"vr": "http://uri.etsi.org/19102/v1.2.1#"}
+DS = "http://www.w3.org/2000/09/xmldsig#"
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +79,40 @@ def test_failing_reports_validate(demo, schema):
     assert doc.findtext(".//vr:SubIndication", namespaces=NS).endswith("HASH_FAILURE")
     _valid(schema, etsi_validation_report(validate_signature(b"not a signature")))
     _valid(schema, etsi_validation_report(validate_timestamp(b"not a token")))
+
+
+
+def _objects(doc) -> dict:
+    return {vo.get("id"): vo for vo in doc.findall(".//vr:SignatureValidationObjects/vr:ValidationObject", NS)}
+
+
+def test_lta_report_lists_objects_with_their_poe_and_identifies_the_signature(demo, schema):
+    import hashlib
+
+    _bt, lta, root = _signatures(demo)
+    r = validate_signature(lta, content=CONTENT, trust_anchors=[root], revocation="require", at=demo.after_everything_expired())
+    doc = _valid(schema, etsi_validation_report(r))
+    # TS 119 102-2 4.3.2: the signature is identified by the digest of its value, with an id.
+    ident = doc.find("vr:SignatureValidationReport/vr:SignatureIdentifier", NS)
+    assert ident.get("id")
+    digest = ident.findtext("vr:DigestAlgAndValue/ds:DigestValue", namespaces={**NS, "ds": DS})
+    value = cms.ContentInfo.load(lta)["content"]["signer_infos"][0]["signature"].native
+    assert base64.b64decode(digest) == hashlib.sha256(value).digest()
+    # ETSI TS 119 192 level URI beside our own naming; the process applied.
+    quality = [e.text for e in doc.findall(".//vr:SignatureQualityInformation", NS)]
+    assert "http://uri.etsi.org/ades/191x2/level/baseline/B-LTA#" in quality
+    objects = _objects(doc)
+    kinds = {vo.findtext("vr:ObjectType", namespaces=NS).rsplit(":", 1)[1] for vo in objects.values()}
+    assert {"certificate", "CRL", "timestamp"} <= kinds
+    # Each timestamp attribute points at its token; the archive one provides POE for the rest.
+    sig_ts = doc.find(".//vr:SignatureAttributes/vr:SignatureTimeStamp/vr:AttributeObject", NS).get("VOReference")
+    ats = doc.find(".//vr:SignatureAttributes/vr:ArchiveTimeStamp/vr:AttributeObject", NS).get("VOReference")
+    assert sig_ts in objects and ats in objects
+    covered = {e.get("VOReference") for e in objects[ats].findall("vr:POEProvisioning/vr:ValidationObject", NS)}
+    assert sig_ts in covered
+    for vid, vo in objects.items():
+        if vid == ats:
+            continue
+        assert vo.find("vr:POE/vr:POEObject", NS).get("VOReference") == ats, vid  # proven by the archive timestamp
+        assert vid in covered
+    assert objects[ats].find("vr:ValidationReport/vr:SignatureValidationStatus", NS) is not None

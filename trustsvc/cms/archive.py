@@ -4,7 +4,8 @@ older archive-time-stamp-v2 imprint (ETSI TS 101 733 / RFC 5126 6.4.1, Annex K),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from asn1crypto import core, parser
 
@@ -165,3 +166,37 @@ def hash_index_with_version(token_signer: RawSignerInfo) -> tuple[str, bytes] | 
 
 def is_archive_timestamp(oid: str) -> bool:
     return oid in ARCHIVE_TIMESTAMPS
+
+
+
+def covered_objects(layout: RawSignedData, signer: RawSignerInfo, index: HashIndex | None,
+                    before: list[RawAttribute]) -> list[tuple[str, bytes]]:
+    """(kind, DER) of each certificate, CRL, OCSP response and timestamp token an archive timestamp covers.
+
+    An archive-time-stamp-v3 covers what its ats-hash-index lists (EN 319 122-1 5.5.2); one without an
+    index (archive-time-stamp-v2, RFC 5126 6.4.1) covers everything the signature held when it was made
+    (`before`: the unsigned attributes older than it). Kinds: certificate, crl, ocsp, timestamp.
+    """
+    from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
+    from trustsvc.cms.validation_data import from_attributes, from_signed_data
+
+    certs, crls, attrs = list(layout.certificates or ()), list(layout.crls or ()), list(before)
+    if index is not None:
+        h = lambda data: compute_digest(index.hash_name, data)  # noqa: E731
+        listed = set(index.certificates) | set(index.crls) | set(index.attribute_values)
+        certs = [c for c in certs if h(c) in listed]
+        crls = [r for r in crls if h(r) in listed]
+        attrs = [a for a in (_listed_values(a, index.version, h, listed) for a in signer.unsigned or ()) if a.values]
+    data = from_signed_data(replace(layout, certificates=tuple(certs), crls=tuple(crls), signers=()))
+    data.extend(from_attributes(tuple(attrs)))
+    out = [("certificate", c) for c in data.certificates] + [("crl", c) for c in data.crls]
+    out += [("ocsp", o) for o in data.ocsp]
+    return out + [("timestamp", v) for a in attrs
+                  if a.oid == ID_AA_SIGNATURE_TIMESTAMP or is_archive_timestamp(a.oid) for v in a.values]
+
+
+def _listed_values(attr: RawAttribute, version: str, h: Callable[[bytes], bytes], listed: set[bytes]) -> RawAttribute:
+    """`attr` with only the values the hash index lists: v3 lists each value (type || value), v1/v2 the attribute."""
+    if version != ID_AA_ATS_HASH_INDEX_V3:
+        return attr if h(attr.der) in listed else replace(attr, values=())
+    return replace(attr, values=tuple(v for v in attr.values if h(attr.type_der + v) in listed))

@@ -17,20 +17,23 @@ A separate step around `validate_signature`'s per-signer work:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from trustsvc.cms.archive import (
-    archive_v2_inputs, archive_v3_input, check_hash_index, hash_index_with_version, imprint_index_encodings,
-    read_hash_index,
+    archive_v2_inputs, archive_v3_input, check_hash_index, covered_objects, hash_index_with_version,
+    imprint_index_encodings, read_hash_index,
 )
+from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
 from trustsvc.cms.layout import RawSignedData, RawSignerInfo, read_layout
 from trustsvc.cms.levels import signature_level
 from trustsvc.cms.signed_data import CMSFormatError, SignerInfo, compute_digest
 from trustsvc.cms.timestamp import parse_timestamp_token
 from trustsvc.cms.validation_data import (
-    ID_AA_ETS_ARCHIVE_TIMESTAMP_V2, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ValidationData, embedded, from_attributes,
+    ARCHIVE_TIMESTAMPS, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ValidationData, embedded,
+    from_attributes,
 )
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import SignatureIndication, SubIndication
@@ -63,9 +66,14 @@ class POE:
     element: str
     time: datetime
     source: str
+    sha256: str | None = None  # of the element's DER, for certificates, revocation values and timestamp tokens
+    token_sha256: str | None = None  # of the timestamp token giving the proof
 
     def to_dict(self) -> dict[str, Any]:
-        return {"element": self.element, "time": fmt_time(self.time), "source": self.source}
+        out = {"element": self.element, "time": fmt_time(self.time), "source": self.source}
+        if self.sha256 is not None:
+            out["sha256"] = self.sha256
+        return out
 
 
 @dataclass
@@ -99,6 +107,9 @@ class SignerLongTerm:
     archives: list[TimestampReport] = field(default_factory=list)
     poes: list[POE] = field(default_factory=list)
     level: str | None = None
+    # sha256 -> (kind, DER) of every certificate, CRL, OCSP response and timestamp token the signer carries.
+    objects: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    signature_tokens: list[bytes] = field(default_factory=list)
 
     def earliest(self, element: str) -> POE | None:
         hits = [p for p in self.poes if p.element == element]
@@ -112,65 +123,91 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
     if raw is None or view.layout is None:
         return out
     out.level = signature_level(view.layout, raw, signer)
+    out.signature_tokens = list(signer.values(ID_AA_SIGNATURE_TIMESTAMP, signed=False))
+    out.objects = _objects(view.layout, raw, out.signature_tokens)
     positions = [(i, a) for i, a in enumerate(raw.unsigned or ())
                  if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2)]
     for n, (pos, attr) in enumerate(positions):
         for value in attr.values:
-            report = _archive(ctx, view.layout, raw, pos, attr.oid, value)
-            report.kind = "archive"
+            report, covered = _archive(ctx, view.layout, raw, pos, attr.oid, value)
+            report.kind, report.der = "archive", value
             out.archives.append(report)
             if report.passed and report.gen_time is not None:
                 out.poes.extend(_covered(report, raw, pos, n))
+                out.poes.extend(_object_poes(report, n, covered))
     return out
 
 
-def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, value: bytes) -> TimestampReport:
+def _objects(layout: RawSignedData, raw: RawSignerInfo, signature_tokens: list[bytes]) -> dict[str, tuple[str, bytes]]:
+    data = embedded(layout, raw)
+    items = [("certificate", c) for c in data.certificates] + [("crl", c) for c in data.crls]
+    items += [("ocsp", o) for o in data.ocsp] + [("timestamp", t) for t in signature_tokens]
+    items += [("timestamp", v) for a in raw.unsigned or () if a.oid in ARCHIVE_TIMESTAMPS for v in a.values]
+    return {hashlib.sha256(der).hexdigest(): (kind, der) for kind, der in items}
+
+
+def _object_poes(report: TimestampReport, n: int, covered: list[tuple[str, bytes]]) -> list[POE]:
+    """EN 319 102-1 5.6.2.3: one POE per certificate, revocation value and timestamp the archive timestamp covers."""
+    src = f"archive timestamp #{n} ({fmt_time(report.gen_time)})"
+    by = hashlib.sha256(report.der).hexdigest() if report.der is not None else None
+    out = []
+    for kind, der in covered:
+        sha = hashlib.sha256(der).hexdigest()
+        out.append(POE(f"{kind} {sha[:16]}", report.gen_time, src, sha256=sha, token_sha256=by))
+    return out
+
+
+def _archive(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str,
+             value: bytes) -> tuple[TimestampReport, list[tuple[str, bytes]]]:
+    """One archive timestamp's report and the objects it covers (EN 319 122-1 5.5.3, RFC 5126 6.4.1)."""
     lang = ctx.lang
     if ctx.data is None:  # detached content given only as its digest: an archive imprint covers the content itself
-        return TimestampReport(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
-                               [message("no_content", lang)])
+        return TimestampReport(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND, [message("no_content", lang)]), []
     try:
         token = parse_timestamp_token(value)
         token_layout = read_layout(value)
     except (CMSFormatError, InputFormatError, TrustsvcError, ValueError) as exc:
-        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))])
-    inputs, problem = _imprint_inputs(ctx, layout, raw, pos, oid, token, token_layout)
+        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))]), []
+    inputs, covered, problem = _imprint_inputs(ctx, layout, raw, oid, token, token_layout)
     if problem is not None:
         return TimestampReport(_FAIL, SubIndication.HASH_FAILURE, [message("archive_index_mismatch", lang, detail=problem)],
-                               gen_time=token.gen_time)
+                               gen_time=token.gen_time), []
     try:
         digests = [compute_digest(token.imprint_algorithm, x) for x in inputs]
     except UnsupportedAlgorithmError as exc:
-        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))])
+        return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message("ts_format", lang, detail=str(exc))]), []
     digest = next((d for d in digests if token.imprint_matches(digest=d)), digests[0])
     # The token's own TSA chain is validated with the material the signature embeds (EN 319 102-1 5.6.2.2).
     # The request's ValidationContext (trust, revocation policy, algorithm policy, SM2 ID, budget) applies.
     return check_token(token, digest=digest, lang=lang, other_certs=[*ctx.sd.certificates, *ctx.other_certs],
-                       context=ctx.vctx)
+                       context=ctx.vctx), covered
 
 
-def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, pos: int, oid: str, token: Any,
-                    token_layout: RawSignedData) -> tuple[list[bytes], str | None]:
+def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, oid: str, token: Any,
+                    token_layout: RawSignedData) -> tuple[list[bytes], list[tuple[str, bytes]], str | None]:
+    """(candidate imprint inputs, covered objects, problem)."""
     if oid == ID_AA_ETS_ARCHIVE_TIMESTAMP_V2:
         # RFC 5126 6.4.1: every unsigned attribute but the archive timestamps made at or after this one (the
         # SET may have been re-sorted since, so they are told apart by genTime, as DSS does).
-        before = [a.der for a in raw.unsigned or () if not _not_before(a, token.gen_time)]
-        return archive_v2_inputs(layout, raw, ctx.data, before), None
+        before = [a for a in raw.unsigned or () if not _not_before(a, token.gen_time)]
+        return (archive_v2_inputs(layout, raw, ctx.data, [a.der for a in before]),
+                covered_objects(layout, raw, None, before), None)
     found = hash_index_with_version(token_layout.signers[0])
     if found is None:
-        return [], "the archive timestamp carries no ats-hash-index-v3 (EN 319 122-1 5.5.3)"
+        return [], [], "the archive timestamp carries no ats-hash-index-v3 (EN 319 122-1 5.5.3)"
     version, index_der = found
     try:
         index = check_hash_index(read_hash_index(index_der, version), layout, raw)
     except (ValueError, UnsupportedAlgorithmError) as exc:
-        return [], f"malformed ats-hash-index-v3 ({exc})"
+        return [], [], f"malformed ats-hash-index-v3 ({exc})"
     if not index.intact:
-        return [], "; ".join(index.missing)
+        return [], [], "; ".join(index.missing)
     try:
         content_digest = compute_digest(token.imprint_algorithm, ctx.data)
     except UnsupportedAlgorithmError as exc:
-        return [], str(exc)
-    return [archive_v3_input(layout, raw, content_digest, enc) for enc in imprint_index_encodings(index)], None
+        return [], [], str(exc)
+    inputs = [archive_v3_input(layout, raw, content_digest, enc) for enc in imprint_index_encodings(index)]
+    return inputs, covered_objects(layout, raw, index, []), None
 
 
 def _not_before(attr: Any, t: datetime) -> bool:
@@ -187,28 +224,36 @@ def _covered(report: TimestampReport, raw: RawSignerInfo, pos: int, n: int) -> l
     """EN 319 102-1 5.6.2.3: a valid archive timestamp proves everything it covers existed at genTime."""
     src = f"archive timestamp #{n} ({fmt_time(report.gen_time)})"
     t = report.gen_time
-    poes = [POE("signature-value", t, src)]
+    by = hashlib.sha256(report.der).hexdigest() if report.der is not None else None
+    poes = [POE("signature-value", t, src, token_sha256=by)]
     k = 0
     for i, a in enumerate((raw.unsigned or ())[:pos]):
         if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2):
-            poes.append(POE(f"archive-timestamp #{k}", t, src))
+            poes.append(POE(f"archive-timestamp #{k}", t, src, token_sha256=by))
             k += 1
-    poes.append(POE("signature-timestamps", t, src))
-    poes.append(POE("validation-data", t, src))
+    poes.append(POE("signature-timestamps", t, src, token_sha256=by))
+    poes.append(POE("validation-data", t, src, token_sha256=by))
     return poes
 
 
 def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) -> SignerReport:
     """Fold the long-term findings into the signer's report (EN 319 102-1 5.6.3.4)."""
     r.level = lt.level
+    r.signature_value = signer.signature
+    r.embedded_values = dict(lt.objects)
     for ts in r.timestamps:
         ts.kind = ts.kind or "signature"
+    if len(r.timestamps) == len(lt.signature_tokens):  # one report per token, in order (validation/signature.py)
+        for ts, der in zip(r.timestamps, lt.signature_tokens):
+            ts.der = ts.der or der
     r.timestamps.extend(lt.archives)
     r.validation_process = "long-term" if lt.archives else "with-time" if r.timestamps else "basic"
     poes = list(lt.poes)
     for i, ts in enumerate(t for t in r.timestamps if t.kind == "signature"):
         if ts.passed and ts.gen_time is not None:
-            poes.append(POE("signature-value", ts.gen_time, f"signature timestamp #{i} ({fmt_time(ts.gen_time)})"))
+            by = hashlib.sha256(ts.der).hexdigest() if ts.der is not None else None
+            poes.append(POE("signature-value", ts.gen_time, f"signature timestamp #{i} ({fmt_time(ts.gen_time)})",
+                            token_sha256=by))
     r.poe = sorted(poes, key=lambda p: (p.element, p.time))
     for n, ts in enumerate(lt.archives):
         if not ts.passed:

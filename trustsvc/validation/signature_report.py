@@ -125,6 +125,7 @@ class TimestampReport:
     kind: str | None = None  # "signature" | "archive" inside a signer's report (EN 319 122-1 5.3, 5.5.3)
     algorithm: Any = None  # the token's SignatureAlgorithm, for algorithm checks at a POE
     platform_timezone: str | None = None
+    der: bytes | None = None  # the token as embedded, for the TS 119 102-2 validation objects (not in JSON)
 
     @property
     def passed(self) -> bool:
@@ -179,6 +180,9 @@ class SignerReport:
     algorithm: Any = None  # the signature value's SignatureAlgorithm
     platform_timezone: str | None = None
     warnings: list[SignatureWarning] = field(default_factory=list)
+    signature_value: bytes | None = None  # for the TS 119 102-2 SignatureIdentifier (not in JSON)
+    # sha256 -> (kind, DER) of what the signature embeds: TS 119 102-2 validation objects (not in JSON).
+    embedded_values: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return _local({
