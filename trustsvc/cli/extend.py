@@ -57,9 +57,15 @@ def fetching_source(fetch: bool, demo: Path | None) -> Any:
     if not fetch:
         return None
     if demo is not None:
+        import json
+
         from trustsvc.demo.ocsp_responder import demo_revocation_source
 
-        return demo_revocation_source(demo)
+        try:  # where `trustsvc demo init` pointed the demo certificates (and where its responder listens)
+            base_url = json.loads((demo / "revocation.json").read_text()).get("base_url")
+        except (OSError, ValueError, AttributeError):
+            base_url = None
+        return demo_revocation_source(demo, base_url or "http://127.0.0.1:8081")
     from trustsvc.revocation.online import FetchingRevocationSource
 
     return FetchingRevocationSource()
