@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustsvc import __version__, console
-from trustsvc.api import problems
+from trustsvc.api import openapi, problems
 from trustsvc.api.logs import REQUEST_ID_HEADER, access_log, bind_request_id, reset_request_id
 from trustsvc.api.problems import Problem
 from trustsvc.api.routes_service import router as service_router
@@ -120,9 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             service.stop()
 
     app = FastAPI(title="trustsvc", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, generate_unique_id_function=openapi.operation_id)
     app.state.svc = service
     problems.install(app)
+    openapi.install(app)
     app.include_router(service_router)
     app.include_router(verify_router)
     app.include_router(extend_router)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,6 +39,26 @@ TITLES = {
     "database-unavailable": "The database is unavailable",
     "internal-error": "Internal error",
 }
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error answer (RFC 9457 3.1), as OpenAPI documents it; extension members allowed."""
+
+    model_config = ConfigDict(extra="allow", title="Problem",
+                              json_schema_extra={"example": {
+                                  "type": PROBLEM_BASE + "invalid-certificate",
+                                  "title": "The certificate could not be read", "status": 422,
+                                  "detail": "certificate: not a certificate (DER, PEM or base64)",
+                                  "instance": "/v1/verify/certificate", "sub_indication": "FORMAT_FAILURE"}})
+
+    type: str = Field(description="A URI naming the cause: " + PROBLEM_BASE + "<kind>.")
+    title: str = Field(description="The cause in words; the same for every problem of one type.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code of the answer.")
+    detail: str = Field(description="What was wrong with this request.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[dict[str, str]] | None = Field(default=None, description="Each invalid field: location, message.")
+    sub_indication: str | None = Field(default=None, description="EN 319 102-1 sub-indication, for unreadable input.")
+    code: str | None = Field(default=None, description="The trust-list rejection code (uploads).")
 
 
 class Problem(Exception):
@@ -110,4 +131,4 @@ def install(app: FastAPI) -> None:
                                 request)
 
 
-__all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "Problem", "install", "problem_response"]
+__all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "Problem", "ProblemDetails", "install", "problem_response"]
