@@ -50,6 +50,9 @@ class Finding:
     slip: bool = False  # True: a CA-side slip the lenient profile tolerates (with a warning)
     tolerated: bool = False  # True: a warning under both profiles (relying parties accept it, e.g. PKITS 4.2.4)
     anchor_only: bool = False  # True: fails (strict) only in the trust anchor; a warning elsewhere (see bc-critical)
+    # True: outside the anchor, tolerated (with a warning) only when the path's policy processing ends with a valid
+    # policy, i.e. the constraint demonstrably held (see pc-critical); the path fails the strict profile otherwise
+    unless_policy: bool = False
 
     def render(self) -> str:
         return f"{self.text} ({self.clause})"
@@ -347,10 +350,13 @@ def _extension_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
     # RFC 5280 4.2.1.11: policyConstraints critical and not empty
     if has(PC):
         if PC not in critical:
-            # Processed whatever its criticality (6.1.4 (i)); PKITS 4.8-4.10 ship it non-critical in CAs and hold
-            # those paths valid, so like bc-critical it fails the strict profile only in the anchor.
+            # Processed whatever its criticality (6.1.4 (i)). A relying party that skips policy processing would
+            # ignore a non-critical one, which is why the profile says critical. PKITS 4.8-4.10 ship it non-critical
+            # in CAs on paths that carry a valid policy and hold them valid; a path through such a CA that ends
+            # with no valid policy at all (the constraint honoured by nobody) fails the strict profile, and so
+            # does a non-critical one in the anchor (the one certificate nobody validated).
             out.append(Finding("pc-critical", "RFC 5280 4.2.1.11", "policyConstraints is not critical", slip=True,
-                               anchor_only=True))
+                               anchor_only=True, unless_policy=True))
         if cert.policy_constraints == (None, None):
             out.append(Finding("pc-empty", "RFC 5280 4.2.1.11", "policyConstraints is an empty sequence"))
     # RFC 5280 4.2.2.1: authorityInfoAccess never critical

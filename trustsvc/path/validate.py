@@ -108,22 +108,37 @@ class _State:
     keys: list[PublicKey]
     constraints: list[NameConstraints]
     warnings: list[str]
+    deferred: list[tuple[int, str]]
     ee_time_problem: PathValidationError | None = None
 
 
-def check_profile(cert: Certificate, i: int, profile: Profile, warnings: list[str]) -> None:
-    """RFC 5280 4.1 / 4.2: raise FORMAT_FAILURE for a finding `profile` does not tolerate; note the rest."""
+def check_profile(cert: Certificate, i: int, profile: Profile, warnings: list[str],
+                  deferred: list[tuple[int, str]] | None = None) -> None:
+    """RFC 5280 4.1 / 4.2: raise FORMAT_FAILURE for a finding `profile` does not tolerate; note the rest.
+    Findings that hold only if the path ends with a valid policy go to `deferred` (judged by `_judge_deferred`)."""
     found = findings(cert)
     if not found:
         return
     for f in found:
-        if f.tolerated or (f.anchor_only and i != 0):
-            warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated]")
-            continue
         if f.slip and profile is Profile.LENIENT:
             warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated by the lenient profile]")
             continue
+        if f.unless_policy and i != 0 and deferred is not None:
+            deferred.append((i, f"{_who(i, cert)}: {f.render()} [profile {profile.value}, rule {f.rule}]"))
+            continue
+        if f.tolerated or (f.anchor_only and i != 0):
+            warnings.append(f"{_who(i, cert)}: {f.render()} [tolerated]")
+            continue
         raise _fail(SubIndication.FORMAT_FAILURE, f"{_who(i, cert)}: {f.render()} [profile {profile.value}, rule {f.rule}]", i)
+
+
+def _judge_deferred(s: "_State", authority: set[str]) -> None:
+    """RFC 5280 4.2.1.11 (pc-critical outside the anchor): tolerated with a warning when the path ends with a valid
+    policy (the constraint held); FORMAT_FAILURE naming the certificate when it ends with none."""
+    for i, text in s.deferred:
+        if not authority:
+            raise _fail(SubIndication.FORMAT_FAILURE, f"{text}; the path carries no valid policy", i)
+        s.warnings.append(f"{text.partition(' [profile')[0]} [tolerated: the path carries a valid policy]")
 
 
 def _unknown_critical(cert: Certificate, i: int) -> None:
@@ -174,7 +189,7 @@ def _initialise(path: list[Certificate], *, at: datetime, explicit_policy: bool,
         explicit=0 if explicit_policy else n + 1, inhibit_any=0 if any_policy_inhibit else n + 1,
         mapping=0 if policy_mapping_inhibit else n + 1, working_key=working_key, working_issuer=anchor.subject_key,
         params=_own_dsa_params(anchor), max_path_length=max_path_length, keys=[working_key], constraints=[],
-        warnings=warnings)
+        warnings=warnings, deferred=[])
     if n and anchor.has_extension("2.5.29.30"):
         state.constraints.append(NameConstraints.of(anchor))  # RFC 5937 3.3: the anchor's nameConstraints apply
     return state
@@ -183,7 +198,7 @@ def _initialise(path: list[Certificate], *, at: datetime, explicit_policy: bool,
 def _process_certificate(cert: Certificate, i: int, s: _State) -> None:
     """RFC 5280 6.1.3 basic certificate processing of certificate i."""
     last = i == s.n
-    check_profile(cert, i, s.profile, s.warnings)
+    check_profile(cert, i, s.profile, s.warnings, s.deferred)
     # 6.1.3 (a)(1) signature
     try:
         used = verify_certificate_signature(cert, s.working_key, s.budget, sm2_id=s.sm2_id)
@@ -317,6 +332,8 @@ def validate_path(
         raise _fail(SubIndication.POLICY_PROCESSING_ERROR, str(exc), i) from None
     # 6.1.5 (g)
     authority, user = s.graph.outputs(user_initial)
+    if s.deferred:
+        _judge_deferred(s, authority)
     if s.explicit == 0 and not user:
         raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, "explicit policy required but the user-constrained policy set is empty", n)
     return PathResult(s.keys, authority, user, s.graph.user_notices(), s.ee_time_problem, path[n] if n else None, s.params,

@@ -1,0 +1,505 @@
+"""A public RFC 5280 conformance corpus, case by case (x509-limbo's `rfc5280::*` intents, our own certificates).
+
+Each case says what the corpus asks of a validator (the RFC clause in its name) and is mapped to our API the way
+a harness would: trusted certificates -> `trust_anchors=`, untrusted intermediates -> `intermediates=`, the peer
+certificate -> the certificate, the validation time -> `at=`, a required EKU -> `extended_key_usage=`, CRLs ->
+`crls=` with revocation required. Every must-fail case must not pass, with the sub-indication EN 319 102-1 gives
+the reason; every must-succeed case must pass under the strict profile. Cases whose only reason is a host name
+the caller expects are not ours (validate_certificate takes no peer name) and are not listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+import pytest
+from asn1crypto import core
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.path.corpus_pki import UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw, resign, root, san
+from trustsvc import validate_certificate
+from trustsvc.reports import Indication, SubIndication
+
+FORMAT, CHAIN = SubIndication.FORMAT_FAILURE, SubIndication.CHAIN_CONSTRAINTS_FAILURE
+NO_CHAIN = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+EXPIRED = {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED, SubIndication.EXPIRED} \
+    if hasattr(SubIndication, "EXPIRED") else {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED}
+AT = datetime(2025, 6, 1, tzinfo=timezone.utc)
+PASS = None
+ANY_FAILURE = "any"  # must not pass; the reason is a missing path (no sub-indication names it better)
+
+
+@dataclass
+class Case:
+    target: bytes
+    anchors: list[bytes]
+    inter: list[bytes] = field(default_factory=list)
+    at: datetime = AT
+    kw: dict = field(default_factory=dict)
+
+
+def _ders(*pairs: Pair) -> list[bytes]:
+    return [p.der for p in pairs]
+
+
+def simple(**leaf_kw) -> Case:
+    r = root()
+    return Case(leaf(r, **leaf_kw).der, _ders(r))
+
+
+def with_root(**root_kw) -> Case:
+    r = root(**root_kw)
+    return Case(leaf(r).der, _ders(r))
+
+
+def with_ica(*, give_ica: bool = True, **ica_kw) -> Case:
+    r = root()
+    i = ica(r, **ica_kw)
+    return Case(leaf(i).der, _ders(r), _ders(i) if give_ica else [])
+
+
+# --- rfc5280 (top level) -------------------------------------------------------------------------------------
+def ee_empty_issuer() -> Case:
+    r = root()
+    return Case(leaf(r, issuer=x509.Name([]), subject=name("empty-issuer")).der, _ders(r))
+
+
+def ca_empty_subject() -> Case:
+    return with_root(subject=x509.Name([]))
+
+
+def duplicate_extensions() -> Case:
+    r = root()
+    lf = leaf(r)
+
+    def twice(tbs):
+        exts = tbs["extensions"]
+        sans = [e for e in exts if e["extn_id"].native == "subject_alt_name"]
+        exts.append(sans[0].copy())
+    return Case(resign(lf, r, twice), _ders(r))
+
+
+def mismatching_signature_algorithm() -> Case:
+    # the anchor's outer signatureAlgorithm differs from its TBSCertificate.signature (RFC 5280 4.1.1.2)
+    r = root()
+    i = ica(r)
+    lf = leaf(i)
+    bad_root = resign(r, r, lambda tbs: None, outer_algorithm="sha384_ecdsa")
+    return Case(lf.der, [bad_root], _ders(i))
+
+
+def ca_as_leaf() -> Case:
+    r = root()
+    i = ica(r, alt=(san(x509.DNSName("ca.example.com")), False))
+    return Case(i.der, _ders(r))
+
+
+def root_and_intermediate_swapped() -> Case:
+    r = root()
+    i = ica(r)
+    return Case(leaf(i).der, _ders(i), _ders(r))
+
+
+def chain_untrusted_root() -> Case:
+    r = root()
+    i = ica(r, pathlen=0)
+    other = root(issuer=name("x509-limbo-unrelated-root"))
+    return Case(leaf(i).der, _ders(other), _ders(r, i))
+
+
+def multiple_chains_expired_intermediate() -> Case:
+    # the "chain of pain": a cross-certificate of the trusted root, expired, must not stop the direct path
+    r = root()
+    r2 = root(issuer=name("x509-limbo-root-2"))
+    ski = x509.SubjectKeyIdentifier.from_public_key(r.key.public_key())
+    cross = ica(r2, pathlen=1, subject=r.cert.subject, key=r.key, ski=(ski, False),
+                not_after=datetime(1988, 11, 25, tzinfo=timezone.utc))
+    return Case(leaf(r).der, _ders(r, r2), _ders(cross))
+
+
+def cross_signed_root_missing_aki() -> Case:
+    xsigner = root()
+    r = ica(xsigner, pathlen=0, aki=None)
+    return Case(leaf(r).der, _ders(r))
+
+
+def critical_aki() -> Case:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return with_root(key=key, aki=(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), True))
+
+
+def critical_ski() -> Case:
+    key = ec.generate_private_key(ec.SECP256R1())  # not the root's key: the corpus builds it so
+    return with_root(ski=(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), True))
+
+
+def leaf_serial(serial: int) -> Case:
+    # cryptography refuses to emit these serials: set it in the TBSCertificate and sign again
+    r = root()
+
+    def put(tbs):
+        tbs["serial_number"] = core.Integer(serial)
+    return Case(resign(leaf(r), r, put), _ders(r))
+
+
+def serial_negative() -> Case:
+    # a self-signed certificate trusted and validated at once, its serial number negative
+    r = root(serial=0x55)
+
+    def negate(tbs):
+        tbs["serial_number"] = core.Integer(-0x55)
+    der = resign(r, r, negate)
+    return Case(der, [der])
+
+
+def validity(root_span, ica_span, leaf_span, at) -> Case:
+    def span(s):
+        return {"not_before": datetime.fromisoformat(s[0]), "not_after": datetime.fromisoformat(s[1])}
+    r = root(**span(root_span))
+    i = ica(r, **span(ica_span))
+    lf = leaf(i, **span(leaf_span))
+    return Case(lf.der, _ders(r), _ders(i), at=datetime.fromisoformat(at) if isinstance(at, str) else at)
+
+
+_MAR, _APR = "2024-03-01T00:00:00+00:00", "2024-04-01T00:00:00+00:00"
+_MAR1 = "2024-03-01T00:00:01+00:00"
+
+
+def ica_noncritical_pc() -> Case:
+    return with_ica(extra=[(x509.PolicyConstraints(require_explicit_policy=3, inhibit_policy_mapping=None), False)])
+
+
+def aia(critical: bool) -> Case:
+    return simple(extra=[(x509.AuthorityInformationAccess(
+        [x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS, x509.DNSName("example.com"))]),
+        critical)])
+
+
+def empty_ku() -> x509.KeyUsage:
+    return key_usage()
+
+
+TOP = [
+    ("ee-empty-issuer", ee_empty_issuer, ANY_FAILURE),
+    ("ca-empty-subject", ca_empty_subject, FORMAT),
+    ("unknown-critical-extension-ee", lambda: simple(extra=[(raw(UNKNOWN_OID, b""), True)]), CHAIN),
+    ("unknown-critical-extension-root", lambda: with_root(extra=[(raw(UNKNOWN_OID, b""), True)]), CHAIN),
+    ("unknown-critical-extension-intermediate",
+     lambda: with_ica(pathlen=0, extra=[(raw(UNKNOWN_OID, b""), True)]), CHAIN),
+    ("chain-untrusted-root", chain_untrusted_root, NO_CHAIN),
+    ("intermediate-ca-without-ca-bit", lambda: with_ica(bc=(x509.BasicConstraints(False, None), True)), {CHAIN, FORMAT}),
+    ("intermediate-ca-missing-basic-constraints", lambda: with_ica(bc=None, give_ica=False), ANY_FAILURE),
+    ("root-missing-basic-constraints", lambda: with_root(bc=None), {CHAIN, FORMAT}),
+    ("root-non-critical-basic-constraints", lambda: with_root(bc=(x509.BasicConstraints(True, None), False)), FORMAT),
+    ("root-inconsistent-ca-extensions", lambda: with_root(ku=(empty_ku(), False)), {CHAIN, FORMAT}),
+    ("ica-ku-keycertsign", lambda: with_ica(pathlen=0, ku=(empty_ku(), False), give_ica=False), ANY_FAILURE),
+    ("ica-ku-keycertsign-given", lambda: with_ica(pathlen=0, ku=(empty_ku(), False)), {CHAIN, FORMAT}),
+    ("leaf-ku-keycertsign", lambda: simple(bc=(x509.BasicConstraints(False, None), True),
+                                           ku=(key_usage(digital_signature=True, key_cert_sign=True), False)), FORMAT),
+    ("ee-aia", lambda: aia(False), PASS),
+    ("ee-critical-aia-invalid", lambda: aia(True), FORMAT),
+    ("duplicate-extensions", duplicate_extensions, FORMAT),
+    ("no-keyusage", lambda: simple(ku=None), PASS),
+    ("no-basicconstraints", lambda: simple(bc=None), PASS),
+    ("mismatching-signature-algorithm", mismatching_signature_algorithm, FORMAT),
+    ("ca-as-leaf", ca_as_leaf, PASS),
+    ("root-and-intermediate-swapped", root_and_intermediate_swapped, PASS),
+    ("multiple-chains-expired-intermediate", multiple_chains_expired_intermediate, PASS),
+    # aki
+    ("aki::critical-aki", critical_aki, FORMAT),
+    ("aki::leaf-missing-aki", lambda: simple(aki=None), FORMAT),
+    ("aki::intermediate-missing-aki", lambda: with_ica(pathlen=0, aki=None), FORMAT),
+    ("aki::self-signed-root-missing-aki", lambda: with_root(aki=None), PASS),
+    ("aki::cross-signed-root-missing-aki", cross_signed_root_missing_aki, FORMAT),
+    # ski
+    ("ski::critical-ski", critical_ski, {FORMAT, NO_CHAIN}),
+    ("ski::root-missing-ski", lambda: with_root(ski=None), FORMAT),
+    ("ski::intermediate-missing-ski", lambda: with_ica(ski=None), FORMAT),
+    # serial
+    ("serial::serial-number-too-long", lambda: leaf_serial((1 << 175) | 0x1234), FORMAT),
+    ("serial::serial-number-zero", lambda: leaf_serial(0), FORMAT),
+    ("serial::serial-number-negative", serial_negative, FORMAT),
+    # validity
+    ("validity::expired-root", lambda: validity(("2016-01-01T00:00:00+00:00", "2020-01-01T00:00:00+00:00"),
+                                                ("2016-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00"),
+                                                ("2018-01-01T00:00:00+00:00", "2023-01-01T00:00:00+00:00"),
+                                                "2022-01-01T00:00:00+00:00"), EXPIRED),
+    ("validity::expired-intermediate", lambda: validity(("2016-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00"),
+                                                        ("2016-01-01T00:00:00+00:00", "2020-01-01T00:00:00+00:00"),
+                                                        ("2018-01-01T00:00:00+00:00", "2023-01-01T00:00:00+00:00"),
+                                                        "2022-01-01T00:00:00+00:00"), EXPIRED),
+    ("validity::expired-leaf", lambda: validity(("2016-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00"),
+                                                ("2016-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00"),
+                                                ("2018-01-01T00:00:00+00:00", "2021-01-01T00:00:00+00:00"),
+                                                "2022-01-01T00:00:00+00:00"), EXPIRED),
+    ("validity::notbefore-exact", lambda: validity((_MAR, _APR), (_MAR, _APR), (_MAR, _APR), _MAR), PASS),
+    ("validity::notbefore-fractional", lambda: validity(
+        (_MAR1, _APR), (_MAR1, _APR), (_MAR1, _APR),
+        datetime.fromisoformat(_MAR1) - timedelta(milliseconds=1)), {SubIndication.NOT_YET_VALID}),
+    ("validity::notafter-exact", lambda: validity((_MAR, _APR), (_MAR, _APR), (_MAR, _APR), _APR), PASS),
+    ("validity::notafter-fractional", lambda: validity(
+        (_MAR, _APR), (_MAR, _APR), (_MAR, _APR), datetime.fromisoformat(_APR) + timedelta(milliseconds=5)), PASS),
+    # eku
+    ("eku::ee-wrong-eku", lambda: _with_kw(simple(eku=(x509.ExtendedKeyUsage([x509.OID_CLIENT_AUTH]), False)),
+                                           extended_key_usage=["serverAuth"]), CHAIN),
+    ("eku::ee-without-eku", lambda: simple(eku=None), PASS),
+    # pc
+    ("pc::ica-noncritical-pc", ica_noncritical_pc, FORMAT),
+    # san
+    ("san::malformed", lambda: simple(alt=None, extra=[(raw(x509.OID_SUBJECT_ALTERNATIVE_NAME, b"example.com"), False)]),
+     FORMAT),
+    ("san::noncritical-with-empty-subject", lambda: simple(subject=x509.Name([])), FORMAT),
+]
+
+
+def _with_kw(case: Case, **kw) -> Case:
+    case.kw.update(kw)
+    return case
+
+
+# --- rfc5280::nc ---------------------------------------------------------------------------------------------
+def _nc(permitted=None, excluded=None, critical: bool = True):
+    return (x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=excluded), critical)
+
+
+def _raw_nc(permitted_der: bytes, critical: bool = True):
+    """A NameConstraints whose only permitted subtree's base is `permitted_der` (a GeneralName, as encoded)."""
+    subtree = b"\x30" + bytes([len(permitted_der)]) + permitted_der
+    permitted = b"\xa0" + bytes([len(subtree)]) + subtree
+    value = b"\x30" + bytes([len(permitted)]) + permitted
+    return (raw(x509.oid.ExtensionOID.NAME_CONSTRAINTS, value), critical)
+
+
+def _ia5(tag: int, text: str) -> bytes:
+    data = text.encode()
+    return bytes([tag, len(data)]) + data
+
+
+def root_nc(nc, *leaf_names: x509.GeneralName, subject: x509.Name | None = None, **leaf_kw) -> Case:
+    if isinstance(nc[0], x509.UnrecognizedExtension):
+        r = root(extra=[nc])
+    else:
+        r = root(nc=nc)
+    if leaf_names:
+        leaf_kw["alt"] = (san(*leaf_names), False)
+    if subject is not None:
+        leaf_kw["subject"] = subject
+    return Case(leaf(r, **leaf_kw).der, _ders(r))
+
+
+def ica_nc(nc, *leaf_names: x509.GeneralName, ica_alt=None, **leaf_kw) -> Case:
+    r = root()
+    i = ica(r, nc=nc, alt=ica_alt)
+    if leaf_names:
+        leaf_kw["alt"] = (san(*leaf_names), False)
+    return Case(leaf(i, **leaf_kw).der, _ders(r), _ders(i))
+
+
+def dns(v: str) -> x509.DNSName:
+    return x509.DNSName(v)
+
+
+def dn(s: str) -> x509.Name:
+    return x509.Name.from_rfc4514_string(s)
+
+
+def permitted_self_issued() -> Case:
+    nx = name("not-example.com")
+    nx_san = (san(dns("not-example.com")), False)
+    r = root(issuer=nx, subject=nx, alt=nx_san, nc=_nc([dns("example.com")]))
+    i = ica(r, issuer=nx, subject=nx, alt=nx_san)
+    return Case(leaf(i).der, _ders(r), _ders(i))
+
+
+def excluded_self_issued_leaf() -> Case:
+    nx = name("not-example.com")
+    nx_san = (san(dns("not-example.com")), False)
+    r = root(nc=_nc([dns("example.com")]))
+    i = ica(r, subject=nx, alt=nx_san)
+    lf = leaf(i, issuer=nx, subject=nx, alt=nx_san)
+    return Case(lf.der, _ders(r), _ders(i))
+
+
+def intermediate_san_rejected(by_root: bool) -> Case:
+    nc = _nc([dns("permitted.example.com")], [dns("forbidden.example.com")])
+    r = root(nc=nc) if by_root else root()
+    i1 = ica(r) if by_root else ica(r, nc=nc)
+    i2 = ica(i1, alt=(san(dns("forbidden.example.com")), False))
+    lf = leaf(i2, alt=(san(dns("permitted.example.com")), False))
+    return Case(lf.der, _ders(r), _ders(i1, i2))
+
+
+def restrictive_permits(first: list[str], second: list[str]) -> Case:
+    r = root()
+    i1 = ica(r, nc=_nc([dns(d) for d in first]))
+    i2 = ica(i1, nc=_nc([dns(d) for d in second]))
+    lf = leaf(i2, alt=(san(dns("foo.example.com")), False))
+    return Case(lf.der, _ders(r), _ders(i1, i2))
+
+
+def nc_forbids_alternate_chain_ica() -> Case:
+    discarded, trusted = root(alt=None), root(alt=None)
+    ica_a = ica(trusted, nc=_nc([dns("permitted.example.com")], [dns("forbidden.example.com")]), alt=None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    b1 = ica(discarded, key=key, subject=dn("CN=an-intermediate"), alt=(san(dns("forbidden.example.com")), False))
+    b2 = ica(ica_a, key=key, subject=dn("CN=an-intermediate"), alt=None)
+    lf = leaf(b1, subject=dn("CN=permitted.example.com"), alt=(san(dns("permitted.example.com")), False))
+    return Case(lf.der, _ders(trusted), _ders(ica_a, b1, b2))
+
+
+def nc_forbids_same_chain_ica() -> Case:
+    root_a, root_b = root(alt=None), root(alt=None)
+    ica_a = ica(root_a, nc=_nc(None, [dns("forbidden.example.com")]), alt=None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    b1 = ica(ica_a, key=key, subject=dn("CN=an-intermediate"), alt=(san(dns("forbidden.example.com")), False))
+    b2 = ica(root_b, key=key, subject=dn("CN=an-intermediate"), alt=(san(dns("unconstrained-ica.example.com")), False))
+    lf = leaf(b1, subject=dn("CN=unconstrained.example.com"), alt=(san(dns("unconstrained.example.com")), False))
+    return Case(lf.der, _ders(root_a, root_b), _ders(ica_a, b1, b2))
+
+
+_ON_OID = x509.ObjectIdentifier("1.3.6.1.4.1.55738.666.3")
+_CLIENT = {"eku": (x509.ExtendedKeyUsage([x509.OID_CLIENT_AUTH]), False)}
+
+
+def _client(case: Case) -> Case:
+    return _with_kw(case, extended_key_usage=["clientAuth"])
+
+
+def _bad_email_san(tbs) -> None:
+    # cryptography refuses to emit `invalid@address@example.com`: add it to the SAN as encoded octets
+    for e in tbs["extensions"]:
+        if e["extn_id"].native == "subject_alt_name":
+            names = e["extn_value"].parsed
+            from asn1crypto import x509 as ax
+            names.append(ax.GeneralName.load(_ia5(0x81, "invalid@address@example.com")))
+            e["extn_value"] = ax.GeneralNames.load(names.dump(force=True))
+
+
+def nc_permits_invalid_email_san() -> Case:
+    r = root()
+    i = ica(r, nc=_nc([x509.RFC822Name("example.com")]))
+    lf = leaf(i, alt=(san(x509.RFC822Name("good@example.com"), x509.RFC822Name("alsogood@example.com")), False),
+              **_CLIENT)
+    return _client(Case(resign(lf, i, _bad_email_san), _ders(r), _ders(i)))
+
+
+NC = [
+    ("nc::permitted-dns-mismatch", lambda: root_nc(_nc([dns("example.com")]), dns("not-example.com")), CHAIN),
+    ("nc::excluded-dns-match", lambda: ica_nc(_nc(None, [dns("example.com")]), dns("example.com"),
+                                              ica_alt=DEFAULT_ALT), CHAIN),
+    ("nc::permitted-dns-match", lambda: root_nc(_nc([dns("example.com")]), dns("example.com")), PASS),
+    ("nc::permitted-dns-match-noncritical", lambda: root_nc(_nc([dns("example.com")], critical=False),
+                                                            dns("example.com")), FORMAT),
+    ("nc::permitted-dns-match-more", lambda: root_nc(_nc([dns("example.com")]), dns("foo.bar.example.com")), PASS),
+    ("nc::excluded-dns-match-second", lambda: root_nc(_nc(None, [dns("not-allowed.example.com")]), dns("example.com"),
+                                                      dns("not-allowed.example.com")), CHAIN),
+    ("nc::permitted-ip-mismatch", lambda: root_nc(_nc([x509.IPAddress(IPv4Network("192.0.2.0/24"))]),
+                                                  x509.IPAddress(IPv4Address("192.0.3.1"))), CHAIN),
+    ("nc::excluded-ipv4-match", lambda: root_nc(_nc(None, [x509.IPAddress(IPv4Network("192.0.2.0/24"))]),
+                                                x509.IPAddress(IPv4Address("192.0.2.1"))), CHAIN),
+    ("nc::excluded-ipv6-match", lambda: root_nc(_nc(None, [x509.IPAddress(IPv6Network("::1/128"))]),
+                                                x509.IPAddress(IPv6Address("::1"))), CHAIN),
+    ("nc::permitted-ipv4-match", lambda: root_nc(_nc([x509.IPAddress(IPv4Network("192.0.2.0/24"))]),
+                                                 x509.IPAddress(IPv4Address("192.0.2.1"))), PASS),
+    ("nc::permitted-ipv6-match", lambda: root_nc(_nc([x509.IPAddress(IPv6Network("::1/128"))]),
+                                                 x509.IPAddress(IPv6Address("::1"))), PASS),
+    ("nc::permitted-dn-mismatch", lambda: root_nc(_nc([x509.DirectoryName(dn("CN=foo"))]),
+                                                  x509.DirectoryName(dn("CN=not-foo")), subject=dn("CN=not-foo")), CHAIN),
+    ("nc::excluded-dn-match", lambda: root_nc(_nc(None, [x509.DirectoryName(dn("CN=foo"))]),
+                                              x509.DirectoryName(dn("CN=foo")), subject=dn("CN=foo")), CHAIN),
+    ("nc::permitted-dn-match", lambda: root_nc(_nc([x509.DirectoryName(dn("CN=foo"))]),
+                                               x509.DirectoryName(dn("CN=foo")), subject=dn("CN=foo")), PASS),
+    ("nc::permitted-dn-match-subject-san-mismatch", lambda: root_nc(
+        _nc([x509.DirectoryName(dn("CN=foo"))]), x509.DirectoryName(dn("CN=foo")), subject=dn("CN=not-foo")), CHAIN),
+    ("nc::excluded-dn-match-sub-mismatch", lambda: root_nc(
+        _nc(None, [x509.DirectoryName(dn("CN=foo"))]), x509.DirectoryName(dn("CN=not-foo")), subject=dn("CN=foo")),
+     CHAIN),
+    ("nc::permitted-self-issued", permitted_self_issued, PASS),
+    ("nc::excluded-self-issued-leaf", excluded_self_issued_leaf, CHAIN),
+    ("nc::excluded-match-permitted-and-excluded", lambda: root_nc(_nc([dns("example.com")], [dns("example.com")]),
+                                                                  dns("example.com")), CHAIN),
+    ("nc::permitted-different-constraint-type", lambda: root_nc(
+        _nc([x509.IPAddress(IPv4Network("192.0.2.0/24"))]), dns("example.com")), PASS),
+    ("nc::excluded-different-constraint-type", lambda: root_nc(
+        _nc(None, [x509.IPAddress(IPv4Network("192.0.2.0/24"))]), dns("example.com")), PASS),
+    ("nc::invalid-dnsname-wildcard", lambda: root_nc(_raw_nc(_ia5(0x82, "*.example.com")), dns("foo.example.com")),
+     FORMAT),
+    ("nc::invalid-dnsname-leading-period", lambda: root_nc(_raw_nc(_ia5(0x82, ".example.com")),
+                                                           dns("foo.example.com")), FORMAT),
+    ("nc::invalid-ipv4-address", lambda: root_nc(_raw_nc(b"\x87\x04\x7f\x00\x00\x01"),
+                                                 x509.IPAddress(IPv4Address("127.0.0.1"))), FORMAT),
+    ("nc::invalid-ipv6-address", lambda: root_nc(_raw_nc(b"\x87\x10" + b"\x00" * 15 + b"\x01"),
+                                                 x509.IPAddress(IPv6Address("::1"))), FORMAT),
+    ("nc::invalid-email-address", lambda: _client(root_nc(_raw_nc(_ia5(0x81, "invalid@invalid@example.com")),
+                                                          x509.RFC822Name("example@example.com"), **_CLIENT)), FORMAT),
+    ("nc::not-allowed-in-ee-noncritical", lambda: simple(extra=[_nc([dns("example.com")], critical=False)]), FORMAT),
+    ("nc::not-allowed-in-ee-critical", lambda: simple(extra=[_nc([dns("example.com")])]), FORMAT),
+    ("nc::intermediate-with-san-rejected-by-intermediate-nc", lambda: intermediate_san_rejected(False), CHAIN),
+    ("nc::intermediate-with-san-rejected-by-root-nc", lambda: intermediate_san_rejected(True), CHAIN),
+    ("nc::restrictive-permits-in-intermediates-narrows", lambda: restrictive_permits(
+        ["foo.example.com", "bar.example.com"], ["bar.example.com"]), CHAIN),
+    ("nc::restrictive-permits-in-intermediates-widens", lambda: restrictive_permits(
+        ["bar.example.com"], ["foo.example.com", "bar.example.com"]), CHAIN),
+    ("nc::nc-permits-invalid-dns-san", lambda: ica_nc(_nc([dns("example.com")]), dns(".example.com"),
+                                                      dns("foo.example.com"), ica_alt=DEFAULT_ALT), {CHAIN, FORMAT}),
+    ("nc::nc-permits-invalid-ip-san", lambda: ica_nc(_nc([x509.IPAddress(IPv4Network("192.0.2.0/24"))]),
+                                                     x509.IPAddress(IPv4Network("192.0.2.0/24")),
+                                                     x509.IPAddress(IPv4Address("192.0.2.1")), ica_alt=DEFAULT_ALT),
+     {CHAIN, FORMAT}),
+    ("nc::nc-permits-invalid-email-san", nc_permits_invalid_email_san, {CHAIN, FORMAT}),
+    ("nc::nc-forbids-alternate-chain-ica", nc_forbids_alternate_chain_ica, PASS),
+    ("nc::nc-forbids-same-chain-ica", nc_forbids_same_chain_ica, PASS),
+    ("nc::nc-permits-email-exact", lambda: _client(ica_nc(_nc([x509.RFC822Name("foo@example.com")]),
+                                                          x509.RFC822Name("foo@example.com"), **_CLIENT)), PASS),
+    ("nc::nc-permits-email-domain", lambda: _client(ica_nc(_nc([x509.RFC822Name("example.com")]),
+                                                           x509.RFC822Name("foo@example.com"), **_CLIENT)), PASS),
+    ("nc::nc-forbids-othername", lambda: ica_nc(_nc([dns("example.com")], [x509.OtherName(_ON_OID, b"\x05\x00")]),
+                                                dns("example.com"), x509.OtherName(_ON_OID, b"\x05\x00")), CHAIN),
+    ("nc::nc-forbids-othername-noop", lambda: ica_nc(
+        _nc([dns("example.com")], [x509.OtherName(_ON_OID, b"\x05\x00")]), dns("example.com")), PASS),
+]
+
+DEFAULT_ALT = (san(x509.DNSName("example.com")), False)
+
+CASES = TOP + NC
+
+
+def run(case: Case, **extra):
+    kw = {"revocation": "off", **case.kw, **extra}
+    return validate_certificate(case.target, intermediates=case.inter, trust_anchors=case.anchors, at=case.at, **kw)
+
+
+def check(expected, report) -> None:
+    detail = f"{report.indication} {report.sub_indication} {report.reasons}"
+    if expected is PASS:
+        assert report.indication is Indication.PASSED, detail
+        return
+    assert report.indication is not Indication.PASSED, detail
+    assert report.reasons, detail
+    if expected == ANY_FAILURE:
+        return
+    allowed = expected if isinstance(expected, (set, frozenset)) else {expected}
+    assert report.sub_indication in allowed, detail
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_corpus_case(case) -> None:
+    _id, make, expected = case
+    check(expected, run(make()))
+
+
+def test_non_critical_policy_constraints_in_a_ca_hold_when_the_path_carries_a_policy() -> None:
+    # The passing twin of pc::ica-noncritical-pc (PKITS 4.8-4.10 ship such CAs): every certificate asserts a
+    # policy, so the constraint held; the slip is named in the warnings.
+    policy = x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("2.16.840.1.101.3.2.1.48.1"), None)])
+    r = root(extra=[(policy, False)])
+    i = ica(r, extra=[(x509.PolicyConstraints(require_explicit_policy=0, inhibit_policy_mapping=None), False),
+                      (policy, False)])
+    report = run(Case(leaf(i, extra=[(policy, False)]).der, _ders(r), _ders(i)))
+    assert report.indication is Indication.PASSED, report.reasons
+    assert any("policyConstraints is not critical" in w for w in report.warnings), report.warnings
+    failed = run(ica_noncritical_pc())
+    assert "rule pc-critical" in failed.reasons[0] and "certificate 1" in failed.reasons[0], failed.reasons
