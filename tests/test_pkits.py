@@ -27,7 +27,7 @@ def test_pkits(case: dict) -> None:
         trust_anchors=[_read(case["trust_anchor"])],
         other_certs=[_read(p) for p in case["extra_certs"]],
         crls=[_read(p) for p in case["crls"]],
-        at=datetime.fromisoformat(case["validation_time"].replace("Z", "+00:00")),
+        at=datetime.fromisoformat(case["validation_time"]),
         initial_policy_set=case["initial_policy_set"],
         explicit_policy=case["initial_explicit_policy"],
         policy_mapping_inhibit=case["initial_policy_mapping_inhibit"],

@@ -142,17 +142,6 @@ async def verify_certificate(request: Request) -> Response:
                                                             zone=_zone(request), revocation=request.app.state.svc.revocation))
 
 
-_SIG_BODY = {"content": {
-    "application/json": {"schema": SignatureRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
-                         "example": {"signature": "MIAGCSqGSIb3DQEHAqCAMIA...", "content": "UEsDBBQ...",
-                                     "usage": "e-tendering", "deadline": "2026-12-01T10:00:00Z"}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["signature"], "properties": {
-        "signature": {"type": "string", "format": "binary"}, "content": {"type": "string", "format": "binary"},
-        "usage": {"type": "string"}, "deadline": {"type": "string", "format": "date-time"},
-        "at": {"type": "string", "format": "date-time"}, "revocation": {"type": "string"},
-        "lang": {"type": "string"}}}}}, "required": True}
-
-
 _SIG_FILES = {"signature": False, "content": False, "crls": True, "other_certs": True, "trust_anchors": True,
               "ocsp_responses": True}
 _SIG_EXAMPLE = {"signature": "MIAGCSqGSIb3DQEHAqCAMIA...", "content": "UEsDBBQ...", "usage": "e-tendering",

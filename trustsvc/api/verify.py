@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest
 from trustsvc.api.problems import Problem
@@ -15,17 +14,12 @@ from trustsvc.errors import InputFormatError, TrustsvcError, reason_of
 from trustsvc.trustlist.store import TrustStore
 from trustsvc.validation import times
 from trustsvc.x509.certificate import Certificate
-from trustsvc.validation.certificate import certificate_of
+from trustsvc.validation.certificate import certificate_of, validate_certificate
+from trustsvc.validation.signature import validate_signature
+from trustsvc.validation.timestamp import validate_timestamp
 
 _B64_JUNK = re.compile(rb"\s+")
 _PEM = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.S)
-
-
-def _core(module: str, name: str) -> Callable[..., Any]:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ModuleNotFoundError, AttributeError):
-        raise Problem(503, "not-available", f"{name} is not available in this build") from None
 
 
 def decode_b64(value: str, what: str, kind: str = "invalid-request") -> bytes:
@@ -92,8 +86,7 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
     anchors = [read_cert(c, f"trust_anchors[{i}]") for i, c in enumerate(req.trust_anchors)]
     crls = [decode_b64(c, f"crls[{i}]") for i, c in enumerate(req.crls)]
     ocsp = [decode_b64(c, f"ocsp_responses[{i}]") for i, c in enumerate(req.ocsp_responses)]
-    validate = _core("trustsvc.validation.certificate", "validate_certificate")
-    report = validate(
+    report = validate_certificate(
         ee, intermediates=inter, trust_anchors=anchors, at=at or now, crls=crls,
         initial_policy_set=set(req.initial_policy_set) if req.initial_policy_set else None,
         explicit_policy=req.explicit_policy, revocation=req.revocation,
@@ -106,7 +99,6 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
 def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: bytes | None = None,
                      content: bytes | None = None, etsi: bool = False, zone: str | None = None,
                      revocation: Revocation | None = None) -> Any:
-    validate = _core("trustsvc.validation.signature", "validate_signature")
     now = datetime.now(timezone.utc)
     at, deadline = _time(req.at, "at", zone), _time(req.deadline, "deadline", zone)
     sig = signature if signature is not None else decode_b64(req.signature, "signature", "invalid-signature-data")
@@ -114,7 +106,7 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         raise Problem(422, "invalid-signature-data", "signature: empty", sub_indication="FORMAT_FAILURE")
     if content is None and req.content is not None:
         content = decode_b64(req.content, "content")
-    report = validate(
+    report = validate_signature(
         sig, content=content, trust=store, trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
         at=at, usage=req.usage, deadline=deadline, platform_timezone=zone,
         crls=[decode_b64(c, "crls") for c in req.crls],
@@ -127,7 +119,6 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
 
 def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = False,
                      zone: str | None = None, revocation: Revocation | None = None) -> Any:
-    validate = _core("trustsvc.validation.timestamp", "validate_timestamp")
     now = datetime.now(timezone.utc)
     deadline = _time(req.deadline, "deadline", zone)
     token = decode_b64(req.token, "token", "invalid-timestamp")
@@ -138,13 +129,13 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = F
             digest = bytes.fromhex(req.digest)
         except ValueError:
             raise Problem(422, "invalid-request", "digest: not hex") from None
-    report = validate(token, content=content, digest=digest, trust=store,
-                      trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
-                      deadline=deadline, lang=req.lang, revocation=req.revocation, platform_timezone=zone,
-                      crls=[decode_b64(c, "crls") for c in req.crls],
-                      other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
-                      ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
-                      profile=req.profile, **_revocation(revocation))
+    report = validate_timestamp(token, content=content, digest=digest, trust=store,
+                                trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
+                                deadline=deadline, lang=req.lang, revocation=req.revocation, platform_timezone=zone,
+                                crls=[decode_b64(c, "crls") for c in req.crls],
+                                other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
+                                ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
+                                profile=req.profile, **_revocation(revocation))
     return envelope("timestamp", report, store, now, etsi)
 
 

@@ -110,7 +110,7 @@ def _gen_time(signer: dict[str, Any], zone: str | None) -> str:
     passing = [t for t in stamps if t.get("indication") == "TOTAL-PASSED"] or stamps
     if not passing:
         return "—"
-    t = datetime.fromisoformat(passing[0]["gen_time"].replace("Z", "+00:00"))
+    t = datetime.fromisoformat(passing[0]["gen_time"])
     return local_iso(t, zone) or utc_iso(t)
 
 

@@ -34,15 +34,10 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def _register() -> None:
     # Each area owns its own module; they attach their commands to `app`.
-    from trustsvc.cli import demo, serve, verify  # noqa: F401
-
-    for optional in ("trust_list", "sign", "verify_documents", "revocation", "operator", "audit", "report", "extend",
-                     "tsa", "verify_batch"):
-        try:
-            __import__(f"trustsvc.cli.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"trustsvc.cli.{optional}":
-                raise
+    from trustsvc.cli import (  # noqa: F401
+        audit, demo, extend, operator, report, revocation, serve, sign, trust_list, tsa, verify, verify_batch,
+        verify_documents,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

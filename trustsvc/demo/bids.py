@@ -23,7 +23,7 @@ BENEFICIARY = "Guangdong Public Resources Trading Centre (demo)"
 def _created_at(index: dict) -> datetime:
     value = index.get("created_at")
     if value:
-        t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        t = datetime.fromisoformat(str(value))
         return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).replace(microsecond=0)
     return datetime.now(timezone.utc).replace(microsecond=0)
 

@@ -1,18 +1,15 @@
-"""`init_demo`: generate the demo GBA PKI into a directory, run the optional steps, write pki.json."""
+"""`init_demo`: generate the demo GBA PKI into a directory, its trust lists, bids and revocation material, write pki.json."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from trustsvc.demo import bids, revocation, trust_lists
 from trustsvc.demo.pki import DEFAULT_BASE_URL, DemoPKI
 
-# Steps other areas plug in: each module has `write(out_dir, index)` and may add entries to `index`.
-OPTIONAL_STEPS = ("trustsvc.demo.trust_lists", "trustsvc.demo.bids", "trustsvc.demo.revocation")
 # What a demo directory holds; `clear_demo` removes exactly these (never anything else).
 GENERATED = ("certs", "keys", "crl", "trust_lists", "bids", "revocation.json", "pki.json")
 
@@ -30,14 +27,11 @@ def init_demo(out_dir: Path, *, now: datetime | None = None, base_url: str = DEF
     out_dir.mkdir(parents=True, exist_ok=True)
     index = DemoPKI(now, base_url=base_url).write(out_dir)
     _write_index(out_dir, index)  # the steps read the PKI through it
-    for name in OPTIONAL_STEPS:
-        step = _optional(name)
-        if step is None:
-            continue
-        kwargs = _supported(step.write, now=now, base_url=base_url)
-        result = step.write(out_dir, index, **kwargs)
-        if isinstance(result, dict):
-            index = result
+    # The steps after the PKI, in order: trust lists, then signed bids (which name the lists), then the
+    # revocation material (CRLs, OCSP responses) the demo responder serves.
+    trust_lists.write(out_dir, index)
+    index = bids.write(out_dir, index, now=now)
+    index = revocation.write(out_dir, index, now=now, base_url=base_url)
     _write_index(out_dir, index)
     return index
 
@@ -50,21 +44,6 @@ def clear_demo(out_dir: Path) -> None:
             shutil.rmtree(path)
         elif path.exists() or path.is_symlink():
             path.unlink()
-
-
-def _optional(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the step exists but something it needs is missing: a real error
-            raise
-        return None
-
-
-def _supported(func, **candidates) -> dict:
-    """The keyword arguments among `candidates` that `func` accepts (steps may take now / base_url)."""
-    params = inspect.signature(func).parameters
-    return {k: v for k, v in candidates.items() if k in params}
 
 
 def _write_index(out_dir: Path, index: dict) -> None:

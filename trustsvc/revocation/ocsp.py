@@ -255,7 +255,3 @@ def _check(cert, issuer, response_der, at, freshness, algorithm_policy, other_ce
             result.status = "good"
             result.notes.append(f"revoked at {rtime.isoformat()}, after the validation time")
 
-
-def responder_id_hash(cert: Certificate) -> bytes:
-    """ResponderID byKey value: SHA-1 of the responder's public key BIT STRING (RFC 6960 4.2.1)."""
-    return hashlib.sha1(_issuer_key_bits(cert)).digest()

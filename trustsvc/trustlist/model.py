@@ -101,7 +101,7 @@ def parse_time(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise TrustListFormatError(f"{what}: expected an ISO 8601 time, got {value!r}")
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = datetime.fromisoformat(value)
     except ValueError:
         raise TrustListFormatError(f"{what}: not an ISO 8601 time: {value!r}") from None
     if t.tzinfo is None:

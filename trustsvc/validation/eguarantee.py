@@ -58,9 +58,6 @@ class EGuarantee:
         d["valid_until"] = _iso(self.valid_until)
         return d
 
-    def in_force(self, at: datetime) -> bool:
-        return self.valid_from <= at <= self.valid_until
-
 
 def _iso(t: datetime) -> str:
     return t.isoformat().replace("+00:00", "Z")
@@ -70,7 +67,7 @@ def _time(name: str, value: Any) -> datetime:
     if not isinstance(value, str):
         raise EGuaranteeError(f"{name} must be an ISO 8601 string")
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = datetime.fromisoformat(value)
     except ValueError:
         raise EGuaranteeError(f"{name} {value!r} is not an ISO 8601 time") from None
     if t.tzinfo is None:

@@ -47,7 +47,7 @@ def as_utc(t: datetime | str | None) -> datetime | None:
         return None
     if isinstance(t, str):
         try:
-            t = datetime.fromisoformat(t.replace("Z", "+00:00"))
+            t = datetime.fromisoformat(t)
         except ValueError:
             raise InputFormatError(f"time {t!r} is not ISO 8601") from None
     return in_range(t if t.tzinfo else t.replace(tzinfo=timezone.utc))
