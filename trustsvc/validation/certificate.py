@@ -13,7 +13,7 @@ from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
 from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
 from trustsvc.path.profile import Profile as PathProfile
-from trustsvc.path.validate import PathValidationError, validate_path
+from trustsvc.path.validate import PathResult, PathValidationError, validate_path
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.revocation.checker import RevocationChecker, RevocationResult, RevocationStatus
 from trustsvc.revocation.crl import parse_crls
@@ -225,122 +225,170 @@ def validate_certificate(
 
 def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequence[Any], ctx: ValidationContext,
               report: CertificateReport) -> CertificateReport:
-    """Build and validate paths for `ee` under `ctx` (the body of validate_certificate, inputs resolved)."""
-    at = report.validation_time
-    mode, trust, usage = ctx.revocation.mode, ctx.trust, ctx.usage
-    policy, sm2_id = ctx.algorithm_policy, ctx.sm2_id
-    ini = ctx.initial
-    explicit_policy, policy_mapping_inhibit, any_policy_inhibit = (
-        ini.explicit_policy, ini.policy_mapping_inhibit, ini.any_policy_inhibit)
-    key_usage, extended_key_usage = ctx.key_usage, ctx.extended_key_usage
-    problems: list[str] = []
-    inter = _certs(intermediates, "intermediate", problems)
-    others = _certs(other_certs, "other certificate", problems)
-    anchors = _anchors(ctx.trust_anchors, problems)
-    if trust is not None:
-        try:
-            anchors.extend(trust.anchors())
-        except Exception as exc:  # noqa: BLE001 - a broken store is reported, not raised
-            problems.append(f"trust store unusable: {exc}")
-    crl_blobs = list(ctx.revocation.crls)
-    parsed_crls, crl_problems = parse_crls(crl_blobs) if crl_blobs else ([], [])
-    problems.extend(crl_problems)
-    report.warnings.extend(problems)
-    budget = ctx.request_budget()
-    index = CandidateIndex(anchors, inter)
-    requested_profile = PathProfile.of(ctx.profile)
-    checker = RevocationChecker(anchors=anchors, certificates=[*inter, *others], crls=parsed_crls,
-                                ocsp=list(ctx.revocation.ocsp_responses), source=ctx.revocation.source, mode=mode,
-                                at=at, policy=policy, sm2_id=sm2_id, budget=budget,
-                                max_freshness=ctx.revocation.max_freshness, profile=requested_profile.value)
-    evidence: list[Any] = []
-    initial = set(ini.policy_set) if ini.policy_set is not None else None
-    failure: _Failure | None = None
-    attempts = Attempts()
-    report.attempts = attempts
+    """Build and validate paths for `ee` under `ctx` (the body of validate_certificate, inputs resolved).
+
+    Go's verify.go shape: build candidate paths, and for each one validate it (RFC 5280 6.1), check
+    revocation (6.3), the end entity's time and usage, and recognition by the trust source, each step
+    returning a failure or nothing; the first path that passes every step is the answer."""
+    run = _Run(ee, intermediates, other_certs, ctx, report)
     try:
-        for anchor, path in build_paths(ee, index, budget, attempts, sm2_id=sm2_id):
-            budget.candidate_path()
-            used_profile = path_profile(requested_profile, anchor)
-            try:
-                res = validate_path(path, at=at, initial_policy_set=initial, explicit_policy=explicit_policy,
-                                    policy_mapping_inhibit=policy_mapping_inhibit, any_policy_inhibit=any_policy_inhibit,
-                                    budget=budget, algorithm_policy=policy, sm2_id=sm2_id, profile=used_profile)
-            except PathValidationError as exc:
-                attempts.append(Attempt.of(path, exc.reason))
-                failure = failure or _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
-                continue
-            revocation = checker.check_path(path, res.keys, anchor)
-            for status in revocation.certificates:
-                evidence.extend(status.evidence)
-            fail = _revocation_failure(revocation)
-            if fail is None and res.end_entity_time_problem is not None:
-                tp = res.end_entity_time_problem
-                sub = tp.sub_indication
-                ee_status = next((c for c in revocation.certificates if c.is_end_entity), None)
-                if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and ee_status is not None \
-                        and ee_status.status is RevocationStatus.GOOD:
-                    sub = SubIndication.OUT_OF_BOUNDS_NOT_REVOKED
-                fail = _Failure(Indication.INDETERMINATE, sub, [tp.reason], path)
-            if fail is None:
-                why = _check_usage(ee, key_usage, extended_key_usage)
-                if why:
-                    fail = _Failure(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, [f"end entity: {why}"], path)
-            recognition = None
-            if fail is None and trust is not None:
-                try:
-                    rec = trust.recognise(path, usage=usage, at=at)
-                except Exception as exc:  # noqa: BLE001
-                    fail = _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                                    [f"trust store failed: {exc}"], path)
-                else:
-                    recognition = rec.to_dict() if hasattr(rec, "to_dict") else dict(vars(rec))
-                    if not rec.recognised:
-                        fail = _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                                        [f"not recognised by the trust lists: {rec.reason}"], path)
-                report.recognition = recognition
-            if fail is not None:
-                fail.path = fail.path or path
-                attempts.append(Attempt.of(path, "; ".join(fail.reasons)))
-                if failure is None or failure.sub in (SubIndication.NO_CERTIFICATE_CHAIN_FOUND,):
-                    failure = fail
-                continue
-            attempts.append(Attempt.of(path, None))
-            report.indication, report.sub_indication = Indication.PASSED, None
-            report.path = path
-            report.trust_anchor = anchor.label or anchor.certificate.subject_str
-            report.user_constrained_policy_set = res.user_constrained_policy_set
-            report.authority_constrained_policy_set = res.authority_constrained_policy_set
-            report.user_notices = res.user_notices
-            report.revocation_evidence = evidence
-            report.revocation = revocation.certificates
-            if used_profile is not requested_profile:
-                report.warnings.append(f"profile lenient: declared for {report.trust_anchor} by its trust list")
-            report.warnings.extend(res.warnings)
-            report.warnings.extend(checker.warnings)
-            return report
+        for anchor, path in build_paths(ee, run.index, run.budget, run.attempts, sm2_id=ctx.sm2_id):
+            run.budget.candidate_path()
+            if run.try_path(anchor, path):
+                return report
     except BudgetExhausted as exc:
-        report.reasons.append(f"{exc}; gave up after {attempts.total} candidate paths")
+        report.reasons.append(f"{exc}; gave up after {run.attempts.total} candidate paths")
         report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
-        report.revocation_evidence = evidence
+        report.revocation_evidence = run.evidence
         return report
     except RecursionError:
         report.reasons.append("path building recursion limit reached")
         report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
         return report
-    report.revocation_evidence = evidence
-    report.warnings.extend(checker.warnings)
-    if failure is None:
-        report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
-        if not anchors:
-            report.reasons.append("no trust anchors given")
-        else:
-            report.reasons.append(f"no certification path from {ee.subject_str!r} to a trust anchor")
-        report.reasons.extend(a.reason for a in attempts[:10] if a.reason)
+    return run.no_path_passed()
+
+
+class _Run:
+    """The state of one validate_certificate call: resolved inputs, the revocation checker, the best failure."""
+
+    def __init__(self, ee: Certificate, intermediates: Sequence[Any], other_certs: Sequence[Any],
+                 ctx: ValidationContext, report: CertificateReport) -> None:
+        self.ee, self.ctx, self.report = ee, ctx, report
+        self.at = report.validation_time
+        problems: list[str] = []
+        inter = _certs(intermediates, "intermediate", problems)
+        others = _certs(other_certs, "other certificate", problems)
+        self.anchors = _anchors(ctx.trust_anchors, problems)
+        if ctx.trust is not None:
+            try:
+                self.anchors.extend(ctx.trust.anchors())
+            except Exception as exc:  # noqa: BLE001 - a broken store is reported, not raised
+                problems.append(f"trust store unusable: {exc}")
+        crl_blobs = list(ctx.revocation.crls)
+        parsed_crls, crl_problems = parse_crls(crl_blobs) if crl_blobs else ([], [])
+        problems.extend(crl_problems)
+        report.warnings.extend(problems)
+        self.budget = ctx.request_budget()
+        self.index = CandidateIndex(self.anchors, inter)
+        self.requested_profile = PathProfile.of(ctx.profile)
+        self.checker = RevocationChecker(
+            anchors=self.anchors, certificates=[*inter, *others], crls=parsed_crls,
+            ocsp=list(ctx.revocation.ocsp_responses), source=ctx.revocation.source, mode=ctx.revocation.mode,
+            at=self.at, policy=ctx.algorithm_policy, sm2_id=ctx.sm2_id, budget=self.budget,
+            max_freshness=ctx.revocation.max_freshness, profile=self.requested_profile.value)
+        ini = ctx.initial
+        self.initial_policy_set = set(ini.policy_set) if ini.policy_set is not None else None
+        self.evidence: list[Any] = []
+        self.failure: _Failure | None = None
+        self.attempts = Attempts()
+        report.attempts = self.attempts
+
+    # --- one candidate path: validate -> revocation -> time -> usage -> recognition ------------------
+    def try_path(self, anchor: TrustAnchor, path: list[Certificate]) -> bool:
+        """Judge one candidate path; True when it passed (the report is then complete)."""
+        used_profile = path_profile(self.requested_profile, anchor)
+        res = self._validate_path(path, used_profile)
+        if isinstance(res, _Failure):
+            self.attempts.append(Attempt.of(path, res.reasons[0]))
+            self.failure = self.failure or res
+            return False
+        revocation = self.checker.check_path(path, res.keys, anchor)
+        for status in revocation.certificates:
+            self.evidence.extend(status.evidence)
+        fail = (_revocation_failure(revocation) or self._time_failure(res, revocation, path)
+                or self._usage_failure(path) or self._recognition_failure(path))
+        if fail is not None:
+            fail.path = fail.path or path
+            self.attempts.append(Attempt.of(path, "; ".join(fail.reasons)))
+            if self.failure is None or self.failure.sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
+                self.failure = fail
+            return False
+        self.attempts.append(Attempt.of(path, None))
+        self._passed(anchor, path, res, revocation, used_profile)
+        return True
+
+    def _validate_path(self, path: list[Certificate], profile: PathProfile) -> PathResult | _Failure:
+        """RFC 5280 6.1: the path's basic validation (signatures, validity, names, policies, constraints)."""
+        ini = self.ctx.initial
+        try:
+            return validate_path(path, at=self.at, initial_policy_set=self.initial_policy_set,
+                                explicit_policy=ini.explicit_policy, policy_mapping_inhibit=ini.policy_mapping_inhibit,
+                                any_policy_inhibit=ini.any_policy_inhibit, budget=self.budget,
+                                algorithm_policy=self.ctx.algorithm_policy, sm2_id=self.ctx.sm2_id, profile=profile)
+        except PathValidationError as exc:
+            return _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
+
+    @staticmethod
+    def _time_failure(res: PathResult, revocation: RevocationResult, path: list[Certificate]) -> _Failure | None:
+        """EN 319 102-1 5.2.6: an end entity outside its validity at the validation time; not revoked when its
+        revocation status is known good (OUT_OF_BOUNDS_NOT_REVOKED), else OUT_OF_BOUNDS_NO_POE / NOT_YET_VALID."""
+        tp = res.end_entity_time_problem
+        if tp is None:
+            return None
+        sub = tp.sub_indication
+        ee_status = next((c for c in revocation.certificates if c.is_end_entity), None)
+        if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and ee_status is not None \
+                and ee_status.status is RevocationStatus.GOOD:
+            sub = SubIndication.OUT_OF_BOUNDS_NOT_REVOKED
+        return _Failure(Indication.INDETERMINATE, sub, [tp.reason], path)
+
+    def _usage_failure(self, path: list[Certificate]) -> _Failure | None:
+        """RFC 5280 4.2.1.3 / 4.2.1.12: the key usages the caller requires of the end entity."""
+        why = _check_usage(self.ee, self.ctx.key_usage, self.ctx.extended_key_usage)
+        if why is None:
+            return None
+        return _Failure(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, [f"end entity: {why}"], path)
+
+    def _recognition_failure(self, path: list[Certificate]) -> _Failure | None:
+        """Recognition by the trust source (trust lists, TS 119 612) for the usage at the validation time."""
+        trust = self.ctx.trust
+        if trust is None:
+            return None
+        self.report.recognition = None
+        try:
+            rec = trust.recognise(path, usage=self.ctx.usage, at=self.at)
+        except Exception as exc:  # noqa: BLE001 - an injected store's failure is reported, not raised
+            return _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                            [f"trust store failed: {exc}"], path)
+        self.report.recognition = rec.to_dict() if hasattr(rec, "to_dict") else dict(vars(rec))
+        if not rec.recognised:
+            return _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                            [f"not recognised by the trust lists: {rec.reason}"], path)
+        return None
+
+    # --- the answer --------------------------------------------------------------------------------
+    def _passed(self, anchor: TrustAnchor, path: list[Certificate], res: PathResult, revocation: RevocationResult,
+                used_profile: PathProfile) -> None:
+        report = self.report
+        report.indication, report.sub_indication = Indication.PASSED, None
+        report.path = path
+        report.trust_anchor = anchor.label or anchor.certificate.subject_str
+        report.user_constrained_policy_set = res.user_constrained_policy_set
+        report.authority_constrained_policy_set = res.authority_constrained_policy_set
+        report.user_notices = res.user_notices
+        report.revocation_evidence = self.evidence
+        report.revocation = revocation.certificates
+        if used_profile is not self.requested_profile:
+            report.warnings.append(f"profile lenient: declared for {report.trust_anchor} by its trust list")
+        report.warnings.extend(res.warnings)
+        report.warnings.extend(self.checker.warnings)
+
+    def no_path_passed(self) -> CertificateReport:
+        """No candidate path passed: the most telling failure, or NO_CERTIFICATE_CHAIN_FOUND."""
+        report, failure = self.report, self.failure
+        report.revocation_evidence = self.evidence
+        report.warnings.extend(self.checker.warnings)
+        if failure is None:
+            report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+            if not self.anchors:
+                report.reasons.append("no trust anchors given")
+            else:
+                report.reasons.append(f"no certification path from {self.ee.subject_str!r} to a trust anchor")
+            report.reasons.extend(a.reason for a in self.attempts[:10] if a.reason)
+            return report
+        report.indication, report.sub_indication = failure.indication, failure.sub
+        report.reasons.extend(failure.reasons)
+        report.path = failure.path
+        if failure.revocation is not None:
+            report.revocation = failure.revocation.certificates
         return report
-    report.indication, report.sub_indication = failure.indication, failure.sub
-    report.reasons.extend(failure.reasons)
-    report.path = failure.path
-    if failure.revocation is not None:
-        report.revocation = failure.revocation.certificates
-    return report

@@ -116,6 +116,10 @@ def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
     return _BINDINGS.get_or_compute((b"".join(raw), tsa.der), lambda: signing_certificate_binding(signer, tsa))
 
 
+# A step that ends the check: the indication, sub-indication and the reason (already in the report's language).
+_Stop = tuple[SignatureIndication, "SubIndication | None", str]
+
+
 def check_token(
     token: TimestampToken,
     *,
@@ -137,67 +141,93 @@ def check_token(
     """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime.
 
     The TSA's chain runs under `context` (algorithm policy, SM2 ID, profile, revocation policy, the request's
-    work budget), at genTime, for the `timestamping` usage; keywords given with non-default values override it."""
-    from trustsvc.validation.certificate import validate_certificate
-
+    work budget), at genTime, for the `timestamping` usage; keywords given with non-default values override it.
+    EN 319 102-1 5.4 in steps, each ending the check with a typed outcome or handing on to the next."""
     ctx = (context if context is not None else ValidationContext()).overridden(
         trust=trust, trust_anchors=trust_anchors, crls=crls, ocsp_responses=ocsp_responses,
         revocation=revocation if revocation != "soft-fail" else None, revocation_source=revocation_source,
         max_freshness=max_freshness)
-    trust = ctx.trust
-
-    sd = token.signed_data
-    signer = sd.signers[0]
     report = TimestampReport(
         SignatureIndication.INDETERMINATE, gen_time=token.gen_time, policy=token.policy,
         serial_number=token.serial_number, imprint_algorithm=token.imprint_algorithm, tsa_name=token.tsa_name,
         deadline=deadline, validation_time=token.gen_time, platform_timezone=times.zone_name(times.zone_of(zone)),
     )
-
-    def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> TimestampReport:
-        report.indication, report.sub_indication = ind, sub
-        report.reasons.append(reason)
-        return report
-
-    # RFC 3161 2.4.2: the message imprint binds the token to the data.
-    if data is not None or digest is not None:
-        try:
-            ok = token.imprint_matches(data=data, digest=digest)
-        except UnsupportedAlgorithmError as exc:
-            return done(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                        message("ts_format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
-        if not ok:
-            return done(SignatureIndication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
-                        message("imprint_mismatch", lang, detail=f"{token.imprint_algorithm} {token.imprint.hex()}"))
-        report.imprint_checked = True
     extra = _plain_certs(coerce_certs(other_certs))
-    pool = sd.certificates + extra
-    tsa = signer.find_certificate(pool)
+    stop = (_check_imprint(token, data, digest, lang, report)
+            or _check_tsa_signature(token, extra, lang, report)
+            or _check_tsa_chain(token, extra, ctx, lang, zone, report)
+            or _check_deadline(token, deadline, lang, zone, report))
+    if stop is not None:
+        report.indication, report.sub_indication = stop[0], stop[1]
+        report.reasons.append(stop[2])
+        return report
+    report.indication = SignatureIndication.TOTAL_PASSED
+    gen_time = fmt_time(token.gen_time, zone)
+    report.reasons.append(message("timestamp_ok", lang, tsa=localise.certificate_name(report.tsa, lang), gen_time=gen_time))
+    if deadline is not None:
+        report.reasons.append(message("deadline_met", lang, gen_time=gen_time, deadline=fmt_time(deadline, zone)))
+    return report
+
+
+def _check_imprint(token: TimestampToken, data: bytes | None, digest: bytes | None, lang: str,
+                   report: TimestampReport) -> _Stop | None:
+    """RFC 3161 2.4.2: the message imprint binds the token to the data (checked when data or a digest is given)."""
+    if data is None and digest is None:
+        return None
+    try:
+        ok = token.imprint_matches(data=data, digest=digest)
+    except UnsupportedAlgorithmError as exc:
+        return (SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                message("ts_format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
+    if not ok:
+        return (SignatureIndication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
+                message("imprint_mismatch", lang, detail=f"{token.imprint_algorithm} {token.imprint.hex()}"))
+    report.imprint_checked = True
+    return None
+
+
+def _check_tsa_signature(token: TimestampToken, extra: list[Certificate], lang: str,
+                         report: TimestampReport) -> _Stop | None:
+    """The TSA's certificate found, the token's signature verified, the certificate bound to the token
+    (RFC 3161 2.4.1 / RFC 5816 ESSCertID(v2)) and fit to be a TSA's (RFC 3161 2.3)."""
+    sd = token.signed_data
+    signer = sd.signers[0]
+    tsa = signer.find_certificate(sd.certificates + extra)
     if tsa is None:
-        return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                    message("no_signer_cert", lang, index=0))
+        return (SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                message("no_signer_cert", lang, index=0))
     report.tsa = tsa
     crypto = verify_signer_crypto(signer, tsa, econtent_type=sd.econtent_type, content=token.tst_info_der)
     if not crypto.ok:
         sub = SubIndication[crypto.failure] if crypto.failure in SubIndication.__members__ else SubIndication.FORMAT_FAILURE
         key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
-        return done(SignatureIndication.TOTAL_FAILED, sub, message(key, lang, index=0,
-                                                                   detail=localise.detail(crypto.detail, sub, lang)))
+        return (SignatureIndication.TOTAL_FAILED, sub,
+                message(key, lang, index=0, detail=localise.detail(crypto.detail, sub, lang)))
     report.algorithm = crypto.algorithm
-    # RFC 3161 2.4.1 / RFC 5816: the TSA certificate is identified by ESSCertID(v2) in the signed attributes.
     binding = _tsa_binding(signer, tsa)
     if not binding.present or not binding.ok:
         detail = binding.detail or "the token has no signing-certificate attribute (RFC 3161 2.4.1)"
-        return done(SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                    message("cert_binding", lang, index=0,
-                            detail=localise.detail(detail, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, lang)))
+        return (SignatureIndication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                message("cert_binding", lang, index=0,
+                        detail=localise.detail(detail, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, lang)))
     problem = tsa_certificate_problem(tsa)
     if problem:
-        return done(SignatureIndication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-                    message("tsa_constraints", lang,
-                            detail=localise.detail(problem, SubIndication.CHAIN_CONSTRAINTS_FAILURE, lang)))
-    at = token.gen_time
-    tsa_ctx = replace(ctx.with_time(at).with_usage("timestamping" if trust is not None else None),
+        return (SignatureIndication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                message("tsa_constraints", lang,
+                        detail=localise.detail(problem, SubIndication.CHAIN_CONSTRAINTS_FAILURE, lang)))
+    return None
+
+
+def _check_tsa_chain(token: TimestampToken, extra: list[Certificate], ctx: ValidationContext, lang: str, zone: Any,
+                     report: TimestampReport) -> _Stop | None:
+    """The TSA certificate validated at genTime (or directly trusted, TS 119 612 5.5.3) and recognised as a TSA
+    service granted for timestamping at genTime."""
+    from trustsvc.validation.certificate import validate_certificate
+
+    at, tsa, sd = token.gen_time, report.tsa, token.signed_data
+    assert tsa is not None  # found by _check_tsa_signature
+    pool = sd.certificates + extra
+    tsa_ctx = replace(ctx.with_time(at).with_usage("timestamping" if ctx.trust is not None else None),
                       revocation=ctx.revocation.with_supplied(crls=sd.crls))
     cert_report = validate_certificate(tsa, intermediates=[c for c in pool if c != tsa], other_certs=extra,
                                        context=tsa_ctx)
@@ -209,34 +239,36 @@ def check_token(
         # ETSI TS 119 612 5.5.3: a TSA service's digital identity may be the TSA certificate itself
         # (direct trust); then the "path" is that certificate, which must be within validity at genTime.
         if not (tsa.not_before <= at <= tsa.not_after):
-            return done(SignatureIndication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE,
-                        message("tsa_cert_invalid", lang, time=fmt_time(at, zone),
-                                detail=localise.detail("outside its validity period", SubIndication.OUT_OF_BOUNDS_NO_POE, lang)))
+            return (SignatureIndication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE,
+                    message("tsa_cert_invalid", lang, time=fmt_time(at, zone),
+                            detail=localise.detail("outside its validity period", SubIndication.OUT_OF_BOUNDS_NO_POE, lang)))
         report.path = [tsa]
         report.certificate = None
     elif cert_report.indication is not Indication.PASSED:
         detail = localise.certificate_failure(cert_report, lang)
-        return done(cert_indication(cert_report.indication), cert_report.sub_indication,
-                    message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail=detail))
-    if trust is not None:
+        return (cert_indication(cert_report.indication), cert_report.sub_indication,
+                message("tsa_cert_invalid", lang, time=fmt_time(at, zone), detail=detail))
+    if ctx.trust is not None:
         # The TSA itself must be a TSA-type service granted for timestamping at genTime.
-        rec = trust.recognise(report.path, usage="timestamping", at=at, service_types=TSA_SERVICE_TYPES)
+        rec = ctx.trust.recognise(report.path, usage="timestamping", at=at, service_types=TSA_SERVICE_TYPES)
         report.recognition = rec
         if not rec.recognised:
-            return done(SignatureIndication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                        message("tsa_not_recognised", lang, time=fmt_time(at, zone),
-                                detail=localise.detail(rec.reason, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, lang)))
+            return (SignatureIndication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                    message("tsa_not_recognised", lang, time=fmt_time(at, zone),
+                            detail=localise.detail(rec.reason, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, lang)))
+    return None
+
+
+def _check_deadline(token: TimestampToken, deadline: datetime | None, lang: str, zone: Any,
+                    report: TimestampReport) -> _Stop | None:
+    """E-tendering: genTime must not be after the bid deadline; and a token over no checked data proves nothing."""
     if deadline is not None and token.gen_time > deadline:
-        return done(SignatureIndication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                    message("deadline_missed", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
+        return (SignatureIndication.TOTAL_FAILED, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                message("deadline_missed", lang, gen_time=fmt_time(token.gen_time, zone),
+                        deadline=fmt_time(deadline, zone)))
     if not report.imprint_checked:
-        return done(SignatureIndication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND,
-                    message("imprint_unchecked", lang))
-    report.indication = SignatureIndication.TOTAL_PASSED
-    report.reasons.append(message("timestamp_ok", lang, tsa=localise.certificate_name(tsa, lang), gen_time=fmt_time(token.gen_time, zone)))
-    if deadline is not None:
-        report.reasons.append(message("deadline_met", lang, gen_time=fmt_time(token.gen_time, zone), deadline=fmt_time(deadline, zone)))
-    return report
+        return (SignatureIndication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND, message("imprint_unchecked", lang))
+    return None
 
 
 def validate_timestamp(
