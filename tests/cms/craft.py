@@ -163,3 +163,34 @@ def simple(content: bytes, cert: Certificate, key: Any, chain: Sequence[Certific
         attrs = standard_attrs(cert, compute_digest(digest, content))
     si = signer_info(cert, key, attrs=attrs, digest=digest, **kw)
     return signed_data(None if detached else content, [si], [cert, *chain], digests=[digest])
+
+
+def with_unsigned(signer_info_der: bytes, unsigned: Sequence[bytes]) -> bytes:
+    """The same SignerInfo (signed bytes untouched) with `unsigned` as its [1] unsignedAttrs (RFC 5652 5.3)."""
+    outer = parser.parse(signer_info_der)
+    body, fields, pos = outer[4], [], 0
+    while pos < len(body):
+        part = parser.parse(body[pos:])
+        end = pos + len(part[3]) + len(part[4]) + len(part[5])
+        fields.append(body[pos:end])
+        pos = end
+    fields = [f for f in fields if f[0] != 0xA1]
+    return seq(*fields, tlv(2, 1, 1, b"".join(unsigned)) if unsigned else b"")
+
+
+def countersignature(parent_si: bytes, cert: Certificate, key: Any, *, digest: str = "sha256",
+                     attrs: Sequence[bytes] | None | bool = True, over: bytes | None = None, **kw: Any) -> bytes:
+    """A SignerInfo countersigning `parent_si` (RFC 5652 11.4): its content is the parent's signature value.
+
+    `attrs=True` gives the standard attributes without content-type (message-digest of that value,
+    signing-certificate-v2); `attrs=None` signs the value itself; `over` signs other bytes instead (a forgery).
+    """
+    value = over if over is not None else signature_value(parent_si)
+    if attrs is True:
+        attrs = standard_attrs(cert, compute_digest(digest, value), content_type=None)
+    return signer_info(cert, key, attrs=attrs or None, content=value, digest=digest, **kw)
+
+
+def countersigned(parent_si: bytes, *countersignatures: bytes) -> bytes:
+    """`parent_si` with an id-countersignature attribute holding `countersignatures` (one value each)."""
+    return with_unsigned(parent_si, [attribute(COUNTERSIGNATURE, *countersignatures)])

@@ -1,53 +1,54 @@
-"""validate_signature: a CMS / CAdES signed document judged per EN 319 102-1 (basic + timestamp POE)."""
+"""validate_signature: a CMS / CAdES signed document judged per EN 319 102-1 (basic + timestamp POE).
+
+The request in named steps: build the context -> read the SignedData -> the content (or its digest) -> per
+signer (validation/signer.py: crypto -> chain -> timestamps -> counter-signatures) with the long-term step
+around it (validation/longterm.py) -> the report.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Mapping, Sequence, Union
 
-from trustsvc.cms.attributes import signature_timestamp_token_ders, signing_certificate_binding
-from trustsvc.cms.signed_data import (
-    DATA_TYPES, CMSFormatError, SignedData, SignerInfo, compute_digest, digest_spec, parse_signed_data,
-    signing_time, verify_signer_crypto,
-)
-from trustsvc.cms.timestamp import parse_timestamp_token
-from trustsvc.context import Profile, ValidationContext
-from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.cms.signed_data import CMSFormatError, SignedData, digest_spec, parse_signed_data
+from trustsvc.context import CertificateInput, Profile, TrustSource, ValidationContext
+from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.path.budget import Budget
-from trustsvc.reports import Indication, SignatureIndication, SubIndication
-from trustsvc.validation import longterm, times
-from trustsvc.validation.eguarantee import EGuaranteeError, check_terms, parse_eguarantee
-from trustsvc.validation import localise
-from trustsvc.validation.messages import message, normalise_lang, source_label
-from trustsvc.validation.signature_report import (
-    SignatureReport, SignatureWarning, SignerReport, TimestampReport, WarningCode, worst,
-)
-from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, coerce_certs, fmt_time
+from trustsvc.reports import SignatureIndication, SubIndication
+from trustsvc.revocation.source import RevocationSource
+from trustsvc.validation import localise, longterm, times
+from trustsvc.validation.messages import message, normalise_lang
+from trustsvc.validation.signature_report import SignatureReport, SignatureWarning, WarningCode, worst
+from trustsvc.validation.signer import Shared, SignerProcess, Target
+from trustsvc.validation.timestamp import coerce_certs
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
+from trustsvc.x509.certificate import Certificate
+
+__all__ = ["DigestInput", "validate_signature"]
 
 _FAIL, _INDET, _PASS = SignatureIndication.TOTAL_FAILED, SignatureIndication.INDETERMINATE, SignatureIndication.TOTAL_PASSED
-_CRYPTO_KEYS = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}
-# A signing key must allow document signatures (RFC 5280 4.2.1.3).
-_SIGNING_KU = {"digital_signature", "non_repudiation"}
+
+# Detached content given as its digest: (algorithm name or dotted OID, value as bytes or hex), or a bare value.
+DigestInput = Union[tuple[str, Union[bytes, str]], bytes, str]
 
 
 def validate_signature(
     signature: bytes | str,
     *,
     content: bytes | None = None,
-    trust: Any = None,
-    trust_anchors: Sequence[Any] = (),
-    at: datetime | None = None,
+    trust: TrustSource | None = None,
+    trust_anchors: Sequence[CertificateInput] = (),
+    at: datetime | str | None = None,
     usage: str | None = None,
     deadline: datetime | str | None = None,
     crls: Sequence[bytes] = (),
-    other_certs: Sequence[Any] = (),
+    other_certs: Sequence[CertificateInput] = (),
     revocation: str = "soft-fail",
-    expected: Mapping[str, Any] | None = None,
+    expected: Mapping[str, object] | None = None,
     lang: str = "en",
     ocsp_responses: Sequence[bytes] = (),
-    revocation_source: Any = None,
+    revocation_source: RevocationSource | None = None,
     use_signing_time_claim: bool = False,
     max_freshness: timedelta | None = None,
     algorithm_policy: AlgorithmPolicy | None = None,
@@ -55,8 +56,8 @@ def validate_signature(
     budget: Budget | None = None,
     profile: Profile | None = None,
     context: ValidationContext | None = None,
-    platform_timezone: Any = None,
-    digest: Any = None,
+    platform_timezone: str | tzinfo | None = None,
+    digest: DigestInput | None = None,
 ) -> SignatureReport:
     """Validate a CMS SignedData (attached, or detached with `content`) and every signer in it.
 
@@ -69,13 +70,14 @@ def validate_signature(
     existence), else `at` (default now) — or, with `use_signing_time_claim`, the claimed signing time,
     reported as a claim. `deadline` requires a timestamp no later than it. With `usage="e-guarantee"` or
     `expected`, the content must be an e-guarantee payload in force at the validation time and meeting
-    the `expected` terms (validation/eguarantee.py `check_terms`).
+    the `expected` terms (validation/eguarantee.py `check_terms`). Counter-signatures (RFC 5652 11.4) are
+    validated the same way and reported nested in their signer's report (`counter_signatures`).
     `at` and `deadline` without a UTC offset are read in `platform_timezone` (IANA name, e.g.
     Asia/Shanghai); without one they raise NaiveTimeError naming the field. Reports show every time in
     UTC and in the platform zone.
     `context` (`trustsvc.ValidationContext`) carries the validation inputs in one value; its algorithm policy,
     SM2 ID, profile, revocation policy and work budget apply to every chain this call validates (each
-    signer's and each timestamp's TSA); keywords given with non-default values override it.
+    signer's, each counter-signer's and each timestamp's TSA); keywords given with non-default values override it.
     Never raises on bad input: garbage gives TOTAL-FAILED/FORMAT_FAILURE.
     """
     lang = normalise_lang(lang)
@@ -92,16 +94,52 @@ def validate_signature(
             revocation=revocation if revocation != "soft-fail" else None, algorithm_policy=algorithm_policy,
             sm2_id=sm2_id, budget=budget, profile=profile).for_request()
     except (ValueError, TypeError) as exc:  # an unknown revocation mode or profile: a bad request, not a bad signature
-        report.sub_indication = SubIndication.GENERIC
-        report.reasons.append(str(exc))
-        return report
+        return _stopped(report, _INDET, SubIndication.GENERIC, str(exc))
     report.trust_snapshot_id = getattr(vctx.trust, "snapshot_id", None) if vctx.trust is not None else None
+    read = _read(signature, content, digest, report)
+    if read is None:
+        return report
+    sd, data, given = read
+    request = _Request(vctx, [_certificate(c) for c in coerce_certs(other_certs)], deadline_t, expected, lang,
+                       use_signing_time_claim, zone)
+    _validate_signers(sd, data, given, request, report)
+    return _summarise(report)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """The parsed request every signer of the document is judged under."""
+
+    vctx: ValidationContext
+    other_certs: list[Certificate]
+    deadline: datetime | None
+    expected: Mapping[str, object] | None
+    lang: str
+    use_claim: bool
+    zone: tzinfo | None
+
+
+def _certificate(item: object) -> Certificate:
+    return getattr(item, "certificate", item)  # a TrustAnchor given as a helper certificate: its certificate
+
+
+def _stopped(report: SignatureReport, indication: SignatureIndication, sub: SubIndication, reason: str) -> SignatureReport:
+    report.indication, report.sub_indication = indication, sub
+    report.reasons.append(reason)
+    return report
+
+
+def _read(signature: bytes | str, content: bytes | None, digest: DigestInput | None,
+          report: SignatureReport) -> tuple[SignedData, bytes | None, tuple[str | None, bytes] | None] | None:
+    """The SignedData and what it signed (attached eContent, the caller's `content`, or its digest); None after
+    recording why there is nothing to validate (FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND)."""
+    lang = report.lang
     try:
         sd = parse_signed_data(signature)
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
-        report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
-        report.reasons.append(message("format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
-        return report
+        _stopped(report, _FAIL, SubIndication.FORMAT_FAILURE, message(
+            "format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
+        return None
     report.content_type, report.detached = sd.econtent_type, sd.detached
     if sd.trailing_bytes:  # X.690 8.1.1: the ContentInfo ends where its length says; DSS and OpenSSL ignore the rest
         report.warnings.append(SignatureWarning.of(WarningCode.TRAILING_DATA, lang, count=sd.trailing_bytes))
@@ -111,26 +149,36 @@ def validate_signature(
         try:
             given = digest_spec(digest)
         except (InputFormatError, TrustsvcError) as exc:
-            report.indication, report.sub_indication = _FAIL, SubIndication.FORMAT_FAILURE
-            report.reasons.append(message("format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
-            return report
+            _stopped(report, _FAIL, SubIndication.FORMAT_FAILURE, message(
+                "format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
+            return None
     if data is None and given is None:
-        report.sub_indication = SubIndication.SIGNED_DATA_NOT_FOUND
-        report.reasons.append(message("no_content", lang))
-        return report
+        _stopped(report, _INDET, SubIndication.SIGNED_DATA_NOT_FOUND, message("no_content", lang))
+        return None
+    return sd, data, given
+
+
+def _validate_signers(sd: SignedData, data: bytes | None, given: tuple[str | None, bytes] | None, request: _Request,
+                      report: SignatureReport) -> None:
+    """Each SignerInfo through the signer process, with the long-term step around it (EN 319 102-1 5.5, 5.6)."""
     # EN 319 102-1 5.5 / 5.6: the certificate and revocation values the signature embeds (B-LT) are used
     # like supplied ones; archive timestamps add proofs of existence (validation/longterm.py).
     view = longterm.LongTermView.read(sd.der)
+    vctx = request.vctx
     if view.data.crls or view.data.ocsp:
         vctx = replace(vctx, revocation=vctx.revocation.with_supplied(crls=view.data.crls, ocsp_responses=view.data.ocsp))
-    ctx = _Context(sd, data, vctx, coerce_certs(other_certs) + longterm.certificates(view), report.deadline, expected,
-                   lang, use_signing_time_claim)
-    ctx.zone = zone
-    ctx.given_digest = given
+    shared = Shared(sd, data, vctx, request.other_certs + [_certificate(c) for c in longterm.certificates(view)],
+                    deadline=request.deadline, expected=request.expected, lang=request.lang,
+                    use_claim=request.use_claim, zone=request.zone, given_digest=given)
     for signer in sd.signers:
-        lt = longterm.prepare(ctx, view, signer)
-        ctx.archive_poe = longterm.archive_poe(lt)
-        report.signers.append(longterm.finish(ctx, signer, ctx.validate(signer), lt))
+        lt = longterm.prepare(shared, view, signer)
+        shared.archive_poe = longterm.archive_poe(lt)
+        r = SignerProcess(shared, signer, Target.document_of(shared), label=str(signer.index)).run()
+        report.signers.append(longterm.finish(shared, signer, r, lt))
+
+
+def _summarise(report: SignatureReport) -> SignatureReport:
+    """The document's indication is its worst signer's (counter-signatures stay in their signers' reports)."""
     report.indication = worst([s.indication for s in report.signers])
     first_bad = next((s for s in report.signers if s.indication is report.indication), None)
     if report.indication is not _PASS and first_bad is not None:
@@ -138,186 +186,3 @@ def validate_signature(
     for s in report.signers:
         report.reasons.extend(s.reasons)
     return report
-
-
-def _revoked_outcome(cert_report: Any, poe: TimestampReport | None, index: int, detail: str, zone: Any,
-                     lang: str) -> tuple[SignatureIndication, SubIndication, str]:
-    """EN 319 102-1 5.2.6 / 5.5.4: a revoked certificate on the signer's path, with or without POE.
-
-    With a valid signature timestamp the path was judged at genTime, so a revocation found there
-    happened before the proof of existence: TOTAL-FAILED / REVOKED. Without one, the signature may
-    have been made before the revocation: INDETERMINATE / REVOKED_NO_POE for the signing certificate,
-    REVOKED_CA_NO_POE for a CA certificate of its path.
-    """
-    bad = cert_report.revoked
-    when = fmt_time(bad.revocation_time, zone) if bad is not None and bad.revocation_time else "?"
-    if poe is not None:
-        return _FAIL, SubIndication.REVOKED, message("revoked_before_poe", lang, index=index, revoked_at=when,
-                                                     gen_time=fmt_time(poe.gen_time, zone), detail=detail)
-    if bad is not None and not bad.is_end_entity:
-        return _INDET, SubIndication.REVOKED_CA_NO_POE, message("revoked_ca_no_poe", lang, index=index,
-                                                                revoked_at=when, detail=detail)
-    return _INDET, SubIndication.REVOKED_NO_POE, message("revoked_no_poe", lang, index=index, revoked_at=when,
-                                                         detail=detail)
-
-
-class _Context:
-    """Everything one validate_signature call shares between its signers."""
-
-    def __init__(self, sd: SignedData, data: bytes, vctx: ValidationContext, other_certs: list[Any],
-                 deadline: datetime | None, expected: Mapping[str, Any] | None, lang: str, use_claim: bool) -> None:
-        self.sd, self.data, self.deadline = sd, data, deadline
-        # The request's context; the CRLs embedded in the SignedData (RFC 5652 5.1) join the supplied ones.
-        self.vctx = replace(vctx, revocation=vctx.revocation.with_supplied(crls=sd.crls)) if sd.crls else vctx
-        self.now = vctx.at or datetime.now(timezone.utc)
-        self.usage = vctx.usage
-        self.other_certs = [getattr(c, "certificate", c) for c in other_certs]
-        self.expected, self.lang, self.use_claim = expected, lang, use_claim
-        self.zone: Any = None  # the platform zone times are shown in (validation/times.py)
-        self._digests: dict[str, bytes] = {}
-        self.given_digest: tuple[str | None, bytes] | None = None  # detached content known only by its digest
-        self.archive_poe: datetime | None = None  # set per signer by the long-term step
-
-    def _digest(self, name: str) -> bytes:
-        # Several signers with the same digest algorithm hash the (possibly large) content once.
-        if name not in self._digests:
-            if self.data is not None:
-                self._digests[name] = compute_digest(name, self.data)
-            else:
-                algorithm, value = self.given_digest or (None, b"")
-                if algorithm not in (None, name) or len(value) != len(compute_digest(name, b"")):
-                    raise UnsupportedAlgorithmError(f"the content's digest was given as {algorithm or 'a bare value'} "
-                                                    f"of {len(value)} bytes; this signer digests with {name}")
-                self._digests[name] = value
-        return self._digests[name]
-
-    def validate(self, signer: SignerInfo) -> SignerReport:
-        lang = self.lang
-        r = SignerReport(signer.index, _INDET, digest_algorithm=signer.digest_algorithm,
-                         signing_time_claim=signing_time(signer), platform_timezone=times.zone_name(self.zone))
-
-        def done(ind: SignatureIndication, sub: SubIndication | None, reason: str) -> SignerReport:
-            r.indication, r.sub_indication = ind, sub
-            r.reasons.append(reason)
-            return r
-
-        pool = self.sd.certificates + self.other_certs
-        cert = signer.find_certificate(pool)
-        if cert is None:
-            return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, message("no_signer_cert", lang, index=signer.index))
-        r.signer = cert
-        # EN 319 102-1 5.2.7: cryptographic verification (message digest, then signature value).
-        try:
-            digest = self._digest(signer.digest_algorithm)
-        except UnsupportedAlgorithmError as exc:
-            return done(_FAIL, SubIndication.FORMAT_FAILURE, message("signer_format", lang, index=signer.index,
-                                                                     detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, lang)))
-        crypto = verify_signer_crypto(signer, cert, econtent_type=self.sd.econtent_type, content=self.data,
-                                      content_digest=digest)
-        if not crypto.ok:
-            sub = SubIndication.__members__.get(crypto.failure or "", SubIndication.FORMAT_FAILURE)
-            key = _CRYPTO_KEYS.get(crypto.failure or "", "signer_format")
-            return done(_FAIL if sub is not SubIndication.SIGNED_DATA_NOT_FOUND else _INDET, sub,
-                        message(key, lang, index=signer.index, detail=localise.detail(crypto.detail, sub, lang)))
-        r.signature_algorithm = crypto.algorithm.name if crypto.algorithm else None
-        r.algorithm = crypto.algorithm
-        # EN 319 102-1 5.2.3 / EN 319 122-1 5.2.2.3: the signing certificate is bound to the signature.
-        binding = signing_certificate_binding(signer, cert)
-        r.signing_certificate_attribute = f"v{binding.version}" if binding.version else None
-        if binding.present and not binding.ok:
-            return done(_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                        message("cert_binding", lang, index=signer.index,
-                                detail=localise.detail(binding.detail, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, lang)))
-        ku = cert.key_usage
-        if ku is not None and not (ku & _SIGNING_KU):
-            return done(_INDET, SubIndication.CHAIN_CONSTRAINTS_FAILURE, message("key_usage", lang, index=signer.index))
-        # Signature timestamps: proof that the signature existed at genTime (EN 319 102-1 5.4, 5.5).
-        poe: TimestampReport | None = None
-        try:
-            tokens = signature_timestamp_token_ders(signer)
-        except (ValueError, TypeError, KeyError):
-            tokens = []
-            r.reasons.append(message("timestamp_invalid", lang, index=signer.index,
-                                     detail=localise.detail("malformed unsigned attributes", SubIndication.FORMAT_FAILURE, lang)))
-        for token_ci in tokens:
-            ts = self._timestamp(token_ci, signer)
-            r.timestamps.append(ts)
-            if ts.passed and (poe is None or ts.gen_time < poe.gen_time):
-                poe = ts
-        for ts in r.timestamps:
-            if not ts.passed:
-                r.reasons.append(message("timestamp_invalid", lang, index=signer.index, detail="; ".join(ts.reasons)))
-        if poe is not None:
-            at, source = poe.gen_time, "timestamp"
-            claim = r.signing_time_claim
-            if claim is not None and as_utc(claim) > poe.gen_time:
-                # EN 319 102-1 5.6.2.4: the signature cannot have been made after the timestamp that covers it.
-                return done(_INDET, SubIndication.TIMESTAMP_ORDER_FAILURE,
-                            message("timestamp_order_failure", lang, index=signer.index,
-                                    gen_time=fmt_time(poe.gen_time, self.zone), claim=fmt_time(as_utc(claim), self.zone)))
-        elif self.archive_poe is not None:  # EN 319 102-1 5.6.2.3: POE from an archive timestamp
-            at, source = self.archive_poe, "archive-timestamp"
-        elif self.use_claim and r.signing_time_claim is not None:
-            at, source = as_utc(r.signing_time_claim), "signing-time-claim"
-        else:
-            at, source = self.now, "now"
-        r.validation_time, r.validation_time_source = at, source
-        # EN 319 102-1 5.2.6: X.509 certificate validation at the validation time.
-        from trustsvc.validation.certificate import validate_certificate
-
-        cert_report = validate_certificate(cert, intermediates=[c for c in pool if c != cert],
-                                           other_certs=self.other_certs, context=self.vctx.with_time(at))
-        r.certificate = cert_report
-        r.path = list(cert_report.path)
-        r.recognition = cert_report.recognition
-        r.revocation_evidence = list(cert_report.revocation_evidence)
-        if cert_report.indication is not Indication.PASSED:
-            detail = localise.certificate_failure(cert_report, lang)
-            if cert_report.sub_indication is SubIndication.REVOKED:
-                return done(*_revoked_outcome(cert_report, poe, signer.index, detail, self.zone, lang))
-            return done(cert_indication(cert_report.indication), cert_report.sub_indication,
-                        message("cert_invalid", lang, index=signer.index, time=fmt_time(at, self.zone),
-                                source=source_label(source, lang), detail=detail))
-        # E-tendering: the bid must be proven to exist before the deadline.
-        if self.deadline is not None:
-            if poe is None:
-                return done(_INDET, SubIndication.NO_POE, message("deadline_no_poe", lang, deadline=fmt_time(self.deadline, self.zone)))
-            if poe.gen_time > self.deadline:
-                return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                            message("deadline_missed", lang, gen_time=fmt_time(poe.gen_time, self.zone), deadline=fmt_time(self.deadline, self.zone)))
-            r.reasons.append(message("deadline_met", lang, gen_time=fmt_time(poe.gen_time, self.zone), deadline=fmt_time(self.deadline, self.zone)))
-        if self.usage == "e-guarantee" or self.expected is not None:
-            failure = self._eguarantee(r, at)
-            if failure is not None:
-                return done(_FAIL, SubIndication.SIG_CONSTRAINTS_FAILURE, failure)
-        r.indication = _PASS
-        r.reasons.insert(0, message("signature_ok", lang, index=signer.index, signer=localise.certificate_name(cert, lang),
-                                    time=fmt_time(at, self.zone), source=source_label(source, lang)))
-        return r
-
-    def _timestamp(self, token_ci: Any, signer: SignerInfo) -> TimestampReport:
-        try:
-            token = parse_timestamp_token(token_ci)
-        except (CMSFormatError, InputFormatError, TrustsvcError, ValueError, TypeError) as exc:
-            return TimestampReport(_FAIL, SubIndication.FORMAT_FAILURE, [message(
-                "ts_format", self.lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, self.lang))])
-        # The signature timestamp's imprint covers the signature value (EN 319 122-1 5.3). Its TSA's path may use
-        # the certificates the signature carries (EN 319 122-1 B-LT puts them in SignedData.certificates).
-        return check_token(token, data=signer.signature, lang=self.lang,
-                           other_certs=[*self.sd.certificates, *self.other_certs], context=self.vctx, zone=self.zone)
-
-    def _eguarantee(self, r: SignerReport, at: datetime) -> str | None:
-        if self.sd.econtent_type not in DATA_TYPES:
-            return message("eguarantee_invalid", self.lang, detail=self.sd.econtent_type)
-        if self.data is None:
-            return message("eguarantee_invalid", self.lang, detail="the guarantee's payload is needed, not its digest")
-        try:
-            payload = parse_eguarantee(self.data)
-        except EGuaranteeError as exc:
-            return message("eguarantee_invalid", self.lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE, self.lang))
-        r.eguarantee = payload
-        # The guarantee must be in force when the signature is judged, and meet the tender's terms.
-        for f in check_terms(payload, self.expected, at):
-            return message(f"eguarantee_term_{f.rule}", self.lang, term=f.term, actual=f.actual, expected=f.expected)
-        r.reasons.append(message("eguarantee_ok", self.lang))
-        return None

@@ -183,6 +183,17 @@ class SignerReport:
     signature_value: bytes | None = None  # for the TS 119 102-2 SignatureIdentifier (not in JSON)
     # sha256 -> (kind, DER) of what the signature embeds: TS 119 102-2 validation objects (not in JSON).
     embedded_values: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # RFC 5652 11.4: each counter-signature of this signer, validated as a signer of its own (nested in turn).
+    counter_signatures: list["SignerReport"] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is SignatureIndication.TOTAL_PASSED
+
+    @property
+    def all_warnings(self) -> list[SignatureWarning]:
+        """This signer's warnings, then those of its counter-signatures (depth first)."""
+        return [*self.warnings, *(w for c in self.counter_signatures for w in c.all_warnings)]
 
     def to_dict(self) -> dict[str, Any]:
         return _local({
@@ -207,6 +218,7 @@ class SignerReport:
             "validation_process": self.validation_process,
             "poe": [p.to_dict() for p in self.poe],
             "warnings": [w.to_dict() for w in self.warnings],
+            "counter_signatures": [c.to_dict() for c in self.counter_signatures],
         }, self.platform_timezone, signing_time_claim=self.signing_time_claim, validation_time=self.validation_time)
 
 
@@ -230,7 +242,7 @@ class SignatureReport:
 
     @property
     def all_warnings(self) -> list[SignatureWarning]:
-        return [*self.warnings, *(w for s in self.signers for w in s.warnings)]
+        return [*self.warnings, *(w for s in self.signers for w in s.all_warnings)]
 
     @property
     def passed(self) -> bool:
