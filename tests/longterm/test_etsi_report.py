@@ -116,3 +116,26 @@ def test_lta_report_lists_objects_with_their_poe_and_identifies_the_signature(de
         assert vo.find("vr:POE/vr:POEObject", NS).get("VOReference") == ats, vid  # proven by the archive timestamp
         assert vid in covered
     assert objects[ats].find("vr:ValidationReport/vr:SignatureValidationStatus", NS) is not None
+
+
+def test_dss_style_cades_a_report_names_every_timestamp_type_and_ocsp_objects(demo, schema):
+    import hashlib
+
+    from tests.longterm import dss_encodings as enc
+    from tests.longterm.test_archive_v2 import _v2_input
+    from tests.longterm.test_dss_encodings import Material, _xl
+
+    m = Material(demo, "ecdsa")
+    xl = _xl(m)
+    sig = enc.with_unsigned(xl, ("1.2.840.113549.1.9.16.2.48", m.tsa(hashlib.sha256(_v2_input(xl)).digest(), "sha256")))
+    r = m.validate(sig)
+    assert r.indication is SignatureIndication.TOTAL_PASSED, r.reasons
+    doc = _valid(schema, etsi_validation_report(r))
+    attrs = doc.find(".//vr:SignatureValidationReport/vr:SignatureAttributes", NS)
+    for name in ("SignatureTimeStamp", "SigAndRefsTimeStamp", "ArchiveTimeStamp"):
+        assert attrs.find(f"vr:{name}", NS) is not None, name
+    quality = [e.text for e in doc.findall(".//vr:SignatureQualityInformation", NS)]
+    assert "http://uri.etsi.org/ades/191x2/level/extended/E-A#" in quality
+    objects = _objects(doc)
+    ocsp = [vo for vo in objects.values() if vo.findtext("vr:ObjectType", namespaces=NS).endswith(":OCSPResponse")]
+    assert ocsp and all(vo.find("vr:POE/vr:POEObject", NS) is not None for vo in ocsp)

@@ -105,7 +105,12 @@ def test_openssl_still_verifies_every_extended_signature(demo, kind, tmp_path):
     _leaf, _ca, root, _tsa = TERRITORIES[kind]
     (tmp_path / "content").write_bytes(CONTENT)
     (tmp_path / "root.pem").write_bytes(demo.cert(root).pem if hasattr(demo.cert(root), "pem") else _pem(demo.cert(root).der))
-    for name, sig in zip(("bt", "lt", "lta"), _levels(demo, kind)):
+    bt, lt, lta = _levels(demo, kind)
+    # A renewed B-LTA (a second archive timestamp over the first) as well: the signed parts stay untouched.
+    lta2 = extend_signature(lta, level="B-LTA", content=CONTENT, trust_anchors=[demo.cert(root)], crls=demo.crls(kind),
+                            timestamper=demo.tsa(TERRITORIES[kind][3]))
+    assert [a.oid for a in read_layout(lta2).signers[0].unsigned].count(ID_AA_ETS_ARCHIVE_TIMESTAMP_V3) == 2
+    for name, sig in zip(("bt", "lt", "lta", "lta2"), (bt, lt, lta, lta2)):
         (tmp_path / name).write_bytes(sig)
         out = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / name),
                               "-content", str(tmp_path / "content"), "-CAfile", str(tmp_path / "root.pem"),

@@ -96,8 +96,11 @@ def imprint_index_encodings(index: HashIndex) -> list[bytes]:
     without its hashIndAlgorithm, with the SHA-256 AlgorithmIdentifier written out (as DSS computes it)."""
     out = [index.der]
     if not index.explicit_algorithm and index.version != ID_AA_ATS_HASH_INDEX:
-        body = tlv.constructed(parser.parse(index.der), tlv.SEQUENCE)
-        out.append(parser.emit(0, 1, 16, _algorithm_identifier(DEFAULT_HASH) + b"".join(tlv.der(p) for p in body)))
+        body = b"".join(tlv.der(p) for p in tlv.constructed(parser.parse(index.der), tlv.SEQUENCE))
+        out.append(parser.emit(0, 1, 16, _algorithm_identifier(DEFAULT_HASH) + body))
+        # Some writers put NULL parameters in a SHA-2 AlgorithmIdentifier (RFC 5754 3 allows both).
+        with_null = parser.emit(0, 1, 16, core.ObjectIdentifier(_DIGEST_OIDS[DEFAULT_HASH]).dump() + b"\x05\x00")
+        out.append(parser.emit(0, 1, 16, with_null + body))
     return out
 
 

@@ -123,6 +123,8 @@ def _revocation_values(der: bytes, out: ValidationData) -> None:
             out.crls.extend(tlv.der(c) for c in items)
         elif part[2] == 1:
             out.ocsp.extend(wrap_basic_ocsp(tlv.der(b)) for b in items)
+        else:  # RFC 5126 6.3.4 otherRevVals: a format named by OID that nothing here can check
+            out.problems.append("revocation-values carries otherRevVals, which are not read")
 
 
 def embedded(layout: RawSignedData, signer: RawSignerInfo) -> ValidationData:

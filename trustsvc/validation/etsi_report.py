@@ -46,6 +46,9 @@ LEVEL_URN = "urn:trustsvc:signature-level:"  # the level as named in our JSON re
 # TS 119 102-2 4.4.2 ObjectType URIs.
 _OBJECT = "urn:etsi:019102:validationObject:"
 _OBJECT_TYPE = {"certificate": "certificate", "crl": "CRL", "ocsp": "OCSPResponse", "timestamp": "timestamp"}
+# TS 119 102-2 4.3.5 SignatureAttributes element per timestamp type (EN 319 122-1 5.3, 5.5.3; RFC 5126 6.3.5/6.3.6).
+_TIMESTAMP_ATTRIBUTE = {"signature": "signature_time_stamp", "archive": "archive_time_stamp",
+                        "sig-and-refs": "sig_and_refs_time_stamp", "refs-only": "refs_only_time_stamp"}
 _ID_LETTER = {"certificate": "C", "crl": "R", "ocsp": "O", "timestamp": "T"}
 
 
@@ -225,7 +228,8 @@ class _Builder:
         embedded = dict(getattr(s, "embedded_values", {}) or {})
         for sha, (kind, der) in embedded.items():
             self.add(kind, der)
-        stamps, archives, by_token = [], [], {}
+        by_kind: dict[str, list] = {k: [] for k in _TIMESTAMP_ATTRIBUTE.values()}
+        by_token: dict[str, str] = {}
         for ts in s.timestamps:
             vid = self.timestamp(ts, s, embedded)
             if ts.der is not None:
@@ -234,7 +238,7 @@ class _Builder:
                 continue
             sa = vr.SATimestampType(time_stamp_value=self.time(ts.gen_time), attribute_object=(self.ref(vid),),
                                     signed=False)
-            (archives if ts.kind == "archive" else stamps).append(sa)
+            by_kind[_TIMESTAMP_ATTRIBUTE.get(ts.kind or "signature", "signature_time_stamp")].append(sa)
         for p in getattr(s, "poe", []) or []:
             sha = getattr(p, "sha256", None)
             if sha and sha in embedded:
@@ -243,8 +247,7 @@ class _Builder:
         signing_time = ()
         if s.signing_time_claim is not None:
             signing_time = (vr.SASigningTimeType(time=self.time(s.signing_time_claim), signed=True),)
-        attrs = vr.SignatureAttributesType(signing_time=signing_time, signature_time_stamp=tuple(stamps),
-                                           archive_time_stamp=tuple(archives))
+        attrs = vr.SignatureAttributesType(signing_time=signing_time, **{k: tuple(v) for k, v in by_kind.items()})
         return self.signature_report(s, embedded=embedded, level=getattr(s, "level", None),
                                      process=getattr(s, "validation_process", None), at=self.now,
                                      best=self.best_time(s, by_token), ident=self.identifier(s), attributes=attrs)

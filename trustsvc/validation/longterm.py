@@ -38,6 +38,7 @@ from trustsvc.cms.validation_data import (
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import SignatureIndication, SubIndication
 from trustsvc.validation.longterm_messages import register
+from trustsvc.validation.longterm_refs import token_sha256, x_timestamps
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import SignerReport, TimestampReport
 from trustsvc.validation.timestamp import check_token, fmt_time
@@ -110,6 +111,8 @@ class SignerLongTerm:
     # sha256 -> (kind, DER) of every certificate, CRL, OCSP response and timestamp token the signer carries.
     objects: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     signature_tokens: list[bytes] = field(default_factory=list)
+    refs_timestamps: list[TimestampReport] = field(default_factory=list)  # CAdES-X (validation/longterm_refs.py)
+    problems: list[str] = field(default_factory=list)  # embedded material that could not be read
 
     def earliest(self, element: str) -> POE | None:
         hits = [p for p in self.poes if p.element == element]
@@ -125,6 +128,9 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
     out.level = signature_level(view.layout, raw, signer)
     out.signature_tokens = list(signer.values(ID_AA_SIGNATURE_TIMESTAMP, signed=False))
     out.objects = _objects(view.layout, raw, out.signature_tokens)
+    out.problems = list(view.data.problems)
+    out.refs_timestamps, ref_poes = x_timestamps(ctx, raw, signer.signature, _token_poe)
+    out.poes.extend(ref_poes)
     positions = [(i, a) for i, a in enumerate(raw.unsigned or ())
                  if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2)]
     for n, (pos, attr) in enumerate(positions):
@@ -136,6 +142,10 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
                 out.poes.extend(_covered(report, raw, pos, n))
                 out.poes.extend(_object_poes(report, n, covered))
     return out
+
+
+def _token_poe(element: str, report: TimestampReport, src: str) -> POE:
+    return POE(element, report.gen_time, src, token_sha256=token_sha256(report))
 
 
 def _objects(layout: RawSignedData, raw: RawSignerInfo, signature_tokens: list[bytes]) -> dict[str, tuple[str, bytes]]:
@@ -246,6 +256,7 @@ def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) ->
     if len(r.timestamps) == len(lt.signature_tokens):  # one report per token, in order (validation/signature.py)
         for ts, der in zip(r.timestamps, lt.signature_tokens):
             ts.der = ts.der or der
+    r.timestamps.extend(lt.refs_timestamps)
     r.timestamps.extend(lt.archives)
     r.validation_process = "long-term" if lt.archives else "with-time" if r.timestamps else "basic"
     poes = list(lt.poes)
@@ -258,6 +269,11 @@ def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) ->
     for n, ts in enumerate(lt.archives):
         if not ts.passed:
             r.reasons.append(message("archive_invalid", ctx.lang, n=n, detail="; ".join(ts.reasons)))
+    for ts in lt.refs_timestamps:
+        if not ts.passed:
+            r.reasons.append(message("refs_timestamp_invalid", ctx.lang, kind=ts.kind, detail="; ".join(ts.reasons)))
+    if r.indication is not _PASS:  # what could not be read may be why (EN 319 122-1 B-LT values unusable)
+        r.reasons.extend(message("embedded_unreadable", ctx.lang, detail=p) for p in dict.fromkeys(lt.problems))
     broken = next((ts for ts in lt.archives if ts.indication is _FAIL), None)
     if broken is not None and r.indication is not _FAIL:
         # An archive timestamp that no longer matches the signature is evidence of tampering.

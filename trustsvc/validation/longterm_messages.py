@@ -15,6 +15,16 @@ LONG_TERM_MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "归档时间戳 #{n} 无效：{detail}",
         "zh-Hant": "歸檔時間戳記 #{n} 無效：{detail}",
     },
+    "refs_timestamp_invalid": {
+        "en": "A CAdES-X {kind} timestamp is not valid and proves nothing: {detail}",
+        "zh-Hans": "CAdES-X {kind} 时间戳无效，不能作为存在证明：{detail}",
+        "zh-Hant": "CAdES-X {kind} 時間戳記無效，不能作為存在證明：{detail}",
+    },
+    "embedded_unreadable": {
+        "en": "Validation material embedded in the signature could not be used: {detail}",
+        "zh-Hans": "签名中嵌入的验证数据无法使用：{detail}",
+        "zh-Hant": "簽章中嵌入的驗證資料無法使用：{detail}",
+    },
     "crypto_no_poe": {
         "en": "Signer {index}: the signature algorithm is no longer acceptable at its earliest proof of existence "
               "{time} ({source}): {detail}",
