@@ -22,7 +22,7 @@ from trustsvc.trustlist.model import (
     USAGES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, TrustListFormatError,
     format_time, parse_time, service_type_uri, short_name, status_uri, territory_code,
 )
-from trustsvc.trustlist.ts119612 import export_xml, import_xml
+from trustsvc.trustlist.ts119612 import export_xml, import_xml, looks_like_xml
 from trustsvc.x509.load import load_certificates
 
 trust_list_app = typer.Typer(
@@ -62,7 +62,7 @@ def _time(value: str | None, what: str, default: datetime | None = None) -> date
 def _read(path: Path) -> TrustList:
     """A draft (plain JSON list), a signed document, or TS 119 612 XML (signature not checked here)."""
     data = path.read_bytes()
-    if data.lstrip().startswith(b"<"):
+    if looks_like_xml(data):
         return import_xml(data, pinned=None)
     try:
         doc = json.loads(data)
@@ -267,7 +267,7 @@ def verify(
     when = _time(at, "--at")
     grace = timedelta(hours=grace_hours)
     data = file.read_bytes()
-    if data.lstrip().startswith(b"<"):
+    if looks_like_xml(data):
         _verify_xml(data, pin, when, grace)
         return
     if trust_lists is not None:

@@ -12,7 +12,7 @@ from lxml import etree
 from trustsvc.errors import InvalidSignatureError, TrustsvcError
 from trustsvc.trustlist.jws import SigningKey
 from trustsvc.trustlist.model import DigitalIdentity, Service, TrustList, TrustListFormatError, format_time, parse_time
-from trustsvc.trustlist.tsl_xml import DS, GBA, NSMAP, TSL, TSLX, USAGE_URI, trust_list_from_xml
+from trustsvc.trustlist.tsl_xml import DS, GBA, NSMAP, TSL, TSLX, USAGE_URI, trust_list_from_xml, xml_time
 from trustsvc.trustlist.mra_xml import mra_to_xml
 from trustsvc.trustlist.xades import verify_enveloped
 from trustsvc.x509.certificate import Certificate
@@ -180,8 +180,27 @@ def export_xml(tl: TrustList, *, key: SigningKey | None = None, cert: Certificat
 
 
 # --- import -------------------------------------------------------------------------------
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def xml_start(data: bytes) -> bytes:
+    """The document from its first markup on: a UTF-8 byte-order mark and whitespace before the XML declaration
+    are dropped (published lists come with both; neither is part of what the signature covers)."""
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    stripped = body.lstrip(b" \t\r\n")
+    return stripped if stripped.startswith(b"<") else data
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """True for a document that starts (after a BOM and whitespace) with markup, in UTF-8 or UTF-16."""
+    return xml_start(data).startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+
 def parse_hardened(data: bytes) -> etree._Element:
     """No DTD, no entities, no network, bounded size (XXE and billion-laughs defences)."""
+    data = xml_start(data)
+    if not data.strip():
+        raise TrustListFormatError("XML: the document is empty")
     if len(data) > MAX_XML_BYTES:
         raise TrustListFormatError(f"XML: {len(data)} bytes exceeds the {MAX_XML_BYTES}-byte limit")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
@@ -191,7 +210,7 @@ def parse_hardened(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise TrustListFormatError(f"XML: not well formed ({exc})") from None
+        raise TrustListFormatError(f"XML: not well formed ({' '.join(str(exc).split())})") from None
     if root.getroottree().docinfo.doctype:
         raise TrustListFormatError("XML: DOCTYPE is not allowed")
     return root
@@ -223,7 +242,7 @@ def unverified_issue_time(root) -> datetime | None:
     """ListIssueDateTime as received (to choose the time a signature is checked at, before trusting it)."""
     text = root.findtext("tsl:SchemeInformation/tsl:ListIssueDateTime", namespaces=NSMAP)
     try:
-        return parse_time((text or "").strip(), "ListIssueDateTime") if text else None
+        return xml_time(text, "ListIssueDateTime") if text and text.strip() else None
     except TrustListFormatError:
         return None
 
@@ -255,5 +274,6 @@ def import_xml(data: bytes, *, pinned: Sequence[Certificate] | None, at: datetim
         return from_xml_tree(root)
     return import_signed_xml(data, pinned, at=at)[0]
 
-__all__ = ["MAX_XML_BYTES", "export_xml", "from_xml_tree", "import_signed_xml", "import_xml", "parse_hardened",
+__all__ = ["MAX_XML_BYTES", "export_xml", "from_xml_tree", "import_signed_xml", "import_xml", "looks_like_xml",
+           "parse_hardened", "xml_start",
            "to_xml_tree", "unverified_issue_time"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from copy import deepcopy
+from datetime import datetime, timezone
 
 from lxml import etree
 
@@ -35,6 +36,17 @@ GBA = "urn:trustsvc:trust-list:1"  # our private extensions (usages ride in stan
 NSMAP = {"tsl": TSL, "ds": DS, "tslx": TSLX, "gba": GBA, "sie": SIE, "xades": XADES, "mra": MRA_NS}
 USAGE_URI = "urn:trustsvc:usage:"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def xml_time(text: str, what: str) -> datetime:
+    """An xsd:dateTime of the list. TS 119 612 5.3.14 wants UTC; a value written without a zone is read as UTC
+    (as the lists that omit it mean it) rather than refusing the whole list."""
+    text = text.strip()
+    try:
+        naive = datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is None
+    except ValueError:
+        naive = False
+    return parse_time(text + "Z" if naive else text, what)
 
 
 def _t(ns: str, tag: str) -> str:
@@ -192,7 +204,7 @@ class _Extensions:
                      _opt_text(child, "tsl:SchemeTerritory")]
             self.taken_over_by = " / ".join(p for p in parts if p) or "(unnamed)"
         elif tag == _t(TSL, "ExpiredCertsRevocationInfo"):
-            self.expired_revinfo = parse_time((child.text or "").strip(), f"{where} ExpiredCertsRevocationInfo")
+            self.expired_revinfo = xml_time(child.text or "", f"{where} ExpiredCertsRevocationInfo")
         elif tag == _t(GBA, "Criteria"):
             self.has_criteria = True
             self.policy += [e.text.strip() for e in child.findall("gba:PolicyOIDPrefix", NSMAP) if e.text]
@@ -210,7 +222,7 @@ def _history_change(inst, where: str, current_type: str) -> StatusChange:
     stype = service_type_uri(_text(inst, "tsl:ServiceTypeIdentifier", "ServiceTypeIdentifier"))
     return StatusChange(
         status_uri(_text(inst, "tsl:ServiceStatus", "ServiceStatus")),
-        parse_time(_text(inst, "tsl:StatusStartingTime", "StatusStartingTime"), where),
+        xml_time(_text(inst, "tsl:StatusStartingTime", "StatusStartingTime"), where),
         None if stype == current_type else stype,
         tuple(_Extensions(exts, where).additional_info) if exts is not None else None,
     )
@@ -225,7 +237,7 @@ def service_from_xml(node, provider: str) -> Service:
         raise TrustListFormatError("XML: missing ServiceName")
     ext = _Extensions(info.find("tsl:ServiceInformationExtensions", NSMAP), f"service {name!r}")
     current = StatusChange(status_uri(_text(info, "tsl:ServiceStatus", "ServiceStatus")),
-                           parse_time(_text(info, "tsl:StatusStartingTime", "StatusStartingTime"), name))
+                           xml_time(_text(info, "tsl:StatusStartingTime", "StatusStartingTime"), name))
     stype = service_type_uri(_text(info, "tsl:ServiceTypeIdentifier", "type"))
     past = [_history_change(inst, f"service {name!r} history", stype)
             for inst in node.findall("tsl:ServiceHistory/tsl:ServiceHistoryInstance", NSMAP)]
@@ -279,8 +291,7 @@ def _equivalence_state(node, where: str) -> EquivalenceState:
     start = _opt_text(node, "mra:TrustServiceEquivalenceStatusStartingTime")
     return EquivalenceState(
         status=_opt_text(node, "mra:TrustServiceEquivalenceStatus") or "",
-        start=parse_time(start, where) if start else datetime.min.replace(tzinfo=parse_time(
-            "2000-01-01T00:00:00Z", where).tzinfo),
+        start=xml_time(start, where) if start else datetime.min.replace(tzinfo=timezone.utc),
         pointing_kinds=_kinds(types.find("mra:TrustServiceTSLTypeListPointingParty", NSMAP)
                               if types is not None else None),
         pointed_kinds=_kinds(types.find("mra:TrustServiceTSLTypeListPointedParty", NSMAP)
@@ -297,7 +308,21 @@ def _equivalence_state(node, where: str) -> EquivalenceState:
     )
 
 
+def _in_mra_namespace(node):
+    """The MRA element with its own elements in the schema namespace we read: the EU pilot lists (and EU DSS's
+    test lists) wrote the same structure under `http://mra.europa.eu/v1#`, the LOTL under the v2 schema URI."""
+    ns = etree.QName(node).namespace
+    if ns == MRA_NS:
+        return node
+    copy = deepcopy(node)
+    for e in copy.iter():
+        if isinstance(e.tag, str) and etree.QName(e).namespace == ns:
+            e.tag = _t(MRA_NS, etree.QName(e).localname)
+    return copy
+
+
 def mutual_recognition_from_xml(node) -> MutualRecognition:
+    node = _in_mra_namespace(node)
     equivalences = []
     for info in node.findall("mra:TrustServiceEquivalenceInformation", NSMAP):
         legal = _opt_text(info, "mra:TrustServiceLegalIdentifier") or "(unnamed)"
@@ -310,7 +335,7 @@ def mutual_recognition_from_xml(node) -> MutualRecognition:
                              node.get("pointedContractingPartyLegislation"))
 
 
-def _pointer(p) -> Pointer:
+def _pointer(p) -> Pointer | None:
     other: dict[str, object] = {}
     for oi in p.findall("tsl:AdditionalInformation/tsl:OtherInformation", NSMAP):
         for child in oi:
@@ -322,7 +347,7 @@ def _pointer(p) -> Pointer:
 
     territory = val("SchemeTerritory")
     if territory is None:
-        raise TrustListFormatError("XML: a pointer has no SchemeTerritory")
+        return None  # TS 102 231 generic pointers (e.g. to a backup location) name no scheme: nothing to chain
     operator = other.get("SchemeOperatorName")
     mra = other.get("MutualRecognitionAgreementInformation")
     return Pointer(
@@ -334,6 +359,18 @@ def _pointer(p) -> Pointer:
         tsl_type=val("TSLType"), mime_type=val("MimeType"),
         mutual_recognition=mutual_recognition_from_xml(mra) if mra is not None else None,
     )
+
+
+def _territory(si) -> str:
+    """SchemeTerritory (TS 119 612 5.3.10). Lists of the TS 102 231 generation (TSLVersionIdentifier 3) may omit
+    it: their scheme operator's country (SchemeOperatorAddress, 5.3.5) is then the territory."""
+    value = _opt_text(si, "tsl:SchemeTerritory")
+    if value is None:
+        value = _opt_text(si, "tsl:SchemeOperatorAddress/tsl:PostalAddresses/tsl:PostalAddress/tsl:CountryName")
+        value = value.upper() if value else None
+    if value is None:
+        raise TrustListFormatError("XML: missing SchemeTerritory (tsl:SchemeTerritory)")
+    return territory_code(value)
 
 
 def trust_list_from_xml(root) -> TrustList:
@@ -357,7 +394,7 @@ def trust_list_from_xml(root) -> TrustList:
             raise TrustListFormatError("XML: missing TSPName")
         for svc in tsp.findall("tsl:TSPServices/tsl:TSPService", NSMAP):
             services.append(service_from_xml(svc, provider))
-    issued = parse_time(_text(si, "tsl:ListIssueDateTime", "ListIssueDateTime"), "ListIssueDateTime")
+    issued = xml_time(_text(si, "tsl:ListIssueDateTime", "ListIssueDateTime"), "ListIssueDateTime")
     # TS 119 612 5.3.15: an empty NextUpdate means the scheme closed the list: it is stale at once.
     next_text = _opt_text(si, "tsl:NextUpdate/tsl:dateTime")
     scheme_name = _multilang(si, "tsl:SchemeName/tsl:Name")
@@ -365,15 +402,16 @@ def trust_list_from_xml(root) -> TrustList:
     if not scheme_name or not operator:
         raise TrustListFormatError("XML: missing SchemeName or SchemeOperatorName")
     return TrustList(
-        territory=territory_code(_text(si, "tsl:SchemeTerritory", "SchemeTerritory")),
+        territory=_territory(si),
         scheme_name=scheme_name,
         scheme_operator=operator,
         scheme_operator_uri=_opt_text(si, "tsl:SchemeOperatorAddress/tsl:ElectronicAddress/tsl:URI"),
         sequence_number=seq,
         issued_at=issued,
-        next_update=parse_time(next_text, "NextUpdate") if next_text else issued,
+        next_update=xml_time(next_text, "NextUpdate") if next_text else issued,
         services=tuple(services),
-        pointers=tuple(_pointer(p) for p in si.findall("tsl:PointersToOtherTSL/tsl:OtherTSLPointer", NSMAP)),
+        pointers=tuple(p for p in (_pointer(e) for e in si.findall("tsl:PointersToOtherTSL/tsl:OtherTSLPointer",
+                                                                   NSMAP)) if p is not None),
         announced_signing_certificates=tuple(
             _cert_b64(e.text or "", "announced certificate")
             for e in si.findall("tsl:SchemeExtensions/tsl:Extension/gba:AnnouncedSigningCertificate", NSMAP)),

@@ -3,8 +3,16 @@
 Real lists sign two references (the list through the enveloped-signature transform, and the XAdES
 SignedProperties), our own exports three (also the KeyInfo): any number is accepted, but one reference must
 cover the whole document (URI "" or "#<root Id>" with the enveloped-signature transform), and only what it
-covers is returned (no signature wrapping). signxml does the XML-DSig work; the certificate must be valid
-at `at` (the list's issue time: when it was signed).
+covers is returned (no signature wrapping). A list carries exactly one signature (TS 119 612 5.7.1; EU DSS
+refuses 0 or 2 the same way). The algorithms are judged by the algorithm policy (ETSI TS 119 312 style) at
+the time the list was signed: an RSA-SHA1 list of 2012 verifies, one dated 2020 does not. signxml does the
+XML-DSig work (RSA PKCS#1 v1.5 and PSS/MGF1, ECDSA on any curve cryptography knows, brainpool included); the
+certificate must be valid at `at` (the list's issue time: when it was signed).
+
+Failures are `XmlSignatureError`s carrying a typed `Failure` with the EN 319 102-1 sub-indication EU DSS
+reports for the same case: HASH_FAILURE (a reference digest does not match: the list was altered),
+SIG_CRYPTO_FAILURE, NO_CERTIFICATE_CHAIN_FOUND (none of the given certificates signed it),
+CRYPTO_CONSTRAINTS_FAILURE (algorithm not acceptable at the signing time), FORMAT_FAILURE (not one signature).
 """
 
 from __future__ import annotations
@@ -15,13 +23,82 @@ from typing import Sequence
 
 from lxml import etree
 
-from trustsvc.errors import InvalidSignatureError
+from trustsvc.errors import InvalidSignatureError, TrustsvcError
+from trustsvc.failures import Failure
+from trustsvc.reports import SubIndication
+from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.signature import SignatureAlgorithm, load_public_key
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 SIGNED_PROPERTIES = "http://uri.etsi.org/01903#SignedProperties"
 _NS = {"ds": DS}
+
+_MORE = "http://www.w3.org/2001/04/xmldsig-more#"
+_MORE07 = "http://www.w3.org/2007/05/xmldsig-more#"
+# XMLDSig signature method URI -> (hash, scheme) (RFC 6931 2.3; XMLDSig 1.1 6.4).
+SIGNATURE_METHODS: dict[str, tuple[str, str]] = {
+    DS + "rsa-sha1": ("sha1", "rsa"),
+    _MORE + "rsa-sha224": ("sha224", "rsa"),
+    _MORE + "rsa-sha256": ("sha256", "rsa"),
+    _MORE + "rsa-sha384": ("sha384", "rsa"),
+    _MORE + "rsa-sha512": ("sha512", "rsa"),
+    _MORE + "ecdsa-sha1": ("sha1", "ecdsa"),
+    _MORE + "ecdsa-sha224": ("sha224", "ecdsa"),
+    _MORE + "ecdsa-sha256": ("sha256", "ecdsa"),
+    _MORE + "ecdsa-sha384": ("sha384", "ecdsa"),
+    _MORE + "ecdsa-sha512": ("sha512", "ecdsa"),
+    _MORE07 + "sha1-rsa-MGF1": ("sha1", "rsassa_pss"),
+    _MORE07 + "sha224-rsa-MGF1": ("sha224", "rsassa_pss"),
+    _MORE07 + "sha256-rsa-MGF1": ("sha256", "rsassa_pss"),
+    _MORE07 + "sha384-rsa-MGF1": ("sha384", "rsassa_pss"),
+    _MORE07 + "sha512-rsa-MGF1": ("sha512", "rsassa_pss"),
+    _MORE07 + "sha3-256-rsa-MGF1": ("sha3_256", "rsassa_pss"),
+    _MORE07 + "sha3-384-rsa-MGF1": ("sha3_384", "rsassa_pss"),
+    _MORE07 + "sha3-512-rsa-MGF1": ("sha3_512", "rsassa_pss"),
+    DS + "dsa-sha1": ("sha1", "dsa"),
+    "http://www.w3.org/2009/xmldsig11#dsa-sha256": ("sha256", "dsa"),
+}
+# XMLDSig / XML Encryption digest method URI -> hash.
+DIGEST_METHODS: dict[str, str] = {
+    DS + "sha1": "sha1",
+    _MORE + "sha224": "sha224",
+    "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+    _MORE + "sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+    _MORE07 + "sha3-256": "sha3_256",
+    _MORE07 + "sha3-384": "sha3_384",
+    _MORE07 + "sha3-512": "sha3_512",
+}
+
+
+class XmlSignatureError(InvalidSignatureError):
+    """The list's XML signature did not verify; `failure` says why, with the EN 319 102-1 sub-indication."""
+
+    def __init__(self, failure: Failure) -> None:
+        sub = failure.sub_indication.value if failure.sub_indication is not None else failure.indication.value
+        super().__init__(f"{sub}: {failure.detail}")
+        self.failure = failure
+
+
+def _fail(sub: SubIndication, detail: str, certificate: Certificate | None = None) -> XmlSignatureError:
+    if sub in (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.CRYPTO_CONSTRAINTS_FAILURE):
+        return XmlSignatureError(Failure.indeterminate(sub, detail, certificate=certificate))
+    return XmlSignatureError(Failure.failed(sub, detail, certificate=certificate))
+
+
+def the_signature(root) -> etree._Element:
+    """The list's one enveloped ds:Signature (TS 119 612 5.7.1: a child of the root), or FORMAT_FAILURE."""
+    found = list(root.iter(f"{{{DS}}}Signature"))
+    if len(found) != 1:
+        what = "not signed" if not found else "signed more than once"
+        raise _fail(SubIndication.FORMAT_FAILURE, f"XML: the list is {what}: a trusted list carries exactly one "
+                                                  f"signature, found {len(found)} (TS 119 612 5.7.1)")
+    if found[0].getparent() is not root:
+        raise _fail(SubIndication.FORMAT_FAILURE, "XML: the signature is not enveloped in the list's root element "
+                                                  "(TS 119 612 5.7.1)")
+    return found[0]
 
 
 def _whole_document_reference(signature, root) -> int:
@@ -31,59 +108,138 @@ def _whole_document_reference(signature, root) -> int:
         transforms = [t.get("Algorithm") for t in ref.findall("ds:Transforms/ds:Transform", _NS)]
         if ref.get("URI") in ids and ENVELOPED in transforms:
             return i
-    raise InvalidSignatureError("XML signature: no reference covers the whole list (TS 119 612 5.7.1 wants an "
-                                "enveloped signature over the document)")
+    raise _fail(SubIndication.FORMAT_FAILURE, "XML signature: no reference covers the whole list (TS 119 612 "
+                                              "5.7.1 wants an enveloped signature over the document)")
 
 
-def _key_info_first(signature, certificates: Sequence[Certificate]) -> list[Certificate]:
-    """The certificate the signature names in KeyInfo first (one verification instead of several)."""
-    named = set()
+def _key_info_certificates(signature) -> list[Certificate]:
+    from trustsvc.x509.load import load_certificate
+
+    out = []
     for e in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS):
         try:
-            named.add(base64.b64decode("".join((e.text or "").split())))
-        except ValueError:
+            out.append(load_certificate(base64.b64decode("".join((e.text or "").split()))))
+        except (ValueError, TrustsvcError):
             continue
-    return sorted(certificates, key=lambda c: c.der not in named)
+    return out
 
 
-def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime | None):
+def _algorithms(signature) -> tuple[str, tuple[str, str], list[tuple[str, str]]]:
+    """The signature method and reference digest methods, or CRYPTO_CONSTRAINTS_FAILURE for unknown ones."""
+    method = signature.find("ds:SignedInfo/ds:SignatureMethod", _NS)
+    uri = (method.get("Algorithm") or "").strip() if method is not None else ""
+    if uri not in SIGNATURE_METHODS:
+        raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature: signature method {uri or '(none)'} "
+                                                               "is not supported")
+    digests = []
+    for dm in signature.findall("ds:SignedInfo/ds:Reference/ds:DigestMethod", _NS):
+        d = (dm.get("Algorithm") or "").strip()
+        if d not in DIGEST_METHODS:
+            raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature: digest method {d or '(none)'} is "
+                                                                   "not supported")
+        digests.append((d, DIGEST_METHODS[d]))
+    return uri, SIGNATURE_METHODS[uri], digests
+
+
+def _policy_problem(policy: AlgorithmPolicy, cert: Certificate, hash_name: str, scheme: str,
+                    digests: list[tuple[str, str]], at: datetime | None) -> str | None:
+    """TS 119 312: the hash and key of the signature, and each reference digest, acceptable when signed."""
+    if at is None:
+        return None
+    key = load_public_key(cert.spki)
+    problem = policy.check(SignatureAlgorithm(f"{hash_name}_{scheme}", hash_name, key.family, key.bits), at)
+    if problem:
+        return problem
+    for _, digest in digests:
+        until = policy.hash_until.get(digest, at)
+        if until is not None and at >= until:
+            return f"{digest} reference digests are not accepted for a list signed at {at.isoformat()}"
+    return None
+
+
+def _verify_with(data: bytes, cert: Certificate, xades: bool, method_uri: str, digests: list[tuple[str, str]],
+                 at: datetime | None):
+    from cryptography import x509 as cx509
+    from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
+    from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+
+    # The algorithms were judged against the policy at the signing time already: let signxml accept exactly them.
+    options = dict(expect_references=True, verification_time=at, location="./",
+                   signature_methods=frozenset({SignatureMethod(method_uri)}),
+                   digest_algorithms=frozenset(DigestAlgorithm(d) for d, _ in digests),
+                   # KeyValue / DEREncodedKeyValue next to the certificate are not used: the given certificate is.
+                   ignore_ambiguous_key_info=True)
+    x509_cert = cx509.load_der_x509_certificate(cert.der)
+    # No XSD check of the signature element: EU DSS does not refuse a list for schema trivia in it either (and
+    # what the verification needs is checked by the verification itself).
+    if xades:
+        return XAdESVerifier().verify(data, x509_cert=x509_cert, validate_schema=False,
+                                      expect_config=XAdESSignatureConfiguration(**options))
+    return XMLVerifier().verify(data, x509_cert=x509_cert, validate_schema=False,
+                                expect_config=SignatureConfiguration(**options))
+
+
+def _classify(exc: Exception) -> SubIndication:
+    from signxml.exceptions import InvalidCertificate, InvalidDigest
+
+    if isinstance(exc, InvalidDigest):
+        return SubIndication.HASH_FAILURE
+    if isinstance(exc, InvalidCertificate):
+        return SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+    return SubIndication.SIG_CRYPTO_FAILURE
+
+
+def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime | None,
+                     policy: AlgorithmPolicy = DEFAULT_POLICY):
     """Verify `root`'s enveloped signature with one of `certificates` valid at `at`.
 
     Returns (the signed document as covered by the enveloped reference, the certificate that verified it);
-    raises InvalidSignatureError naming the last failure."""
-    from cryptography import x509 as cx509
-    from signxml import SignatureConfiguration, XMLVerifier
+    raises XmlSignatureError (an InvalidSignatureError) with the typed failure."""
     from signxml.exceptions import SignXMLException
-    from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
-    signature = root.find("ds:Signature", _NS)
-    if signature is None:
-        raise InvalidSignatureError("XML: the list is not signed (no ds:Signature under the root element)")
-    if not certificates:
-        raise InvalidSignatureError("XML: no certificate to verify the signature with")
+    # The certificate the signature names in KeyInfo is tried first (one verification instead of several).
+    signature = the_signature(root)
     index = _whole_document_reference(signature, root)
+    method_uri, (hash_name, scheme), digests = _algorithms(signature)
+    if not certificates:
+        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "XML: no certificate to verify the signature with")
     xades = any(r.get("Type") == SIGNED_PROPERTIES for r in signature.findall("ds:SignedInfo/ds:Reference", _NS))
     data = etree.tostring(root)
-    last: Exception | None = None
-    for cert in _key_info_first(signature, certificates):
+    named = {c.der for c in _key_info_certificates(signature)}
+    failures: list[tuple[SubIndication, str, Certificate]] = []
+    for cert in sorted(certificates, key=lambda c: c.der not in named):
+        problem = _policy_problem(policy, cert, hash_name, scheme, digests, at)
+        if problem:
+            failures.append((SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature ({method_uri}): {problem} "
+                                                                       "(ETSI TS 119 312)", cert))
+            continue
         try:
-            x509_cert = cx509.load_der_x509_certificate(cert.der)
-            if xades:
-                config = XAdESSignatureConfiguration(expect_references=True, verification_time=at, location="./")
-                results = XAdESVerifier().verify(data, x509_cert=x509_cert, expect_config=config)
-            else:
-                config = SignatureConfiguration(expect_references=True, verification_time=at, location="./")
-                results = XMLVerifier().verify(data, x509_cert=x509_cert, expect_config=config)
+            results = _verify_with(data, cert, xades, method_uri, digests, at)
         except (SignXMLException, etree.LxmlError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            last = exc
+            failures.append((_classify(exc), f"XML signature does not verify with '{cert.subject_str}': {exc}", cert))
             continue
         results = results if isinstance(results, list) else [results]
         signed = results[index].signed_xml if index < len(results) else None
         if signed is None or signed.tag != root.tag:
-            raise InvalidSignatureError("XML signature: the enveloped reference does not cover the list")
+            raise _fail(SubIndication.FORMAT_FAILURE, "XML signature: the enveloped reference does not cover the list")
         return signed, cert
-    raise InvalidSignatureError(f"XML signature does not verify with any of the {len(certificates)} "
-                                f"certificate(s) given: {last}")
+    raise _best(failures, named, len(certificates))
 
 
-__all__ = ["verify_enveloped"]
+def _best(failures: list[tuple[SubIndication, str, Certificate]], named: set[bytes], given: int) -> XmlSignatureError:
+    """The failure that says most: an altered list (a digest fails under the right key) before a wrong key."""
+    for sub in (SubIndication.HASH_FAILURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                SubIndication.NO_CERTIFICATE_CHAIN_FOUND):
+        for s, detail, cert in failures:
+            if s == sub:
+                return _fail(sub, detail, cert)
+    for s, detail, cert in failures:
+        if cert.der in named:  # the certificate the signature names does not verify its value: broken signature
+            return _fail(SubIndication.SIG_CRYPTO_FAILURE, detail, cert)
+    # Every given certificate failed the signature value itself: none of them signed the list.
+    detail = failures[-1][1] if failures else "no certificate verified it"
+    return _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                 f"XML signature does not verify with any of the {given} certificate(s) given ({detail})")
+
+
+__all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "the_signature", "verify_enveloped"]
