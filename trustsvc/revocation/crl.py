@@ -196,6 +196,92 @@ def stale_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | None =
     return None
 
 
+@dataclass(frozen=True)
+class _DistributionPoint:
+    """One of the certificate's CRL distribution points (RFC 5280 4.2.1.13), as 6.3.3 (b) matches CRLs to it."""
+
+    names: list[str]  # the distribution point's names (fullName, or nameRelativeToCRLIssuer resolved)
+    crl_issuers: list[str] | None  # cRLIssuer names (an indirect CRL's issuer), None when the CA issues its CRLs
+    reasons: frozenset[str]  # the reasons it covers
+
+
+def _distribution_points(cert: Certificate) -> list[_DistributionPoint]:
+    """The certificate's distribution points; without the extension, one covering every reason from its issuer."""
+    cdps = cert.crl_distribution_points
+    if not cdps:
+        return [_DistributionPoint([], None, ALL_REASONS)]
+    out = []
+    for dp in cdps:
+        crl_issuers = _gn_names(dp["crl_issuer"]) if dp["crl_issuer"].native else None
+        # RFC 5280 4.2.1.13: nameRelativeToCRLIssuer is relative to cRLIssuer when present
+        rel_base = next((gn.chosen for gn in dp["crl_issuer"] if gn.name == "directory_name"), None) \
+            if dp["crl_issuer"].native else None
+        rel_base = rel_base if rel_base is not None else cert.issuer
+        names = _dp_names(dp["distribution_point"], rel_base) if dp["distribution_point"].native is not None else []
+        r = dp["reasons"].native
+        out.append(_DistributionPoint(names, crl_issuers, frozenset(r) & ALL_REASONS if r else ALL_REASONS))
+    return out
+
+
+def _in_scope(crl: ParsedCRL, cert: Certificate, dp: _DistributionPoint) -> bool:
+    """RFC 5280 6.3.3 (b): the CRL's issuer and issuing distribution point cover `cert` through `dp`."""
+    # 6.3.3 (b)(1) issuer
+    if dp.crl_issuers is not None:
+        if "dn:" + crl.issuer_key not in dp.crl_issuers or not crl.indirect:
+            return False
+    elif crl.issuer_key != cert.issuer_key:
+        return False
+    # 6.3.3 (b)(2) issuing distribution point scope
+    idp = crl.idp
+    if idp is None:
+        return True
+    idp_names = _dp_names(idp["distribution_point"], crl.issuer)
+    if idp_names:
+        candidates = dp.names or dp.crl_issuers or ["dn:" + cert.issuer_key]
+        if not set(idp_names) & set(candidates):
+            return False
+    if idp["only_contains_user_certs"].native and cert.is_ca:
+        return False
+    if idp["only_contains_ca_certs"].native and not cert.is_ca:
+        return False
+    return not idp["only_contains_attribute_certs"].native
+
+
+def _idp_reasons(crl: ParsedCRL) -> frozenset[str]:
+    """RFC 5280 6.3.3 (d): the reasons the CRL's issuing distribution point covers (all without onlySomeReasons)."""
+    idp = crl.idp
+    if idp is None or not idp["only_some_reasons"].native:
+        return ALL_REASONS
+    return frozenset(idp["only_some_reasons"].native) & ALL_REASONS
+
+
+def unusable_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | None = None) -> str | None:
+    """Why `crl` cannot serve as evidence at `at` whatever its signer: not fresh (6.3.3 (a)), an unrecognised
+    critical extension (5.2), or a broken CRL profile (5.2.3-5.2.5); None when it can."""
+    stale = stale_reason(crl, at, max_freshness)
+    if stale is not None:
+        return stale
+    if crl.unknown_critical:
+        return f"CRL has unrecognised critical extension(s) {crl.unknown_critical}"
+    return crl_profile_problem(crl)
+
+
+def _delta_entry(crl: ParsedCRL, deltas: Sequence[ParsedCRL], cert: Certificate, at: datetime,
+                 max_freshness: timedelta | None, signer_ok: Callable[[ParsedCRL], str | None],
+                 result: CRLStatus) -> tuple[datetime, str | None] | None:
+    """RFC 5280 6.3.3 (c), (h), (i): `cert`'s entry in a usable delta CRL for the complete CRL `crl`, if any
+    (the delta is recorded as evidence when one is used)."""
+    for d in deltas:
+        if (d.issuer_key == crl.issuer_key and d.idp_der == crl.idp_der and d.base_number is not None
+                and crl.number is not None and d.base_number <= crl.number and (d.number or 0) > crl.number
+                and unusable_reason(d, at, max_freshness) is None and signer_ok(d) is None
+                and not isinstance(d.entries, str)):
+            hit = d.entries.get((cert.issuer_key, cert.serial_number))
+            result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
+            return hit
+    return None
+
+
 def check_crls(
     cert: Certificate,
     crls: Sequence[ParsedCRL],
@@ -209,103 +295,34 @@ def check_crls(
     not acceptable. Newest CRLs are considered first; freshness as in `stale_reason`."""
     result = CRLStatus(None)
     reasons_mask: set[str] = set()
-    cdps = cert.crl_distribution_points
-    dps: list[tuple[list[str], list[str] | None, frozenset[str]]] = []  # (dp names, cRLIssuer names, reasons)
-    if cdps:
-        for dp in cdps:
-            crl_issuers = _gn_names(dp["crl_issuer"]) if dp["crl_issuer"].native else None
-            # RFC 5280 4.2.1.13: nameRelativeToCRLIssuer is relative to cRLIssuer when present
-            rel_base = next((gn.chosen for gn in dp["crl_issuer"] if gn.name == "directory_name"), None) \
-                if dp["crl_issuer"].native else None
-            rel_base = rel_base if rel_base is not None else cert.issuer
-            names = _dp_names(dp["distribution_point"], rel_base) if dp["distribution_point"].native is not None else []
-            r = dp["reasons"].native
-            dps.append((names, crl_issuers, frozenset(r) & ALL_REASONS if r else ALL_REASONS))
-    else:
-        dps.append(([], None, ALL_REASONS))
-    cert_issuer = "dn:" + cert.issuer_key
     complete = sorted((c for c in crls if not c.is_delta), key=lambda c: c.this_update, reverse=True)
     deltas = [c for c in crls if c.is_delta]
     stale_seen = fresh_seen = False
-    for dp_names, dp_issuers, dp_reasons in dps:
+    for dp in _distribution_points(cert):
         for crl in complete:
             if reasons_mask >= ALL_REASONS:
                 break
-            # 6.3.3 (b)(1) issuer
-            if dp_issuers is not None:
-                if "dn:" + crl.issuer_key not in dp_issuers or not crl.indirect:
-                    continue
-            elif crl.issuer_key != cert.issuer_key:
+            if not _in_scope(crl, cert, dp):
                 continue
-            # 6.3.3 (b)(2) issuing distribution point scope
-            idp = crl.idp
-            if idp is not None:
-                idp_names = _dp_names(idp["distribution_point"], crl.issuer)
-                if idp_names:
-                    candidates = dp_names or dp_issuers or [cert_issuer]
-                    if not set(idp_names) & set(candidates):
-                        continue
-                if idp["only_contains_user_certs"].native and cert.is_ca:
-                    continue
-                if idp["only_contains_ca_certs"].native and not cert.is_ca:
-                    continue
-                if idp["only_contains_attribute_certs"].native:
-                    continue
-            # 6.3.3 (a) currency, at the validation time (EN 319 102-1 5.2.5)
-            stale = stale_reason(crl, at, max_freshness)
-            if stale is not None:
-                stale_seen = True
-                result.problems.append(stale)
-                continue
-            if crl.unknown_critical:
-                result.problems.append(f"CRL has unrecognised critical extension(s) {crl.unknown_critical}")
-                continue
-            profile_problem = crl_profile_problem(crl)
-            if profile_problem is not None:  # RFC 5280 5.2: not usable evidence
-                result.problems.append(profile_problem)
-                continue
-            # 6.3.3 (d) reasons
-            idp_reasons = frozenset(idp["only_some_reasons"].native or ()) & ALL_REASONS if idp is not None and idp["only_some_reasons"].native else ALL_REASONS
-            interim = idp_reasons & dp_reasons
-            if interim <= reasons_mask:  # 6.3.3 (e)
-                continue
-            # 6.3.3 (f), (g) CRL issuer path and signature
-            why = signer_ok(crl)
+            # 6.3.3 (a) currency at the validation time (EN 319 102-1 5.2.5); RFC 5280 5.2 usable at all
+            why = unusable_reason(crl, at, max_freshness)
             if why is not None:
+                stale_seen = stale_seen or stale_reason(crl, at, max_freshness) is not None
                 result.problems.append(why)
                 continue
-            entries = crl.entries
+            interim = _idp_reasons(crl) & dp.reasons  # 6.3.3 (d)
+            if interim <= reasons_mask:  # 6.3.3 (e)
+                continue
+            # 6.3.3 (f), (g) CRL issuer path and signature; then the entries themselves must be readable
+            why = signer_ok(crl)
+            entries = crl.entries if why is None else why
             if isinstance(entries, str):
                 result.problems.append(entries)
                 continue
             fresh_seen = True
-            # 6.3.3 (c), (h), (i): a delta CRL for this complete CRL
-            delta_hit = None
-            for d in deltas:
-                if (d.issuer_key == crl.issuer_key and d.idp_der == crl.idp_der and d.base_number is not None
-                        and crl.number is not None and d.base_number <= crl.number and (d.number or 0) > crl.number
-                        and stale_reason(d, at, max_freshness) is None
-                        and not d.unknown_critical and crl_profile_problem(d) is None and signer_ok(d) is None
-                        and not isinstance(d.entries, str)):
-                    hit = d.entries.get((cert.issuer_key, cert.serial_number))
-                    result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
-                    if hit is not None:
-                        delta_hit = hit
-                    break
-            hit = entries.get((cert.issuer_key, cert.serial_number))
-            if delta_hit is not None:
-                hit = None if delta_hit[1] == "remove_from_crl" else delta_hit
-            if hit is not None and hit[1] == "remove_from_crl":
-                hit = None
-            if hit is not None:
-                rt, reason = hit
-                result.evidence.append(_evidence(crl, cert, "revoked", rt, reason))
-                result.revocation_time, result.reason = rt, reason  # revoked after `at`: good at `at`, noted
-                if rt <= at:
-                    result.status = "revoked"
-                    return result
-            else:
-                result.evidence.append(_evidence(crl, cert, "good"))
+            if _apply_entry(crl, cert, entries, _delta_entry(crl, deltas, cert, at, max_freshness, signer_ok, result),
+                            at, result):
+                return result
             reasons_mask |= interim
     if reasons_mask >= ALL_REASONS:
         result.status = "good"
@@ -316,3 +333,24 @@ def check_crls(
             result.problems.append("no CRL covers this certificate" if not reasons_mask else
                                    f"CRLs cover only reasons {sorted(reasons_mask)}")
     return result
+
+
+def _apply_entry(crl: ParsedCRL, cert: Certificate, entries: dict[tuple[str, int], tuple[datetime, str | None]],
+                 delta_hit: tuple[datetime, str | None] | None, at: datetime, result: CRLStatus) -> bool:
+    """RFC 5280 6.3.3 (i), (j): record what `crl` (and its delta) say of `cert`; True when it is revoked at `at`.
+    A delta entry overrides the complete CRL's; removeFromCRL lifts a hold."""
+    hit = entries.get((cert.issuer_key, cert.serial_number))
+    if delta_hit is not None:
+        hit = None if delta_hit[1] == "remove_from_crl" else delta_hit
+    if hit is not None and hit[1] == "remove_from_crl":
+        hit = None
+    if hit is None:
+        result.evidence.append(_evidence(crl, cert, "good"))
+        return False
+    rt, reason = hit
+    result.evidence.append(_evidence(crl, cert, "revoked", rt, reason))
+    result.revocation_time, result.reason = rt, reason  # revoked after `at`: good at `at`, noted
+    if rt <= at:
+        result.status = "revoked"
+        return True
+    return False
