@@ -12,9 +12,10 @@ from trustsvc import tlv
 from trustsvc.cache import BoundedCache
 
 from trustsvc.cms.signed_data import (
-    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, oid_digest_name, parse_signed_data,
+    ID_CT_TSTINFO, CMSFormatError, first_line, SignedData, _to_der, compute_digest, digest_spec, oid_digest_name,
+    parse_signed_data,
 )
-from trustsvc.errors import TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.x509.certificate import Certificate
 
 ID_KP_TIMESTAMPING = "1.3.6.1.5.5.7.3.8"
@@ -212,7 +213,33 @@ def imprint_of(token: TimestampToken, data: bytes) -> bytes:
     return compute_digest(token.imprint_algorithm, data)
 
 
+def given_imprint(token: TimestampToken, digest: bytes | str | tuple[str, bytes | str]) -> bytes:
+    """The caller's digest of the timestamped data, to compare with the token's message imprint (RFC 3161 2.4.2).
+
+    `digest` is `(algorithm, value)` (algorithm by name or dotted OID, value as bytes or hex) or a bare value
+    (bytes or hex, compared as it is). A named algorithm must be the imprint's and the value as long as its
+    digests: raises UnsupportedAlgorithmError (another or an unknown algorithm) or InputFormatError (not hex,
+    wrong length), naming both.
+    """
+    if not isinstance(digest, (tuple, list)):
+        if isinstance(digest, str):
+            try:
+                return bytes.fromhex(digest.strip())
+            except ValueError:
+                raise InputFormatError("digest must be hexadecimal") from None
+        return bytes(digest)
+    algorithm, value = digest_spec(digest)
+    imprint = token.imprint_algorithm
+    if algorithm != imprint:
+        raise UnsupportedAlgorithmError(f"the data's digest was given as {algorithm}; this token's message imprint "
+                                        f"is {imprint}, so the data cannot be checked")
+    size = len(compute_digest(imprint, b""))
+    if len(value) != size:
+        raise InputFormatError(f"the data's digest has {len(value)} bytes; a {imprint} digest has {size}")
+    return value
+
+
 __all__ = [
-    "ID_KP_TIMESTAMPING", "TimestampToken", "imprint_of", "parse_timestamp_token", "tsa_certificate_problem",
+    "ID_KP_TIMESTAMPING", "TimestampToken", "given_imprint", "imprint_of", "parse_timestamp_token", "tsa_certificate_problem",
     "UnsupportedAlgorithmError",
 ]

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from trustsvc.cache import BoundedCache
 from trustsvc.context import Profile, ValidationContext
 from trustsvc.cms.signed_data import CMSFormatError
-from trustsvc.cms.timestamp import TimestampToken, parse_timestamp_token, tsa_certificate_problem
+from trustsvc.cms.timestamp import TimestampToken, given_imprint, parse_timestamp_token, tsa_certificate_problem
 from trustsvc.cms.attributes import ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, CertBinding, signing_certificate_binding
 from trustsvc.cms.signed_data import verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
@@ -275,7 +275,7 @@ def validate_timestamp(
     token: bytes | str,
     *,
     content: bytes | None = None,
-    digest: bytes | str | None = None,
+    digest: bytes | str | tuple[str, bytes | str] | None = None,
     trust: Any = None,
     trust_anchors: Sequence[Any] = (),
     deadline: datetime | str | None = None,
@@ -294,6 +294,9 @@ def validate_timestamp(
     platform_timezone: Any = None,
 ) -> TimestampReport:
     """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
+
+    `digest` is the data's digest as bytes or hex, or `(algorithm, value)` with the algorithm by name or dotted
+    OID: it must then be the token's imprint algorithm (else TOTAL-FAILED / FORMAT_FAILURE naming both).
 
     The TSA certificate is validated at genTime and must be recognised as a TSA service granted for
     `timestamping` in `trust`; with `deadline`, genTime after it is TOTAL-FAILED naming both times.
@@ -314,12 +317,9 @@ def validate_timestamp(
     except (ValueError, TypeError) as exc:  # an unknown revocation mode or profile
         return TimestampReport(SignatureIndication.INDETERMINATE, SubIndication.GENERIC, [str(exc)])
     try:
-        if isinstance(digest, str):
-            try:
-                digest = bytes.fromhex(digest.strip())
-            except ValueError:
-                raise InputFormatError("digest must be hexadecimal") from None
         parsed = parse_timestamp_token(token)
+        # RFC 3161 2.4.2: a digest given as (algorithm, value) must be the imprint's algorithm (cms/timestamp.py).
+        digest = given_imprint(parsed, digest) if digest is not None else None
     except (CMSFormatError, InputFormatError, TrustsvcError) as exc:
         return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                [message("ts_format", lang, detail=localise.detail(str(exc), SubIndication.FORMAT_FAILURE,
