@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from asn1crypto import algos, cms, core, crl, ocsp, x509
+from asn1crypto import algos, cms, core, crl, ocsp, parser, x509
 
 from trustsvc.cms.layout import RawAttribute, read_layout
 from trustsvc.demo.revocation import make_ocsp_response
@@ -259,3 +259,41 @@ def archive_v3_imprint(sig: bytes, index: bytes) -> bytes:
 def token_with_index(token: bytes, version: int, index: bytes) -> bytes:
     """The archive timestamp token with the hash index in its own unsigned attributes."""
     return with_unsigned(token, (ATS_HASH_INDEX[version], index))
+
+
+# --- BER, as BouncyCastle writes a CMSSignedData ---------------------------------------------------
+def _indefinite(identifier: int, body: bytes) -> bytes:
+    return bytes([identifier]) + b"\x80" + body + b"\x00\x00"
+
+
+def _tlvs(contents: bytes) -> list[tuple]:
+    out, pointer = [], 0
+    while pointer < len(contents):
+        info, pointer = parser._parse(contents, len(contents), pointer)  # noqa: SLF001
+        out.append(info)
+    return out
+
+
+def to_ber(der: bytes, chunk: int = 1000) -> bytes:
+    """ContentInfo, [0], SignedData, encapContentInfo, eContent (a constructed OCTET STRING in `chunk`-byte
+    segments), certificates, crls and signerInfos re-written with indefinite lengths (X.690 8.1.3.6), as
+    BouncyCastle's BER classes write them. What a signature or timestamp covers keeps its DER."""
+    content_type, explicit = _tlvs(parser.parse(der)[4])
+    fields = []
+    for i, f in enumerate(_tlvs(parser.parse(explicit[4])[4])):
+        if i == 2:  # encapContentInfo
+            inner = _tlvs(f[4])
+            body = inner[0][3] + inner[0][4]
+            if len(inner) > 1:
+                octets = parser.parse(inner[1][4])[4]
+                segments = b"".join(parser.emit(0, 0, 4, octets[j:j + chunk]) for j in range(0, len(octets), chunk))
+                body += _indefinite(0xA0, _indefinite(0x24, segments))
+            fields.append(_indefinite(0x30, body))
+        elif f[0] == 2 and f[2] in (0, 1):  # certificates [0], crls [1]
+            fields.append(_indefinite(0xA0 | f[2], f[4]))
+        elif f[0] == 0 and f[2] == 17:  # signerInfos
+            fields.append(_indefinite(0x31, f[4]))
+        else:
+            fields.append(f[3] + f[4] + f[5])
+    signed_data = _indefinite(0x30, b"".join(fields))
+    return _indefinite(0x30, content_type[3] + content_type[4] + _indefinite(0xA0, signed_data))

@@ -237,3 +237,33 @@ def test_garbage_in_every_long_term_attribute_never_crashes(ec):
             r = ec.validate(sig)
             assert r.indication in (_INDET, _FAIL), (oid, value)
             assert r.reasons
+
+
+# --- BER (BouncyCastle writes CMSSignedData with indefinite lengths) ------------------------------
+def test_ber_encoded_lt_lta_and_xl_validate(ec):
+    long_content = CONTENT * 60  # several eContent segments
+    leaf, ca, _root, tsa = TERRITORIES["ecdsa"]
+    for sig in (_lta(ec, _lt_ocsp_response(ec), 3, explicit_algorithm=True), _xl(ec), _lt_attributes(ec)):
+        ber = enc.to_ber(sig)
+        assert ber[:2] == b"\x30\x80" and ber != sig
+        r = ec.validate(ber)
+        assert r.indication is _PASS, r.reasons
+        assert r.signers[0].level == ec.validate(sig).signers[0].level
+    bt = sign_cms(long_content, ec.demo.cert(leaf), ec.demo.key(leaf), detached=False, extra_certs=[ec.demo.cert(ca)],
+                  timestamper=ec.demo.tsa(tsa))
+    ber = enc.to_ber(bt, chunk=500)
+    lta = _lta(ec, enc.with_signed_data(ber, revocation=[ec.root_crl] + [
+        enc.other_revocation(enc.ID_RI_OCSP_RESPONSE, o) for o in ec.ocsp]), 3, explicit_algorithm=True)
+    r = ec.validate(lta)
+    assert r.indication is _PASS, r.reasons
+
+
+def test_extending_a_ber_signature_keeps_what_it_signs(ec):
+    from trustsvc.validation.extend import extend_signature
+
+    ber = enc.to_ber(ec.bt)
+    lta = extend_signature(ber, level="B-LTA", trust_anchors=[ec.root], crls=[ec.root_crl, ec.demo.crl(TERRITORIES["ecdsa"][1])],
+                           ocsp_responses=ec.ocsp, timestamper=ec.tsa)
+    r = ec.validate(lta)
+    assert r.indication is _PASS, r.reasons
+    assert r.signers[0].level == "CAdES-BASELINE-LTA"
