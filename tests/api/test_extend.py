@@ -61,3 +61,35 @@ def test_verify_signature_answers_the_etsi_xml_report_when_asked(client, demo):
     r = client.post("/v1/verify/signature", json=body)
     main = r.json()["indication"].lower()
     assert f"<vr:MainIndication>urn:etsi:019102:mainindication:{main}</vr:MainIndication>".encode() in xml
+
+
+def test_extend_fetch_uses_the_service_revocation_source(make_settings, tmp_path, monkeypatch):
+    """`fetch: true` goes through the service's guarded fetcher (here allowed onto loopback, where the demo
+    responder runs): the fetched status is embedded and the result validates offline years later."""
+    from fastapi.testclient import TestClient
+
+    from tests.faults.server import free_port
+    from trustsvc.api.app import create_app
+    from trustsvc.demo.ocsp_responder import OCSPResponderServer, load_demo_cas
+
+    port = free_port()
+    out = tmp_path / "demo"
+    demo = Demo(out, init_demo(out, now=datetime.now(timezone.utc) - timedelta(minutes=5),
+                               base_url=f"http://127.0.0.1:{port}"))
+    ent = demo.index["entities"]["mo-tsa"]
+    monkeypatch.setenv("TRUSTSVC_TSA_CERT", str(demo.dir / ent["cert"]))
+    monkeypatch.setenv("TRUSTSVC_TSA_KEY", str(demo.dir / ent["key"]))
+    root = demo.cert("mo-root")
+    body = {"signature": _b64(demo.sign_bt("ecdsa")), "content": _b64(CONTENT), "level": "B-LTA", "fetch": True,
+            "trust_anchors": [_b64(root.der)]}
+    cas, knobs = load_demo_cas(out)
+    settings = make_settings(revocation_allow_networks=("127.0.0.0/8",))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        with OCSPResponderServer(cas, port=port, knobs=knobs) as responder:
+            r = client.post("/v1/extend", json=body)
+        assert r.status_code == 200, r.text
+        assert responder.requests
+    assert r.json()["level"] == "CAdES-BASELINE-LTA"
+    report = validate_signature(base64.b64decode(r.json()["signature"]), content=CONTENT, trust_anchors=[root],
+                                revocation="require", at=demo.after_everything_expired())
+    assert report.indication is SignatureIndication.TOTAL_PASSED, report.reasons

@@ -55,7 +55,7 @@ def timestamper(settings: Any) -> Any:
     return LocalTSA.from_files(Path(cert), Path(key))
 
 
-def _extend(req: ExtendRequest, store: Any, settings: Any) -> bytes:
+def _extend(req: ExtendRequest, store: Any, settings: Any, service_source: Any = None) -> bytes:
     from trustsvc.errors import TrustsvcError
     from trustsvc.validation.extend import extend_signature
 
@@ -63,9 +63,13 @@ def _extend(req: ExtendRequest, store: Any, settings: Any) -> bytes:
     content = decode_b64(req.content, "content") if req.content is not None else None
     source = None
     if req.fetch:
-        from trustsvc.revocation.online import FetchingRevocationSource
+        # The service's fetching source (TRUSTSVC_REVOCATION_* settings: SSRF guard, trust-list supply
+        # points, cache), as the verify endpoints use it; a default guarded one when fetching is off there.
+        source = service_source
+        if source is None:
+            from trustsvc.revocation.online import FetchingRevocationSource
 
-        source = FetchingRevocationSource()
+            source = FetchingRevocationSource()
     try:
         return extend_signature(
             sig, level=req.level, content=content, timestamper=timestamper(settings), trust=store,
@@ -99,7 +103,9 @@ async def extend(request: Request) -> Response:
             raise Problem(422, "invalid-request", f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg', '')}"[:500]) from None
         raise Problem(400, "invalid-json", f"request body is not JSON: {exc}"[:300]) from None
     svc = request.app.state.svc
-    der = await run_verification(request, _extend, req, svc.holder.store, svc.settings)
+    revocation = getattr(svc, "revocation", None)
+    der = await run_verification(request, _extend, req, svc.holder.store, svc.settings,
+                                 getattr(revocation, "source", None))
     from trustsvc.cms.layout import read_layout
     from trustsvc.cms.levels import signature_level
     from trustsvc.cms.signed_data import parse_signed_data
