@@ -19,7 +19,7 @@ from asn1crypto import core
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.path.corpus_pki import UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw, resign, root, san
+from tests.path.corpus_pki import EPOCH as EPOCH_, FAR as FAR_, UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw, resign, root, san
 from trustsvc import validate_certificate
 from trustsvc.reports import Indication, SubIndication
 
@@ -503,3 +503,148 @@ def test_non_critical_policy_constraints_in_a_ca_hold_when_the_path_carries_a_po
     assert any("policyConstraints is not critical" in w for w in report.warnings), report.warnings
     failed = run(ica_noncritical_pc())
     assert "rule pc-critical" in failed.reasons[0] and "certificate 1" in failed.reasons[0], failed.reasons
+
+
+# --- rfc5280::crl (CRLs given with the request, revocation required) ----------------------------------------
+CRL_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_DAY = timedelta(days=1)
+_NUMBER = object()
+
+
+def crl(signer: Pair | None, *, issuer: x509.Name | None = None, revoked=(), last: datetime = EPOCH_,
+        nxt: datetime = FAR_, number=_NUMBER, aki: bool = True, extra=()) -> bytes:
+    """A CRL in the corpus's default shape (cRLNumber non-critical, AKI, EPOCH .. a thousand years); `signer` None
+    signs with a key nobody holds a certificate for. `revoked`: (serial, date, [(extension, critical)])."""
+    key = signer.key if signer is not None else ec.generate_private_key(ec.SECP256R1())
+    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer if issuer is not None else signer.cert.subject)
+         .last_update(last).next_update(nxt))
+    if number is _NUMBER:
+        number = (x509.CRLNumber(1), False)
+    if number is not None:
+        b = b.add_extension(number[0], critical=number[1])
+    if aki:
+        pub = (signer.key if signer is not None else key).public_key()
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(pub), critical=False)
+    for value, critical in extra:
+        b = b.add_extension(value, critical=critical)
+    for serial, when, exts in revoked:
+        rb = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        for value, critical in exts:
+            rb = rb.add_extension(value, critical=critical)
+        b = b.add_revoked_certificate(rb.build())
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+    return b.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
+
+
+def crl_root(**kw) -> Pair:
+    kw.setdefault("ku", (key_usage(key_cert_sign=True, crl_sign=True), False))
+    return root(**kw)
+
+
+def crl_case(lf: Pair, anchors: list[Pair], crls: list[bytes], at: datetime = CRL_AT) -> Case:
+    return Case(lf.der, _ders(*anchors), at=at, kw={"crls": crls, "revocation": "require"})
+
+
+def _random_serial() -> int:
+    return x509.random_serial_number()
+
+
+def revoked_certificate_with_crl() -> Case:
+    r = crl_root()
+    lf = leaf(r, subject=name("revoked.example.com"), alt=(san(dns("revoked.example.com")), False))
+    return crl_case(lf, [r], [crl(r, revoked=[(lf.cert.serial_number, CRL_AT - _DAY, [])])])
+
+
+def invalid_crl_for(**crl_kw) -> Case:
+    # the leaf is not listed: only the CRL's own defect can make the path fail
+    r = crl_root()
+    lf = leaf(r)
+    at = EPOCH_ + timedelta(seconds=2)
+    return crl_case(lf, [r], [crl(r, revoked=[(_random_serial(), EPOCH_ + timedelta(seconds=1), [])], **crl_kw)], at)
+
+
+def one_crl(root_kw: dict | None = None, *, revoke_leaf_at: datetime | None = None, entry_exts=(), leaf_kw=None,
+            **crl_kw) -> Case:
+    r = crl_root(**(root_kw or {}))
+    lf = leaf(r, **(leaf_kw or {}))
+    serial = lf.cert.serial_number if revoke_leaf_at is not None else _random_serial()
+    when = revoke_leaf_at if revoke_leaf_at is not None else CRL_AT - _DAY
+    return crl_case(lf, [r], [crl(r, revoked=[(serial, when, list(entry_exts))], **crl_kw)])
+
+
+def serial_on_other_issuers_crl() -> Case:
+    r1, r2 = crl_root(issuer=name("Root CA 1")), crl_root(issuer=name("Root CA 2"))
+    lf = leaf(r1)
+    return crl_case(lf, [r1, r2], [crl(r1), crl(r2, revoked=[(lf.cert.serial_number, CRL_AT - _DAY, [])])])
+
+
+def crl_wrong_signing_key() -> Case:
+    r1, r2 = crl_root(issuer=name("Root CA 1")), crl_root(issuer=name("Root CA 2"))
+    lf = leaf(r1)
+    return crl_case(lf, [r1, r2], [crl(r2, issuer=r1.cert.subject, revoked=[(_random_serial(), CRL_AT - _DAY, [])])])
+
+
+def crl_invalid_signature() -> Case:
+    r = crl_root()
+    lf = leaf(r)
+    return crl_case(lf, [r], [crl(None, issuer=r.cert.subject, revoked=[(_random_serial(), CRL_AT - _DAY, [])])])
+
+
+def crl_very_large() -> Case:
+    r = crl_root()
+    lf = leaf(r)
+    return crl_case(lf, [r], [crl(r, revoked=[(_random_serial(), EPOCH_, []) for _ in range(10_000)])])
+
+
+def crl_validity_no_overlap() -> Case:
+    r = crl_root()
+    old = crl(r, last=CRL_AT - 365 * _DAY, nxt=CRL_AT - 180 * _DAY)
+    lf = leaf(r, not_before=CRL_AT - 30 * _DAY, not_after=CRL_AT + 30 * _DAY)
+    return crl_case(lf, [r], [old])
+
+
+_UNKNOWN = (raw(UNKNOWN_OID, b""),)
+REVOKED = SubIndication.REVOKED
+NOT_USABLE = ANY_FAILURE  # no usable CRL and revocation required: INDETERMINATE, the reason names the CRL's defect
+
+CRL_CASES = [
+    ("crl::revoked-certificate-with-crl", revoked_certificate_with_crl, REVOKED),
+    ("crl::crlnumber-missing", lambda: invalid_crl_for(number=None), NOT_USABLE),
+    ("crl::certificate-not-on-crl", lambda: one_crl(), PASS),
+    ("crl::certificate-serial-on-crl-different-issuer", serial_on_other_issuers_crl, PASS),
+    ("crl::crlnumber-critical", lambda: invalid_crl_for(number=(x509.CRLNumber(12345), True)), NOT_USABLE),
+    ("crl::issuer-missing-crlsign", lambda: one_crl({"ku": (key_usage(key_cert_sign=True), False)}), NOT_USABLE),
+    ("crl::issuer-no-keyusage-extension", lambda: one_crl({"ku": None}), PASS),
+    ("crl::issuer-valid-crlsign-and-keycertsign", lambda: one_crl(), PASS),
+    ("crl::crl-invalid-signature", crl_invalid_signature, NOT_USABLE),
+    ("crl::crl-wrong-signing-key", crl_wrong_signing_key, NOT_USABLE),
+    ("crl::crl-empty", lambda: crl_case(*(lambda r: (leaf(r), [r], [crl(r)]))(crl_root())), PASS),
+    ("crl::crl-very-large", crl_very_large, PASS),
+    ("crl::crl-unknown-critical-extension", lambda: one_crl(extra=[(_UNKNOWN[0], True)]), NOT_USABLE),
+    ("crl::crl-unknown-noncritical-extension", lambda: one_crl(extra=[(_UNKNOWN[0], False)]), PASS),
+    ("crl::entry-unknown-critical-extension", lambda: one_crl(revoke_leaf_at=CRL_AT - _DAY,
+                                                              entry_exts=[(_UNKNOWN[0], True)]), ANY_FAILURE),
+    ("crl::entry-unknown-noncritical-extension", lambda: one_crl(revoke_leaf_at=CRL_AT - _DAY,
+                                                                 entry_exts=[(_UNKNOWN[0], False)]), REVOKED),
+    # A deliberate divergence (docs/path.md): the corpus reads the validation time as "now", so a CRL issued a day
+    # later is "not yet effective". Here the validation time is the time the status is asked about, and a CRL
+    # issued after it is the best evidence about it (EN 319 102-1 5.2.5; how a timestamped bid stays valid): the
+    # CRL says the certificate was not revoked, and the path passes.
+    ("crl::this-update-in-future", lambda: crl_case(*(lambda r: (leaf(r), [r], [
+        crl(r, last=CRL_AT + _DAY, nxt=CRL_AT + 30 * _DAY)]))(crl_root())), PASS),
+    ("crl::next-update-in-past", lambda: crl_case(*(lambda r: (leaf(r), [r], [
+        crl(r, last=CRL_AT - 60 * _DAY, nxt=CRL_AT - 30 * _DAY)]))(crl_root())), NOT_USABLE),
+    ("crl::revocation-date-in-future", lambda: one_crl(revoke_leaf_at=CRL_AT + _DAY, last=CRL_AT - _DAY,
+                                                       nxt=CRL_AT + 30 * _DAY), REVOKED),
+    ("crl::revocation-date-before-not-before", lambda: one_crl(
+        revoke_leaf_at=CRL_AT - 60 * _DAY, last=CRL_AT - _DAY, nxt=CRL_AT + 30 * _DAY,
+        leaf_kw={"not_before": CRL_AT - 30 * _DAY}), REVOKED),
+    ("crl::crl-validity-no-overlap", crl_validity_no_overlap, NOT_USABLE),
+]
+
+
+@pytest.mark.parametrize("case", CRL_CASES, ids=[c[0] for c in CRL_CASES])
+def test_corpus_crl_case(case) -> None:
+    _id, make, expected = case
+    check(expected, run(make()))

@@ -36,8 +36,12 @@ class ParsedCRL:
         self.issuer_key = self.issuer.hashable
         self.this_update: datetime = tbs["this_update"].native
         self.next_update: datetime | None = tbs["next_update"].native
+        # RFC 5280 5.2: an unrecognised extension is kept as its octets (a non-critical one is ignored, a critical
+        # one makes the CRL unusable); only the extensions this module processes are decoded
         self.exts: dict[str, tuple[bool, object]] = {
-            e["extn_id"].dotted: (bool(e["critical"].native), e["extn_value"].parsed) for e in tbs["crl_extensions"]
+            e["extn_id"].dotted: (bool(e["critical"].native),
+                                  e["extn_value"].parsed if e["extn_id"].dotted in _KNOWN_CRL_EXT else e["extn_value"].contents)
+            for e in tbs["crl_extensions"]
         }
         self.sha256 = hashlib.sha256(der).hexdigest()
 
@@ -278,7 +282,7 @@ def _delta_entry(crl: ParsedCRL, deltas: Sequence[ParsedCRL], cert: Certificate,
                 and not isinstance(d.entries, str)):
             hit = d.entries.get((cert.issuer_key, cert.serial_number))
             result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
-            return hit
+            return None if hit is None else (min(hit[0], d.this_update), hit[1])  # see _apply_entry
     return None
 
 
@@ -340,6 +344,10 @@ def _apply_entry(crl: ParsedCRL, cert: Certificate, entries: dict[tuple[str, int
     """RFC 5280 6.3.3 (i), (j): record what `crl` (and its delta) say of `cert`; True when it is revoked at `at`.
     A delta entry overrides the complete CRL's; removeFromCRL lifts a hold."""
     hit = entries.get((cert.issuer_key, cert.serial_number))
+    if hit is not None:
+        # RFC 5280 5.1.2.6: a listed certificate is revoked by the time the CRL was issued, whatever later
+        # revocationDate the entry claims (a CA cannot list a revocation that has not happened yet)
+        hit = (min(hit[0], crl.this_update), hit[1])
     if delta_hit is not None:
         hit = None if delta_hit[1] == "remove_from_crl" else delta_hit
     if hit is not None and hit[1] == "remove_from_crl":
