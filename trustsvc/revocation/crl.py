@@ -38,11 +38,10 @@ class ParsedCRL:
         self.next_update: datetime | None = tbs["next_update"].native
         # RFC 5280 5.2: an unrecognised extension is kept as its octets (a non-critical one is ignored, a critical
         # one makes the CRL unusable); only the extensions this module processes are decoded
-        self.exts: dict[str, tuple[bool, object]] = {
-            e["extn_id"].dotted: (bool(e["critical"].native),
-                                  e["extn_value"].parsed if e["extn_id"].dotted in _KNOWN_CRL_EXT else e["extn_value"].contents)
-            for e in tbs["crl_extensions"]
-        }
+        self.exts: dict[str, tuple[bool, object]] = {}
+        for e in tbs["crl_extensions"]:
+            oid, value = e["extn_id"].dotted, e["extn_value"]
+            self.exts[oid] = (bool(e["critical"].native), value.parsed if oid in _KNOWN_CRL_EXT else value.contents)
         self.sha256 = hashlib.sha256(der).hexdigest()
 
     def ext(self, oid: str):
