@@ -87,7 +87,8 @@ def _e(parent, ns: str, tag: str, text: str | None = None, **attrib):
 
 
 def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: str = "sha256",
-         signing_time: str = "2019-09-04T08:00:00Z", cert_text: str | None = None) -> bytes:
+         signing_time: str = "2019-09-04T08:00:00Z", cert_text: str | None = None,
+         chain: tuple[Certificate, ...] = ()) -> bytes:
     """Enveloped XAdES-BES over `xml` as published lists are signed (two references, exclusive C14N)."""
     root = etree.fromstring(xml)
     sig = _e(root, DS, "Signature", Id="sig-1")
@@ -119,6 +120,10 @@ def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: 
     serial = _e(xcert, XADES, "IssuerSerial")
     _e(serial, DS, "X509IssuerName", "CN=TL signer,C=ZZ")
     _e(serial, DS, "X509SerialNumber", str(cert.serial_number))
+    for issuer in chain:  # XAdES SigningCertificate may name the issuers too (EN 319 132-1 5.2.2)
+        extra = _e(_e(ssp.find(f"{{{XADES}}}SigningCertificate"), XADES, "Cert"), XADES, "CertDigest")
+        _e(extra, DS, "DigestMethod", Algorithm=HASHES["sha256"][1])
+        _e(extra, DS, "DigestValue", _digest(issuer.der, "sha256"))
     # TS 119 612 5.7.1 / XMLDSig 6.6.4: the list's digest is over the document without its signature.
     unsigned = copy.deepcopy(root)
     unsigned.remove(unsigned.find(f"{{{DS}}}Signature"))

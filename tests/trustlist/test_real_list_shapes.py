@@ -190,3 +190,12 @@ def test_cli_not_parsable_list_is_one_line_exit_2(tmp_path):
     path.write_bytes(b"<?xml version='1.0'?><TrustServiceStatusList><SchemeInformation>")
     code, out, err = run("trust-list", "show", str(path))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "not well formed" in err, err
+
+
+def test_signing_certificate_may_name_issuers_the_key_info_does_not_carry(keys):
+    key, cert = keys["rsa2048"]
+    data = sign(national_list(service_cert=cert), key, cert, chain=(keys["p256"][1],))
+    assert import_signed_xml(data, [cert])[1].der == cert.der
+    # ...but the first Cert is the signing certificate: another certificate there breaks the binding.
+    other = sign(national_list(service_cert=cert), key, keys["p256"][1])
+    assert _failure(other, [cert]).failure.sub_indication is not None

@@ -157,11 +157,37 @@ def _policy_problem(policy: AlgorithmPolicy, cert: Certificate, hash_name: str, 
     return None
 
 
+def _xades_verifier():
+    """signxml's XAdES verifier, binding the signature to the certificate the first xades:Cert names.
+
+    EN 319 132-1 5.2.2 (and XAdES 1.3.2 SigningCertificate): the first Cert identifies the signing
+    certificate; further ones may name its issuers, which a list's KeyInfo need not carry. signxml wants every
+    one to match a certificate at hand, which refuses lists whose signing tool named the whole chain."""
+    from base64 import b64decode
+
+    from signxml.algorithms import DigestAlgorithm, digest_algorithm_implementations
+    from signxml.exceptions import InvalidDigest, InvalidInput
+    from signxml.xades import XAdESVerifier
+
+    class _Verifier(XAdESVerifier):
+        def _verify_cert_digest(self, signing_cert_node, certs, signing_cert):
+            first = self._find(signing_cert_node, "xades:Cert")
+            digest = self._find(first, "xades:CertDigest")
+            algorithm = DigestAlgorithm(self._find(digest, "DigestMethod").get("Algorithm"))
+            value = b64decode(self._find(digest, "DigestValue").text or "")
+            if signing_cert is None:
+                raise InvalidInput("no signing certificate to bind the signature to")
+            if value != signing_cert.fingerprint(digest_algorithm_implementations[algorithm]()):
+                raise InvalidDigest("Digest mismatch for signing certificate digest")
+
+    return _Verifier()
+
+
 def _verify_with(data: bytes, cert: Certificate, xades: bool, method_uri: str, digests: list[tuple[str, str]],
                  at: datetime | None):
     from cryptography import x509 as cx509
     from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
-    from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+    from signxml.xades import XAdESSignatureConfiguration
 
     # The algorithms were judged against the policy at the signing time already: let signxml accept exactly them.
     options = dict(expect_references=True, verification_time=at, location="./",
@@ -173,7 +199,7 @@ def _verify_with(data: bytes, cert: Certificate, xades: bool, method_uri: str, d
     # No XSD check of the signature element: EU DSS does not refuse a list for schema trivia in it either (and
     # what the verification needs is checked by the verification itself).
     if xades:
-        return XAdESVerifier().verify(data, x509_cert=x509_cert, validate_schema=False,
+        return _xades_verifier().verify(data, x509_cert=x509_cert, validate_schema=False,
                                       expect_config=XAdESSignatureConfiguration(**options))
     return XMLVerifier().verify(data, x509_cert=x509_cert, validate_schema=False,
                                 expect_config=SignatureConfiguration(**options))
