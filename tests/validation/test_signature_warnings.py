@@ -56,3 +56,26 @@ def test_cli_text_shows_the_warning(pki, tmp_path):
     assert "warning: 7 bytes after the end of the CMS signature were ignored" in r.output
     j = runner.invoke(app, ["verify", "signature", str(sig), "--anchor", str(anchor), "--at", NOW.isoformat(), "--json"])
     assert json.loads(j.output)["warnings"][0]["code"] == "trailing_data"
+
+
+def test_cli_verify_signature_by_digest(pki, tmp_path):
+    import hashlib
+
+    leaf = pki.leaf("ecdsa")
+    sig = tmp_path / "bid.p7s"
+    sig.write_bytes(craft.simple(DOC, leaf.cert, leaf.key, [pki.ca("ecdsa").cert], detached=True))
+    anchor = tmp_path / "root.pem"
+    anchor.write_bytes(pem.armor("CERTIFICATE", pki.root("ecdsa").cert.der))
+    base = ["verify", "signature", str(sig), "--anchor", str(anchor), "--at", NOW.isoformat()]
+    runner = CliRunner()
+    ok = runner.invoke(app, [*base, "--digest", hashlib.sha256(DOC).hexdigest(), "--digest-algorithm", "sha256"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, [*base, "--digest", hashlib.sha256(DOC + b"!").hexdigest(), "--digest-algorithm", "sha256"])
+    assert bad.exit_code == 1 and "HASH_FAILURE" in bad.output
+    for args, words in ((["--digest", "zz", "--digest-algorithm", "sha256"], "not hexadecimal"),
+                        (["--digest", "00" * 32], "--digest-algorithm"),
+                        (["--digest", "00" * 32, "--digest-algorithm", "whirlpool"], "--digest-algorithm"),
+                        (["--digest-algorithm", "sha256"], "needs --digest"),
+                        (["--digest", "00" * 32, "--digest-algorithm", "sha256", "--content", str(sig)], "not both")):
+        r = runner.invoke(app, [*base, *args])
+        assert r.exit_code == 2 and words in r.output and len(r.output.strip().splitlines()) == 1, (args, r.output)

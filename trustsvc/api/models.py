@@ -42,6 +42,12 @@ class SignatureRequest(_Strict):
     signature: str = Field(description="Base64 of the CMS / CAdES SignedData (DER) or its PEM.",
                            examples=["MIAGCSqGSIb3DQEHAqCAMIA..."])
     content: str | None = Field(default=None, description="Base64 of the signed content, for a detached signature.")
+    digest: str | None = Field(default=None, max_length=256, examples=["9f86d081884c7d659a2feaa0c55ad015..."],
+                               description="Hex digest of the detached content, instead of `content` "
+                                           "(RFC 5652 5.4); needs `digest_algorithm`.")
+    digest_algorithm: str | None = Field(default=None, max_length=64, examples=["sha256"],
+                                         description="Algorithm of `digest`: a name (sha256, sha3-256, sm3) or "
+                                                     "dotted OID; must be the signer's digest algorithm.")
     usage: str | None = Field(default=None, examples=["e-tendering"])
     at: datetime | None = None
     deadline: datetime | None = Field(default=None, description="E-tendering bid deadline: the signature timestamp "
@@ -49,8 +55,11 @@ class SignatureRequest(_Strict):
     revocation: Revocation = "soft-fail"
     profile: CertProfile = "strict"
     crls: list[str] = Field(default=[], max_length=64)
-    other_certs: list[str] = Field(default=[], max_length=64)
-    trust_anchors: list[str] = Field(default=[], max_length=64)
+    other_certs: list[str] = Field(default=[], max_length=64,
+                                   description="Extra certificates: each entry PEM (one or a bundle) or base64 DER.")
+    trust_anchors: list[str] = Field(default=[], max_length=64,
+                                     description="The relying party's own roots: each entry PEM (one or a bundle) "
+                                                 "or base64 DER.")
     expected: dict[str, Any] | None = Field(default=None, description="E-guarantee fields the caller expects.")
     ocsp_responses: list[str] = Field(default=[], max_length=64, description="Base64 DER OCSPResponses.")
     use_signing_time_claim: bool = Field(default=False, description="Without a signature timestamp, validate at the "
@@ -62,6 +71,9 @@ class TimestampRequest(_Strict):
     token: str = Field(description="Base64 of the RFC 3161 TimeStampToken (or TimeStampResp) DER.")
     content: str | None = Field(default=None, description="Base64 of the timestamped data.")
     digest: str | None = Field(default=None, description="Hex digest of the timestamped data (instead of content).")
+    digest_algorithm: str | None = Field(default=None, max_length=64, examples=["sha256"],
+                                         description="Algorithm of `digest` (name or dotted OID); when given it must "
+                                                     "be the token's message-imprint algorithm.")
     deadline: datetime | None = None
     trust_anchors: list[str] = Field(default=[], max_length=64)
     revocation: Revocation = "soft-fail"

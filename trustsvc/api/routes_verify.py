@@ -150,10 +150,11 @@ _SIG_EXAMPLE = {"signature": "MIAGCSqGSIb3DQEHAqCAMIA...", "content": "UEsDBBQ..
 
 @router.post("/signature", response_model=None, responses=_report(SignatureVerification),
              openapi_extra=_body(SignatureRequest, _SIG_EXAMPLE, _SIG_FILES,
-                                 ("usage", "at", "deadline", "revocation", "lang")))
+                                 ("usage", "at", "deadline", "revocation", "lang", "digest", "digest_algorithm")))
 async def verify_signature(request: Request) -> Response:
     """Verify a CMS / CAdES signed bid or e-guarantee: JSON with base64, or multipart for large files
-    (`curl -F signature=@bid.p7s -F content=@bid.pdf -F usage=e-tendering`)."""
+    (`curl -F signature=@bid.p7s -F content=@bid.pdf -F usage=e-tendering`). A detached signature's content may
+    be given as its digest instead (`digest` hex + `digest_algorithm`, e.g. sha256)."""
     store = request.app.state.svc.holder.store
     require_archive_key(request)
     body, raw = await _parse(request, SignatureRequest, _SIG_FILES, raw=("signature", "content"))
@@ -173,7 +174,7 @@ _TS_FILES = {"token": False, "content": False, "trust_anchors": True, "crls": Tr
 @router.post("/timestamp", response_model=None, responses=_report(TimestampVerification),
              openapi_extra=_body(TimestampRequest, {"token": "MIIG...", "digest": "9f86d081...",
                                                     "deadline": "2026-12-01T10:00:00Z"}, _TS_FILES,
-                                 ("digest", "deadline", "lang")))
+                                 ("digest", "digest_algorithm", "deadline", "lang")))
 async def verify_timestamp(request: Request) -> Response:
     """Verify an RFC 3161 timestamp token over a document or a digest; optionally against a bid deadline."""
     store = request.app.state.svc.holder.store

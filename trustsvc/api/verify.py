@@ -14,7 +14,7 @@ from trustsvc.errors import InputFormatError, TrustsvcError, reason_of
 from trustsvc.trustlist.store import TrustStore
 from trustsvc.validation import times
 from trustsvc.x509.certificate import Certificate
-from trustsvc.validation.certificate import certificate_of, validate_certificate
+from trustsvc.validation.certificate import certificate_of, certificates_of, validate_certificate
 from trustsvc.validation.signature import validate_signature
 from trustsvc.validation.timestamp import validate_timestamp
 
@@ -39,6 +39,49 @@ def read_cert(value: str, what: str) -> Certificate:
         return certificate_of(value)  # the core's parse cache: platforms send the same CA certificates every call
     except (InputFormatError, TrustsvcError, ValueError) as exc:
         raise Problem(422, "invalid-certificate", f"{what}: {reason_of(exc, what)}", sub_indication="FORMAT_FAILURE") from None
+
+
+def read_certs(values: list[str], what: str) -> list[Certificate]:
+    """Every certificate of a request's certificate list, each entry one certificate or a PEM / PKCS #7 bundle."""
+    out: list[Certificate] = []
+    for i, value in enumerate(values):
+        try:
+            out.extend(certificates_of(value))
+        except (InputFormatError, TrustsvcError, ValueError) as exc:
+            where = f"{what}[{i}]"
+            raise Problem(422, "invalid-certificate", f"{where}: {reason_of(exc, what)}",
+                          sub_indication="FORMAT_FAILURE") from None
+    return out
+
+
+_DIGEST_HEX = re.compile(r"\A(?:[0-9a-fA-F]{2})+\Z")
+
+
+def given_digest(content: object, digest: str | None, algorithm: str | None, *, needs_algorithm: bool) -> Any:
+    """The request's `digest` (hex) and `digest_algorithm` as the core takes them: `(algorithm, bytes)`, or the bare
+    bytes where the algorithm may be left out. Both content and a digest, a digest that is not hex, an algorithm
+    without a digest or one the core does not compute: a 422 problem naming the field."""
+    from trustsvc.cms.signed_data import digest_algorithm_name
+
+    if digest is None:
+        if algorithm is not None:
+            raise Problem(422, "invalid-request", "digest_algorithm: given without digest", field="digest_algorithm")
+        return None
+    if content is not None:
+        raise Problem(422, "invalid-request", "give content or digest, not both", field="digest")
+    text = digest.strip()
+    if not _DIGEST_HEX.match(text):
+        raise Problem(422, "invalid-request", "digest: not hexadecimal", field="digest")
+    if algorithm is None:
+        if needs_algorithm:
+            raise Problem(422, "invalid-request", "digest_algorithm: required with digest (e.g. sha256)",
+                          field="digest_algorithm")
+        return bytes.fromhex(text)
+    try:
+        name = digest_algorithm_name(algorithm)
+    except TrustsvcError as exc:
+        raise Problem(422, "invalid-request", f"digest_algorithm: {exc}", field="digest_algorithm") from None
+    return (name, bytes.fromhex(text))
 
 
 def _value(x: Any) -> Any:
@@ -82,8 +125,8 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
     now = datetime.now(timezone.utc)
     at = _time(req.at, "at", zone)
     ee = read_cert(req.certificate, "certificate")
-    inter = [read_cert(c, f"intermediates[{i}]") for i, c in enumerate(req.intermediates)]
-    anchors = [read_cert(c, f"trust_anchors[{i}]") for i, c in enumerate(req.trust_anchors)]
+    inter = read_certs(req.intermediates, "intermediates")
+    anchors = read_certs(req.trust_anchors, "trust_anchors")
     crls = [decode_b64(c, f"crls[{i}]") for i, c in enumerate(req.crls)]
     ocsp = [decode_b64(c, f"ocsp_responses[{i}]") for i, c in enumerate(req.ocsp_responses)]
     report = validate_certificate(
@@ -106,11 +149,15 @@ def verify_signature(req: SignatureRequest, store: TrustStore, *, signature: byt
         raise Problem(422, "invalid-signature-data", "signature: empty", sub_indication="FORMAT_FAILURE")
     if content is None and req.content is not None:
         content = decode_b64(req.content, "content")
+    # RFC 5652 5.4: detached content may be given as its digest; the signer's algorithm must be named.
+    if req.digest is not None and not content:
+        content = None  # a multipart form without a content file sends it empty
+    digest = given_digest(content, req.digest, req.digest_algorithm, needs_algorithm=True)
     report = validate_signature(
-        sig, content=content, trust=store, trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
+        sig, content=content, digest=digest, trust=store, trust_anchors=read_certs(req.trust_anchors, "trust_anchors"),
         at=at, usage=req.usage, deadline=deadline, platform_timezone=zone,
         crls=[decode_b64(c, "crls") for c in req.crls],
-        other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
+        other_certs=read_certs(req.other_certs, "other_certs"),
         revocation=req.revocation, expected=req.expected, lang=req.lang,
         ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
         use_signing_time_claim=req.use_signing_time_claim, profile=req.profile, **_revocation(revocation))
@@ -123,20 +170,16 @@ def verify_timestamp(req: TimestampRequest, store: TrustStore, *, etsi: bool = F
     deadline = _time(req.deadline, "deadline", zone)
     token = decode_b64(req.token, "token", "invalid-timestamp")
     content = decode_b64(req.content, "content") if req.content is not None else None
-    digest = None
-    if req.digest is not None:
-        try:
-            digest = bytes.fromhex(req.digest)
-        except ValueError:
-            raise Problem(422, "invalid-request", "digest: not hex") from None
+    # RFC 3161 2.4.2: the data or its digest; a named algorithm must be the token's imprint algorithm.
+    digest = given_digest(content, req.digest, req.digest_algorithm, needs_algorithm=False)
     report = validate_timestamp(token, content=content, digest=digest, trust=store,
-                                trust_anchors=[read_cert(c, "trust_anchors") for c in req.trust_anchors],
+                                trust_anchors=read_certs(req.trust_anchors, "trust_anchors"),
                                 deadline=deadline, lang=req.lang, revocation=req.revocation, platform_timezone=zone,
                                 crls=[decode_b64(c, "crls") for c in req.crls],
-                                other_certs=[read_cert(c, "other_certs") for c in req.other_certs],
+                                other_certs=read_certs(req.other_certs, "other_certs"),
                                 ocsp_responses=[decode_b64(c, "ocsp_responses") for c in req.ocsp_responses],
                                 profile=req.profile, **_revocation(revocation))
     return envelope("timestamp", report, store, now, etsi)
 
 
-__all__ = ["decode_b64", "envelope", "read_cert", "verify_certificate", "verify_signature", "verify_timestamp"]
+__all__ = ["decode_b64", "envelope", "given_digest", "read_cert", "read_certs", "verify_certificate", "verify_signature", "verify_timestamp"]

@@ -94,6 +94,35 @@ def _certs(paths: list[Path]) -> list[bytes]:
     return out
 
 
+def _given_digest(content: Path | None, digest: str | None, algorithm: str | None, *,
+                  needs_algorithm: bool) -> bytes | tuple[str, bytes] | None:
+    """--digest / --digest-algorithm as the core takes them; a bad combination or value exits 2 with one line."""
+    from trustsvc.cms.signed_data import digest_algorithm_name
+    from trustsvc.errors import TrustsvcError
+
+    if digest is None:
+        if algorithm is not None:
+            _fail("--digest-algorithm needs --digest")
+        return None
+    if content is not None:
+        _fail("give --content or --digest, not both")
+    try:
+        value = bytes.fromhex(digest.strip())
+    except ValueError:
+        value = b""
+    if not value:
+        _fail(f"--digest {digest[:80]!r} is not hexadecimal")
+    if algorithm is None:
+        if needs_algorithm:
+            _fail("--digest needs --digest-algorithm (e.g. sha256)")
+        return value
+    try:
+        return digest_algorithm_name(algorithm), value
+    except TrustsvcError as exc:
+        _fail(f"--digest-algorithm: {exc}")
+    return None
+
+
 def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
     if fmt == "etsi-xml":  # ETSI TS 119 102-2 validation report
         from trustsvc.validation.etsi_report import etsi_validation_report
@@ -118,6 +147,11 @@ def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
 def verify_signature_cmd(
     signature: Path = typer.Argument(..., help="CMS / CAdES signature (DER or PEM; - for standard input)"),
     content: Optional[Path] = typer.Option(None, "--content", help="the signed file, for a detached signature"),
+    digest: Optional[str] = typer.Option(None, "--digest", help="hex digest of the detached content (instead of "
+                                                                "--content); needs --digest-algorithm"),
+    digest_algorithm: Optional[str] = typer.Option(None, "--digest-algorithm",
+                                                   help="algorithm of --digest: sha256, sha384, sha3-256, sm3, ... "
+                                                        "(the signer's digest algorithm)"),
     trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory (e.g. DEMO/trust_lists)"),
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (intermediates; repeatable)"),
@@ -143,6 +177,7 @@ def verify_signature_cmd(
     zone = _zone(timezone_name)
     at_t = _time(at, "--at", zone)
     deadline_t = _time(deadline, "--deadline", zone)
+    given = _given_digest(content, digest, digest_algorithm, needs_algorithm=True)
     sig = read_input(signature, "signature")
     data = _read(content, "content")
     store, anchors = _trust(trust_list, anchor, at_t)
@@ -155,7 +190,7 @@ def verify_signature_cmd(
         if not isinstance(exp, dict):
             _fail("--expected must hold a JSON object")
     crls = [_read(p, "CRL") for p in crl]
-    report = validate_signature(sig, content=data, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
+    report = validate_signature(sig, content=data, digest=given, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
                                 deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation.value,
                                 expected=exp, lang=lang.value, platform_timezone=zone,
                                 revocation_source=fetching_source(fetch, allow_network))
@@ -167,6 +202,9 @@ def verify_timestamp_cmd(
     token: Path = typer.Argument(..., help="RFC 3161 timestamp token or TimeStampResp (DER or PEM; - for standard input)"),
     content: Optional[Path] = typer.Option(None, "--content", help="the timestamped file"),
     digest: Optional[str] = typer.Option(None, "--digest", help="hex digest of the timestamped data (instead of --content)"),
+    digest_algorithm: Optional[str] = typer.Option(None, "--digest-algorithm",
+                                                   help="algorithm of --digest (optional; must be the token's "
+                                                        "message-imprint algorithm)"),
     trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory"),
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (repeatable)"),
@@ -182,14 +220,13 @@ def verify_timestamp_cmd(
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
     from trustsvc.validation.timestamp import validate_timestamp
 
-    if content is not None and digest is not None:
-        _fail("give --content or --digest, not both")
+    given = _given_digest(content, digest, digest_algorithm, needs_algorithm=False)
     zone = _zone(timezone_name)
     deadline_t = _time(deadline, "--deadline", zone)
     tok = read_input(token, "timestamp token")
     data = _read(content, "content")
     store, anchors = _trust(trust_list, anchor, None)
-    report = validate_timestamp(tok, content=data, digest=digest, trust=store, trust_anchors=anchors,
+    report = validate_timestamp(tok, content=data, digest=given, trust=store, trust_anchors=anchors,
                                 deadline=deadline_t, lang=lang.value, other_certs=_certs(cert),
                                 platform_timezone=zone, revocation_source=fetching_source(fetch, allow_network))
     _emit(report, as_json, output.value)
