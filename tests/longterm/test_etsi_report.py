@@ -139,3 +139,21 @@ def test_dss_style_cades_a_report_names_every_timestamp_type_and_ocsp_objects(de
     objects = _objects(doc)
     ocsp = [vo for vo in objects.values() if vo.findtext("vr:ObjectType", namespaces=NS).endswith(":OCSPResponse")]
     assert ocsp and all(vo.find("vr:POE/vr:POEObject", NS) is not None for vo in ocsp)
+
+
+def test_timestamp_and_certificate_reports_validate(demo, schema):
+    import hashlib
+
+    from trustsvc.validation.certificate import validate_certificate
+
+    _leaf, ca, root, tsa = TERRITORIES["ecdsa"]
+    token = demo.tsa(tsa)(hashlib.sha256(CONTENT).digest(), "sha256")
+    ts = validate_timestamp(token, content=CONTENT, trust_anchors=[demo.cert(root)], crls=demo.crls("ecdsa"),
+                            other_certs=[demo.cert(ca)])
+    assert ts.indication is SignatureIndication.TOTAL_PASSED, ts.reasons
+    doc = _valid(schema, etsi_validation_report(ts))
+    assert doc.findtext(".//vr:MainIndication", namespaces=NS).endswith("total-passed")
+    assert doc.find(".//vr:SignerInformation/vr:SignerCertificate", NS).get("VOReference") in _objects(doc)
+    cert = validate_certificate(demo.cert(ca), trust_anchors=[demo.cert(root)], at=demo.after_everything_expired())
+    doc = _valid(schema, etsi_validation_report(cert))
+    assert not doc.findtext(".//vr:MainIndication", namespaces=NS).endswith("total-passed")
