@@ -87,3 +87,19 @@ def test_cli_extend_without_fetch_or_data_is_refused(online, tmp_path):
     sig.write_bytes(demo.sign_bt("rsa"))
     r = runner.invoke(app, ["extend", str(sig), "--level", "B-LT", "--demo", str(demo.dir)])
     assert r.exit_code == 2 and "--fetch" in r.output
+
+
+def test_cli_sign_straight_to_lta_with_fetch(online, tmp_path):
+    demo, responder = online
+    d = demo.dir
+    bid, sig = tmp_path / "bid.txt", tmp_path / "bid.p7s"
+    bid.write_bytes(CONTENT)
+    with responder() as server:
+        r = runner.invoke(app, ["sign", str(bid), "--demo", str(d), "--as", "gd-leaf", "--chain", str(d / "certs/gd-ca.pem"),
+                                "--level", "B-LTA", "--fetch", "-o", str(sig)])
+        assert r.exit_code == 0, r.output
+        assert server.requests
+    r = runner.invoke(app, ["verify", "signature", str(sig), "--content", str(bid), "--anchor", str(d / "certs/gd-root.pem"),
+                            "--revocation", "require", "--no-fetch", "--at", "2070-01-01T00:00:00Z", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["signers"][0]["signature_level"] == LTA
