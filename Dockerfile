@@ -1,12 +1,19 @@
 # syntax=docker/dockerfile:1
-# trustsvc API image: multi-stage (wheels built in a throw-away stage), runs as a non-root user.
+# trustsvc API image: multi-stage (a virtual environment installed from requirements.lock in a throw-away stage),
+# runs as a non-root user.
 FROM python:3.11-slim AS build
+# Dependencies first, exactly as locked (versions and hashes: `make lock` refreshes requirements.lock), in their
+# own layer so a code change does not reinstall them; then the package itself, which adds no dependency.
+RUN python -m venv /opt/trustsvc
+ENV PATH=/opt/trustsvc/bin:$PATH
 WORKDIR /src
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --upgrade pip \
+ && pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY trustsvc ./trustsvc
 COPY trust_lists ./trust_lists
-RUN pip install --no-cache-dir --upgrade pip \
- && pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres,etsi]"
+RUN pip install --no-cache-dir --no-deps . && pip check
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -20,8 +27,8 @@ RUN apt-get update \
 RUN groupadd --system --gid 10001 trustsvc \
  && useradd --system --uid 10001 --gid trustsvc --home-dir /var/lib/trustsvc --shell /usr/sbin/nologin trustsvc \
  && mkdir -p /var/lib/trustsvc && chown trustsvc:trustsvc /var/lib/trustsvc
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links /wheels "trustsvc[postgres,etsi]" && rm -rf /wheels
+COPY --from=build /opt/trustsvc /opt/trustsvc
+ENV PATH=/opt/trustsvc/bin:$PATH
 USER trustsvc
 WORKDIR /var/lib/trustsvc
 VOLUME ["/var/lib/trustsvc"]

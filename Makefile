@@ -6,7 +6,7 @@ DEMO_DIR ?= var/demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv bench clean
+.PHONY: run test venv bench lock clean
 
 $(BIN)/trustsvc: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,13 @@ bench: venv
 	$(BIN)/pip install -q -e '.[bench]'
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)
 	$(BIN)/python tools/bench/run_all.py $(BENCH_ARGS)
+
+# requirements.lock: every runtime dependency (with the postgres and etsi extras) pinned with its hashes, for all
+# platforms; the Dockerfile installs from it with --require-hashes. Refresh after changing dependencies in pyproject.toml.
+lock: venv
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --extra etsi --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" -o requirements.lock
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
