@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson
 from trustsvc.cli.serve import DB_OPTION
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
@@ -19,7 +20,8 @@ def verify(database_url: str | None = DB_OPTION,
            expected_head: str | None = typer.Option(None, help="A head hash published earlier (detects truncation)."),
            key_file: Path | None = typer.Option(None, "--key-file", help="The audit HMAC key (default: "
                                                 "$TRUSTSVC_AUDIT_KEY, else $TRUSTSVC_DATA_DIR/audit-key, else var/audit-key)."),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+           as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
+           output: TextOrJson = RESULT_OPTION) -> None:
     """Walk the chain and check every entry's MAC under the audit key; exit 0 if intact, 1 naming the first bad
     entry (an edited row is found even if the rest of the chain was re-hashed)."""
     from trustsvc.store import audit, db
@@ -33,7 +35,7 @@ def verify(database_url: str | None = DB_OPTION,
     db.upgrade(engine)
     with db.session_factory(engine)() as s:
         result = audit.verify_chain(s, expected_head=expected_head, key=key)
-    if as_json:
+    if as_json or output is TextOrJson.json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     elif result.ok:
         typer.echo(f"audit log intact: {result.entries} entries, head {result.head}")

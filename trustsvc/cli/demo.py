@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson, emit
 from trustsvc.demo.pki import DEFAULT_BASE_URL
 
 demo_app = typer.Typer(help="Generate and serve the demo GBA PKI (GD SM2, HK RSA, MO ECDSA, bridge CA).", no_args_is_help=True)
@@ -20,6 +21,7 @@ def init(
     base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url",
                                  help="Base URL of the demo revocation responder, used in the leaves' CRL "
                                       "distribution points and AIA OCSP URLs."),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Generate the demo GBA PKI in DIR with fresh keys.
 
@@ -39,7 +41,11 @@ def init(
         clear_demo(directory)
     index = init_demo(directory, base_url=base_url)
     entities = index["entities"]
-    typer.echo(f"demo PKI written to {directory}: {len(entities)} certificates, index {directory / 'pki.json'}")
+    emit(output, {"directory": str(directory), "index": str(directory / "pki.json"),
+                  "trust_lists": str(directory / "trust_lists"), "certificates": len(entities),
+                  "entities": {ident: {k: e.get(k) for k in ("role", "cert", "key") if k in e}
+                               for ident, e in entities.items()}},
+         f"demo PKI written to {directory}: {len(entities)} certificates, index {directory / 'pki.json'}")
 
 
 @demo_app.command("bids")
@@ -50,6 +56,7 @@ def bids(
     late: int = typer.Option(0, "--late", min=0, help="How many of them are time-stamped after the deadline."),
     deadline: str | None = typer.Option(None, "--deadline", help="Bid deadline with an offset (default: now)."),
     tender_id: str = typer.Option("GD-2026-0001", "--tender-id", help="Tender id written into the bids."),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Write a demo bid opening: COUNT signed, timestamped bids from GD, HK and MO bidders (names in their own script)."""
     from trustsvc.demo.opening import write_opening
@@ -64,4 +71,6 @@ def bids(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     meta = write_opening(directory, out, count, deadline=when, late=min(late, count), tender_id=tender_id)
-    typer.echo(f"{count} bids for tender {meta['tender_id']} (deadline {meta['deadline']}) in {out}")
+    emit(output, {"directory": str(out), "bids": count, "late": min(late, count), "tender_id": meta["tender_id"],
+                  "deadline": meta["deadline"]},
+         f"{count} bids for tender {meta['tender_id']} (deadline {meta['deadline']}) in {out}")

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import (
+    RESULT_LONG_OPTION, TSA_CERT_OPTION, TSA_ID_OPTION, TSA_KEY_OPTION, TSA_URL_OPTION, TextOrJson, emit, fail, read_input,
+)
 
 
-def _fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise typer.Exit(2)
+_fail = fail
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        _fail(f"cannot read {what} {path}: {exc.strerror or exc}")
-    raise AssertionError
+    return read_input(path, what) or b""
 
 
 def timestamper_from(tsa_url: str | None, tsa_cert: Path | None, tsa_key: Path | None) -> Any:
@@ -90,11 +86,11 @@ def extend_cmd(
     signature: Path = typer.Argument(..., help="CMS / CAdES signature to extend (DER or PEM)"),
     level: str = typer.Option(..., "--level", help="B-LT | B-LTA"),
     content: Optional[Path] = typer.Option(None, "--content", help="the signed file, for a detached signature"),
-    tsa_url: Optional[str] = typer.Option(None, "--tsa-url", help="RFC 3161 TSA URL (archive / missing signature timestamp)"),
-    tsa_cert: Optional[Path] = typer.Option(None, "--tsa-cert", help="local TSA certificate"),
-    tsa_key: Optional[Path] = typer.Option(None, "--tsa-key", help="local TSA key"),
+    tsa_url: Optional[str] = TSA_URL_OPTION,
+    tsa_cert: Optional[Path] = TSA_CERT_OPTION,
+    tsa_key: Optional[Path] = TSA_KEY_OPTION,
     demo: Optional[Path] = typer.Option(None, "--demo", help="demo directory: its roots are anchors; --tsa picks a demo TSA"),
-    tsa: Optional[str] = typer.Option(None, "--tsa", help="demo TSA entity id (with --demo), e.g. hk-tsa"),
+    tsa: Optional[str] = TSA_ID_OPTION,
     trust_list: Optional[Path] = typer.Option(None, "--trust-list", "--trust-lists", help="trust-list directory"),
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (intermediates; repeatable)"),
@@ -103,8 +99,12 @@ def extend_cmd(
     fetch: bool = typer.Option(False, "--fetch/--no-fetch", help="fetch missing CRLs / OCSP responses over the network"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output file (default: overwrite SIG)"),
     pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
+    output: TextOrJson = RESULT_LONG_OPTION,
 ) -> None:
-    """Extend a signature to B-LT (certificate and revocation values) or B-LTA (and an archive timestamp)."""
+    """Extend a signature to B-LT (certificate and revocation values) or B-LTA (and an archive timestamp).
+
+    The TSA (for the archive timestamp, or a missing signature timestamp) is --tsa-url, --tsa-cert/--tsa-key,
+    or with --demo a demo TSA (--tsa ID; by default the one of the signature's algorithm family)."""
     from asn1crypto import pem
 
     from trustsvc.cli.verify_documents import _certs, _trust
@@ -125,7 +125,8 @@ def extend_cmd(
                        certs=_certs(cert), crls=crls, ocsp=ocsps, source=fetching_source(fetch, demo))
     target = out or signature
     target.write_bytes(pem.armor("CMS", der) if pem_out else der)
-    print(f"wrote {target} ({SHORT[level]})")
+    emit(output, {"file": str(target), "level": level, "signature_level": SHORT[level], "size": len(der)},
+         f"wrote {target} ({SHORT[level]})")
 
 
 def _demo_tsa(demo: Path, tsa: str | None, sig: bytes) -> Any:

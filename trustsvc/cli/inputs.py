@@ -26,6 +26,20 @@ class Output(str, Enum):
     etsi_xml = "etsi-xml"  # ETSI TS 119 102-2 validation report
 
 
+class TextOrJson(str, Enum):
+    """--output of the commands whose result is not a validation report (trust lists, audit, demo, database)."""
+
+    text = "text"
+    json = "json"
+
+
+class Profile(str, Enum):
+    """RFC 5280 certificate profile every validated path is held to (docs/path.md)."""
+
+    strict = "strict"
+    lenient = "lenient"
+
+
 class Revocation(str, Enum):
     off = "off"
     soft_fail = "soft-fail"
@@ -40,6 +54,18 @@ class Lang(str, Enum):
 
 
 USAGES = ("e-tendering", "e-guarantee", "timestamping")
+
+# Options several commands share, defined once so their names, choices and help read the same everywhere.
+PROFILE_OPTION = typer.Option(Profile.strict, "--profile", help="RFC 5280 certificate profile of every path validated: "
+                              "strict refuses every profile breach; lenient lets CA-side slips that change no "
+                              "meaning pass, each named in the report's warnings.")
+# Commands whose -o already names an output file take the long form only.
+RESULT_OPTION = typer.Option(TextOrJson.text, "--output", "-o", help="text (for people) or json (for programs).")
+RESULT_LONG_OPTION = typer.Option(TextOrJson.text, "--output", help="text (for people) or json (for programs).")
+TSA_ID_OPTION = typer.Option(None, "--tsa", help="demo TSA entity id (with --demo), e.g. hk-tsa or gd-tsa")
+TSA_URL_OPTION = typer.Option(None, "--tsa-url", help="RFC 3161 TSA over HTTP, e.g. http://127.0.0.1:8000/tsa")
+TSA_CERT_OPTION = typer.Option(None, "--tsa-cert", help="local TSA certificate (PEM/DER), with --tsa-key")
+TSA_KEY_OPTION = typer.Option(None, "--tsa-key", help="local TSA private key (PEM), with --tsa-cert")
 
 
 def complete_usage(incomplete: str) -> list[str]:
@@ -105,8 +131,18 @@ def load_trust(trust_list: Path | None, at: datetime | None) -> Any:
 def print_json(data: Any) -> None:
     import json
 
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-__all__ = ["Lang", "Output", "Revocation", "STDIN", "USAGES", "complete_usage", "fail", "load_trust", "parse_time",
-           "print_json", "read_certificates", "read_input"]
+def emit(output: TextOrJson, data: Any, text: str) -> None:
+    """A command's result: `data` as JSON with --output json, else the `text` for people."""
+    if output is TextOrJson.json:
+        print_json(data)
+    else:
+        typer.echo(text)
+
+
+__all__ = ["Lang", "Output", "PROFILE_OPTION", "Profile", "RESULT_LONG_OPTION", "RESULT_OPTION",
+           "Revocation", "STDIN", "TSA_CERT_OPTION", "TSA_ID_OPTION", "TSA_KEY_OPTION", "TSA_URL_OPTION", "TextOrJson",
+           "USAGES", "complete_usage", "emit", "fail", "load_trust", "parse_time", "print_json", "read_certificates",
+           "read_input"]

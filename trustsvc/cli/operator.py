@@ -7,6 +7,7 @@ import json
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson, emit
 from trustsvc.cli.serve import DB_OPTION
 
 operator_app = typer.Typer(help="Scheme operators allowed to upload their territory's trust list.",
@@ -25,8 +26,10 @@ def _sessions(database_url: str | None):
 @operator_app.command("add")
 def add(territory: str = typer.Argument(..., help="territory code: CN-GD, HK, MO, any CN-xx region, GBA, ..."),
         name: str = typer.Argument(..., help="Who holds the token (e.g. 'HK Trust List Operator')."),
-        database_url: str | None = DB_OPTION) -> None:
-    """Create an operator and print its bearer token ONCE (only its hash is stored)."""
+        database_url: str | None = DB_OPTION, output: TextOrJson = RESULT_OPTION) -> None:
+    """Create an operator and print its bearer token ONCE (only its hash is stored).
+
+    Text: the token alone on stdout (`TOKEN=$(trustsvc operator add ...)`); json: the operator and its token."""
     from trustsvc.store import audit, operators
     from trustsvc.trustlist.model import TrustListFormatError, territory_code
 
@@ -39,20 +42,22 @@ def add(territory: str = typer.Argument(..., help="territory code: CN-GD, HK, MO
     with sessions() as s:
         info, token = operators.add_operator(s, territory, name)
     audit.append(sessions, actor="cli", action="operator.add", outcome="ok", detail=info.to_dict())
-    typer.echo(token)
+    emit(output, {**info.to_dict(), "token": token}, token)
     typer.echo(f"operator {info.id} ({territory}, {name}) created; store the token now, it is not shown again",
                err=True)
 
 
 @operator_app.command("list")
-def list_(database_url: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_(database_url: str | None = DB_OPTION,
+          as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
+          output: TextOrJson = RESULT_OPTION) -> None:
     """List operators (never tokens)."""
     from trustsvc.store import operators
 
     with _sessions(database_url)() as s:
         ops = operators.list_operators(s)
-    if as_json:
-        typer.echo(json.dumps([o.to_dict() for o in ops], indent=2))
+    if as_json or output is TextOrJson.json:
+        typer.echo(json.dumps([o.to_dict() for o in ops], indent=2, default=str))
         return
     for o in ops:
         state = "active" if o.active else f"revoked {o.revoked_at:%Y-%m-%d %H:%M}"
@@ -60,7 +65,8 @@ def list_(database_url: str | None = DB_OPTION, as_json: bool = typer.Option(Fal
 
 
 @operator_app.command("revoke")
-def revoke(operator_id: int = typer.Argument(...), database_url: str | None = DB_OPTION) -> None:
+def revoke(operator_id: int = typer.Argument(...), database_url: str | None = DB_OPTION,
+           output: TextOrJson = RESULT_OPTION) -> None:
     """Revoke an operator's token at once."""
     from trustsvc.store import audit, operators
 
@@ -71,4 +77,4 @@ def revoke(operator_id: int = typer.Argument(...), database_url: str | None = DB
         typer.echo(f"error: no operator {operator_id}", err=True)
         raise typer.Exit(2)
     audit.append(sessions, actor="cli", action="operator.revoke", outcome="ok", detail=info.to_dict())
-    typer.echo(f"operator {info.id} ({info.territory}, {info.name}) revoked")
+    emit(output, info.to_dict(), f"operator {info.id} ({info.territory}, {info.name}) revoked")

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import (
+    RESULT_LONG_OPTION, TSA_CERT_OPTION, TSA_ID_OPTION, TSA_KEY_OPTION, TSA_URL_OPTION, TextOrJson, emit, fail, read_input,
+)
 
 
-def _fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise typer.Exit(2)
+_fail = fail
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        _fail(f"cannot read {what} {path}: {exc.strerror or exc}")
-    raise AssertionError
+    return read_input(path, what) or b""
 
 
 def _demo_entity(demo: Path, ident: str) -> tuple[Path, Path]:
@@ -48,11 +44,10 @@ def sign_cmd(
     detached: bool = typer.Option(True, "--detached/--attached", help="detached (default) or content inside"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output file (default FILE.p7s)"),
     timestamp: bool = typer.Option(False, "--timestamp", help="add a signature timestamp (CAdES-T)"),
-    tsa_cert: Optional[Path] = typer.Option(None, "--tsa-cert", help="local TSA certificate"),
-    tsa_key: Optional[Path] = typer.Option(None, "--tsa-key", help="local TSA key"),
-    tsa: Optional[str] = typer.Option(None, "--tsa", help="demo TSA entity id (with --demo), e.g. gd-tsa"),
-    tsa_url: Optional[str] = typer.Option(None, "--tsa-url", help="timestamp the signature at this RFC 3161 TSA "
-                                          "over HTTP (e.g. http://127.0.0.1:8000/tsa); implies --timestamp"),
+    tsa_cert: Optional[Path] = TSA_CERT_OPTION,
+    tsa_key: Optional[Path] = TSA_KEY_OPTION,
+    tsa: Optional[str] = TSA_ID_OPTION,
+    tsa_url: Optional[str] = TSA_URL_OPTION,
     gmt_oids: bool = typer.Option(False, "--gmt-oids", help="use the GM/T 0010 content-type OIDs"),
     pss: bool = typer.Option(False, "--pss", help="RSA-PSS instead of PKCS#1 v1.5"),
     pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
@@ -60,8 +55,12 @@ def sign_cmd(
     crl: list[Path] = typer.Option([], "--crl", help="a CRL to embed for B-LT / B-LTA (repeatable)"),
     ocsp: list[Path] = typer.Option([], "--ocsp", help="an OCSP response to embed for B-LT / B-LTA (repeatable)"),
     fetch: bool = typer.Option(False, "--fetch/--no-fetch", help="fetch revocation data for B-LT / B-LTA"),
+    output: TextOrJson = RESULT_LONG_OPTION,
 ) -> None:
     """Sign FILE as CMS SignedData (CAdES-B, or CAdES-T with --timestamp / --tsa-url; --level up to B-LTA).
+
+    The signature timestamp comes from --tsa-url (which implies --timestamp), --tsa-cert/--tsa-key, or a demo
+    TSA (--demo DIR, --tsa ID; by default the demo TSA of the signer's algorithm family).
 
     The signer's chain up to (not including) the self-signed root goes in the signature by default,
     from --chain files or, signing as a demo entity, from the demo PKI: a verifier then needs only its
@@ -107,7 +106,10 @@ def sign_cmd(
                         fetch=fetch)
     target = out or file.with_name(file.name + ".p7s")
     target.write_bytes(pem.armor("CMS", der) if pem_out else der)
-    print(f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''}{', ' + level if level else ''})")
+    emit(output, {"file": str(target), "detached": detached, "timestamped": timestamp, "level": level,
+                  "format": "pem" if pem_out else "der", "size": len(der)},
+         f"wrote {target} ({'detached' if detached else 'attached'}{', timestamped' if timestamp else ''}"
+         f"{', ' + level if level else ''})")
 
 
 def _signer_chain(signer, given: list, demo: Path | None) -> list:

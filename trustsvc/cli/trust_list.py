@@ -13,6 +13,7 @@ from typing import Callable, List, Optional
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson, emit, print_json
 from trustsvc.errors import TrustsvcError
 from trustsvc.trustlist.diff import diff as diff_lists
 from trustsvc.trustlist.jws import SigningKey, canonical_json, parse_signed, sign_list
@@ -262,13 +263,16 @@ def verify(
     previous: Optional[Path] = typer.Option(None, "--previous", help="the currently accepted version (rollback)"),
     at: Optional[str] = typer.Option(None, "--at", help="ISO time; default now"),
     grace_hours: float = typer.Option(DEFAULT_GRACE.total_seconds() / 3600, "--grace-hours"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
-    """Apply the fail-closed loading rules: pinned signer, signature, no rollback, not expired."""
+    """Apply the fail-closed loading rules: pinned signer, signature, no rollback, not expired.
+
+    Exit 0 accepted, 1 rejected (the reason on stderr), 2 unreadable input."""
     when = _time(at, "--at")
     grace = timedelta(hours=grace_hours)
     data = file.read_bytes()
     if looks_like_xml(data):
-        _verify_xml(data, pin, when, grace)
+        _verify_xml(data, pin, when, grace, output)
         return
     if trust_lists is not None:
         from trustsvc.trustlist.directory import load_directory
@@ -286,11 +290,19 @@ def verify(
         prev = parse_signed(previous.read_bytes()).trust_list.sequence_number if previous else None
         accepted = check_signed(data, tuple(_certs(pin)), at=when, grace=grace, previous_sequence=prev)
     tl = accepted.trust_list
-    typer.echo(f"OK {tl.territory} #{tl.sequence_number} signed by '{accepted.signer.subject_str}', "
-               f"next update {format_time(tl.next_update)}, sha256 {accepted.sha256}")
+    emit(output, _accepted_dict(tl, accepted.signer, "jws", sha256=accepted.sha256),
+         f"OK {tl.territory} #{tl.sequence_number} signed by '{accepted.signer.subject_str}', "
+         f"next update {format_time(tl.next_update)}, sha256 {accepted.sha256}")
 
 
-def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta) -> None:
+def _accepted_dict(tl: TrustList, signer, signature: str, **extra: object) -> dict:
+    return {"accepted": True, "territory": tl.territory, "sequence_number": tl.sequence_number,
+            "signer": signer.subject_str, "signature": signature, "issued_at": format_time(tl.issued_at),
+            "next_update": format_time(tl.next_update), **extra}
+
+
+def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta,
+                output: TextOrJson = TextOrJson.text) -> None:
     """TS 119 612 XML: the enveloped signature with one of the pinned certificates (valid at the list's issue
     time), then freshness at `when` (past next update + grace: rejected, exit 1)."""
     from trustsvc.errors import InvalidSignatureError
@@ -305,29 +317,33 @@ def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta) 
     if when > tl.next_update + grace:
         raise TrustListRejected("expired", f"{tl.territory} list #{tl.sequence_number} expired: next update was "
                                            f"due {format_time(tl.next_update)} (grace {grace})")
-    typer.echo(f"OK {tl.territory} #{tl.sequence_number} signed by '{signer.subject_str}' (XAdES, at its issue "
-               f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}")
+    emit(output, _accepted_dict(tl, signer, "xades"),
+         f"OK {tl.territory} #{tl.sequence_number} signed by '{signer.subject_str}' (XAdES, at its issue "
+         f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}")
 
 
 @trust_list_app.command("lint")
 @_one_line_errors
-def lint(file: Path = typer.Argument(...), at: Optional[str] = typer.Option(None, "--at")) -> None:
+def lint(file: Path = typer.Argument(...), at: Optional[str] = typer.Option(None, "--at"),
+         output: TextOrJson = RESULT_OPTION) -> None:
     """Check a list for mistakes; exit 1 if any error."""
     msgs = lint_list(_read(file), at=_time(at, "--at"))
-    for m in msgs:
-        typer.echo(str(m))
-    if any(m.level == "error" for m in msgs):
+    errors = any(m.level == "error" for m in msgs)
+    emit(output, {"ok": not errors, "findings": [{"level": m.level, "where": m.where, "message": m.message}
+                                                 for m in msgs]},
+         "\n".join(str(m) for m in msgs) if msgs else "no findings")
+    if errors:
         raise typer.Exit(1)
-    if not msgs:
-        typer.echo("no findings")
 
 
 @trust_list_app.command("diff")
 @_one_line_errors
-def diff(old: Path = typer.Argument(...), new: Path = typer.Argument(...)) -> None:
-    """What changed between two versions (draft, signed or XML)."""
+def diff(old: Path = typer.Argument(...), new: Path = typer.Argument(...),
+         output: TextOrJson = RESULT_OPTION) -> None:
+    """What changed between two versions (draft, signed or XML): one line per change, `+` added, `-` removed,
+    `~` changed."""
     lines = diff_lists(_read(old), _read(new))
-    typer.echo("\n".join(lines) if lines else "no differences")
+    emit(output, {"same": not lines, "changes": lines}, "\n".join(lines) if lines else "no differences")
 
 
 @trust_list_app.command("show")
@@ -336,6 +352,7 @@ def show(
     files: List[Path] = typer.Argument(..., help="lists (draft, signed JSON or TS 119 612 XML) or directories"),
     at: Optional[str] = typer.Option(None, "--at"),
     summary_only: bool = typer.Option(False, "--summary", help="territories and service counts only"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """A readable table of each list's services and their status at a time, and a summary: territories and
     services per type and status (signatures are not checked here: `verify` / `import` do that)."""
@@ -354,12 +371,41 @@ def show(
             if len(paths) == 1:
                 raise
             typer.echo(f"warning: {path}: {exc}", err=True)
+    if output is TextOrJson.json:
+        print_json({"at": format_time(when), "lists": [_show_dict(tl, when, summary_only) for tl in lists]})
+        return
     for tl in lists:
         _show_one(console, tl, when, summary_only)
     if len(lists) > 1:
         territories = sorted({tl.territory for tl in lists})
         total = sum(len(tl.services) for tl in lists)
         console.print(f"{len(lists)} lists, territories {', '.join(territories)}; {total} services")
+
+
+def _show_dict(tl: TrustList, when: datetime, summary_only: bool) -> dict:
+    """What the text tables show, for programs: each service's status at `when`, usages and identities."""
+    from collections import Counter
+
+    def status(s: Service) -> str | None:
+        st = s.status_at(when)
+        return short_name(st.status) if st else None
+
+    out: dict = {"territory": tl.territory, "scheme_name": tl.scheme_name, "scheme_operator": tl.scheme_operator,
+                 "sequence_number": tl.sequence_number, "list_of_lists": tl.is_lotl,
+                 "issued_at": format_time(tl.issued_at), "next_update": format_time(tl.next_update),
+                 "services_per_type_and_status": [
+                     {"type": t, "status": st, "services": n} for (t, st), n in sorted(Counter(
+                         (short_name(s.type), status(s) or "(not listed yet)") for s in tl.services).items())]}
+    if not summary_only:
+        out["services"] = [{"name": s.name, "provider": s.provider, "type": short_name(s.type), "status": status(s),
+                            "unusable": s.unusable or None, "usages": list(s.usages),
+                            "identities": [i.subject for i in s.identities],
+                            "history": [{"status": short_name(h.status), "since": format_time(h.start)}
+                                        for h in s.history]} for s in tl.services]
+        out["pointers"] = [{"territory": p.territory, "location": p.location,
+                            "signing_certificates": [c.subject_str for c in p.signing_certificates]}
+                           for p in tl.pointers]
+    return out
 
 
 def _show_one(console, tl: TrustList, when: datetime, summary_only: bool) -> None:
@@ -511,14 +557,16 @@ def health(
     trust_lists: Path = typer.Argument(..., help="a trust_lists/ directory (or a demo dir containing one)"),
     at: Optional[str] = typer.Option(None, "--at", help="ISO time; default now"),
     grace_hours: float = typer.Option(DEFAULT_GRACE.total_seconds() / 3600, "--grace-hours"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Load a directory with the fail-closed rules and report each list's freshness; exit 1 unless all ok."""
     from trustsvc.trustlist.store import load_trust_store
 
     store = load_trust_store(trust_lists, at=_time(at, "--at"), grace=timedelta(hours=grace_hours))
     reports = store.health()
-    for h in reports:
-        typer.echo(f"{h.territory:6} #{h.sequence_number:<4} {h.status:8} {h.message}")
-    typer.echo(f"snapshot {store.snapshot_id}")
+    emit(output, {"ok": all(h.status == "ok" for h in reports), "snapshot_id": store.snapshot_id,
+                  "lists": [h.to_dict() for h in reports]},
+         "\n".join([*(f"{h.territory:6} #{h.sequence_number:<4} {h.status:8} {h.message}" for h in reports),
+                     f"snapshot {store.snapshot_id}"]))
     if any(h.status != "ok" for h in reports):
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from trustsvc.cli import app
+from trustsvc.cli.inputs import RESULT_LONG_OPTION, TextOrJson, emit
 
 tsa_app = typer.Typer(help="An RFC 3161 time-stamping authority over HTTP.", no_args_is_help=True)
 app.add_typer(tsa_app, name="tsa")
@@ -59,6 +60,7 @@ def timestamp_cmd(
     hash_name: str = typer.Option("sha256", "--hash", help="imprint algorithm: sha256, sha384, sha512, sm3, ..."),
     policy: Optional[str] = typer.Option(None, "--policy", help="ask for this TSA policy OID"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output (default FILE.tsr, a TimeStampResp)"),
+    output: TextOrJson = RESULT_LONG_OPTION,
 ) -> None:
     """Timestamp FILE at a TSA; write the TimeStampResp (check it with `trustsvc verify timestamp`)."""
     from trustsvc.cms.signed_data import compute_digest
@@ -82,5 +84,7 @@ def timestamp_cmd(
     token = parse_timestamp_token(reply)
     target = out or file.with_name(file.name + ".tsr")
     target.write_bytes(reply)
-    typer.echo(f"wrote {target}: genTime {token.gen_time.isoformat().replace('+00:00', 'Z')}, "
-               f"serial {token.serial_number}, {token.tsa_name or 'TSA'}")
+    gen_time = token.gen_time.isoformat().replace("+00:00", "Z")
+    emit(output, {"file": str(target), "gen_time": gen_time, "serial_number": str(token.serial_number),
+                  "tsa_name": token.tsa_name, "hash": hash_name},
+         f"wrote {target}: genTime {gen_time}, serial {token.serial_number}, {token.tsa_name or 'TSA'}")

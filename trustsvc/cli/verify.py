@@ -10,7 +10,7 @@ import typer
 
 from trustsvc.cli import app
 from trustsvc.cli.inputs import (
-    Lang, Output, Revocation, complete_usage, fail, load_trust, parse_time, print_json, read_certificates, read_input,
+    PROFILE_OPTION, Lang, Output, Profile, Revocation, complete_usage, fail, load_trust, parse_time, print_json, read_certificates, read_input,
 )
 
 verify_app = typer.Typer(help="Verify a certificate, a signed document or a timestamp token.", no_args_is_help=True)
@@ -64,7 +64,7 @@ def verify_certificate_cmd(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the reasons in the text output."),
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)."),
-    profile: str = typer.Option("strict", "--profile", help="RFC 5280 certificate profile: strict | lenient."),
+    profile: Profile = PROFILE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
@@ -92,9 +92,7 @@ def verify_certificate_cmd(
                             source=fetching_source(fetch, allow_network))
            .with_initial(policy_set=policy or None, explicit_policy=explicit_policy,
                          policy_mapping_inhibit=inhibit_mapping, any_policy_inhibit=inhibit_any))
-    if profile not in ("strict", "lenient"):
-        fail(f"--profile must be strict or lenient, not {profile!r}")
-    ctx = ctx.with_profile(profile)  # type: ignore[arg-type]
+    ctx = ctx.with_profile(profile.value)
     report = validate_certificate(ee_certs[0], intermediates=read_certificates(intermediate, "intermediate"),
                                   other_certs=read_certificates(other, "certificate"), context=ctx)
     from trustsvc.validation.localise import localise_certificate_report

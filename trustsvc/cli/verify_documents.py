@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from trustsvc.cli.inputs import Lang, Output, Revocation, complete_usage, read_input
+from trustsvc.cli.inputs import PROFILE_OPTION, Lang, Output, Profile, Revocation, complete_usage, read_input
 from trustsvc.cli.verify import ALLOW_OPTION, FETCH_OPTION, fetching_source, verify_app
 from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
@@ -170,6 +170,7 @@ def verify_signature_cmd(
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
+    profile: Profile = PROFILE_OPTION,
 ) -> None:
     """Verify a signed bid or e-guarantee (CMS / CAdES, attached or detached)."""
     from trustsvc.validation.signature import validate_signature
@@ -193,7 +194,7 @@ def verify_signature_cmd(
     report = validate_signature(sig, content=data, digest=given, trust=store, trust_anchors=anchors, at=at_t, usage=usage,
                                 deadline=deadline_t, crls=crls, other_certs=_certs(cert), revocation=revocation.value,
                                 expected=exp, lang=lang.value, platform_timezone=zone,
-                                revocation_source=fetching_source(fetch, allow_network))
+                                revocation_source=fetching_source(fetch, allow_network), profile=profile.value)
     _emit(report, as_json, output.value)
 
 
@@ -209,6 +210,9 @@ def verify_timestamp_cmd(
     anchor: list[Path] = typer.Option([], "--anchor", help="a trust-anchor certificate (repeatable)"),
     cert: list[Path] = typer.Option([], "--cert", help="extra certificates (repeatable)"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="genTime must not be after this (ISO 8601)"),
+    crl: list[Path] = typer.Option([], "--crl", help="a CRL for the TSA's chain (DER/PEM; repeatable)"),
+    revocation: Revocation = typer.Option(Revocation.soft_fail, "--revocation",
+                                          help="what to do when the TSA chain's revocation status cannot be established"),
     lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
     output: Output = typer.Option(Output.text, "--output", "-o", "--format",
                                   help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
@@ -216,6 +220,7 @@ def verify_timestamp_cmd(
     as_json: bool = typer.Option(False, "--json", help="same as --output json"),
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
+    profile: Profile = PROFILE_OPTION,
 ) -> None:
     """Verify a timestamp token: imprint, TSA signature, TSA valid and recognised at genTime, deadline."""
     from trustsvc.validation.timestamp import validate_timestamp
@@ -228,5 +233,7 @@ def verify_timestamp_cmd(
     store, anchors = _trust(trust_list, anchor, None)
     report = validate_timestamp(tok, content=data, digest=given, trust=store, trust_anchors=anchors,
                                 deadline=deadline_t, lang=lang.value, other_certs=_certs(cert),
-                                platform_timezone=zone, revocation_source=fetching_source(fetch, allow_network))
+                                platform_timezone=zone, revocation_source=fetching_source(fetch, allow_network),
+                                crls=[_read(p, "CRL") for p in crl], revocation=revocation.value,
+                                profile=profile.value)
     _emit(report, as_json, output.value)

@@ -1,0 +1,144 @@
+"""CLI parity: `--output text|json` on every command that prints a result, `--profile strict|lenient` (a choice)
+on every verify command, and the TSA options `sign` and `extend` share, defined once in cli/inputs.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from trustsvc.cli import _register
+from trustsvc.cli import app as cli_app
+from trustsvc.demo.init import init_demo
+
+_register()
+ROOT = typer.main.get_command(cli_app)
+runner = CliRunner()
+
+# Every command that prints a result. Left out, with the reason: servers (`serve`, `tsa serve`, `demo
+# ocsp-responder`), `verify batch` (its --output names the NDJSON file; the results are JSON already),
+# `audit show` (JSON lines already), the trust-list editing commands (they write the file they are given),
+# `report verify` (cli/report.py).
+RESULT_COMMANDS = [
+    ("verify", "certificate"), ("verify", "signature"), ("verify", "timestamp"),
+    ("trust-list", "verify"), ("trust-list", "lint"), ("trust-list", "diff"), ("trust-list", "show"),
+    ("trust-list", "health"), ("audit", "verify"), ("demo", "init"), ("demo", "bids"), ("db", "upgrade"),
+    ("operator", "add"), ("operator", "list"), ("operator", "revoke"), ("sign",), ("extend",), ("timestamp",),
+]
+
+
+# typer may bring its own click: the command tree is read by shape (commands, params, opts, choices).
+def _command(*path: str):
+    cmd = ROOT
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+def _option(cmd, flag: str):
+    found = [p for p in cmd.params if flag in getattr(p, "opts", ())]
+    assert found, f"{cmd.name} has no {flag}"
+    return found[0]
+
+
+def _choices(option) -> list[str]:
+    """The values an option accepts: click's Choice (typer < 0.20), or the Enum typer's own parameter types name."""
+    kind = getattr(option, "type", None)
+    if kind is not None and hasattr(kind, "choices"):
+        return [getattr(c, "value", c) for c in kind.choices]
+    return [member.value for member in option.type_descriptor.annotation]
+
+
+@pytest.mark.parametrize("path", RESULT_COMMANDS, ids=lambda p: " ".join(p))
+def test_every_result_command_offers_output_text_and_json(path):
+    option = _option(_command(*path), "--output")
+    assert {"text", "json"} <= set(_choices(option))
+    assert option.default in ("text", None) or getattr(option.default, "value", None) == "text"
+
+
+@pytest.mark.parametrize("kind", ["certificate", "signature", "timestamp"])
+def test_profile_is_the_same_choice_on_every_verify_command(kind):
+    option = _option(_command("verify", kind), "--profile")
+    assert _choices(option) == ["strict", "lenient"]
+    assert option.help == _option(_command("verify", "certificate"), "--profile").help
+    help_text = runner.invoke(cli_app, ["verify", kind, "--help"], terminal_width=200).output
+    assert "strict|lenient" in help_text
+
+
+def test_sign_and_extend_share_their_tsa_options():
+    sign, extend = _command("sign"), _command("extend")
+    for flag in ("--tsa-url", "--tsa-cert", "--tsa-key", "--tsa"):
+        assert _option(sign, flag).help == _option(extend, flag).help, flag
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("demo")
+    init_demo(d)
+    return d
+
+
+def _json(args: list[str], code: int = 0) -> dict | list:
+    result = runner.invoke(cli_app, args)
+    assert result.exit_code == code, (args, result.output[-1500:])
+    return json.loads(result.stdout)
+
+
+def test_verify_signature_and_timestamp_take_profile(demo, tmp_path):
+    bid = json.loads((demo / "pki.json").read_text())["bids"]["hk"]
+    lists = str(demo / "trust_lists")
+    for profile in ("strict", "lenient"):
+        report = _json(["verify", "signature", str(demo / bid["signature"]), "--content", str(demo / bid["content"]),
+                        "--trust-list", lists, "--usage", "e-tendering", "--profile", profile, "-o", "json"])
+        assert report["indication"] == "TOTAL-PASSED", report["reasons"]
+    from trustsvc.cms.builder import LocalTSA
+
+    tsa = LocalTSA.from_files(demo / "certs" / "hk-tsa.pem", demo / "keys" / "hk-tsa.key.pem")
+    digest = hashlib.sha256(b"bid").digest()
+    token = tmp_path / "bid.tst"
+    token.write_bytes(tsa.timestamp(digest, "sha256"))
+    report = _json(["verify", "timestamp", str(token), "--digest", digest.hex(), "--trust-list", lists,
+                    "--profile", "lenient", "--revocation", "soft-fail", "-o", "json"])
+    assert report["indication"] == "TOTAL-PASSED", report["reasons"]
+    bad = runner.invoke(cli_app, ["verify", "timestamp", str(token), "--trust-list", lists, "--profile", "loose"])
+    assert bad.exit_code == 2 and "loose" in bad.output
+
+
+def test_trust_list_results_as_json(demo, tmp_path):
+    lists = demo / "trust_lists"
+    lint = _json(["trust-list", "lint", str(lists / "hk.json"), "--output", "json"])
+    assert lint == {"ok": True, "findings": []}
+    same = _json(["trust-list", "diff", str(lists / "hk.json"), str(lists / "hk.json"), "-o", "json"])
+    assert same == {"same": True, "changes": []}
+    changed = _json(["trust-list", "diff", str(lists / "hk.json"), str(lists / "mo.json"), "-o", "json"])
+    assert not changed["same"] and any(c.startswith("~ territory") for c in changed["changes"])
+    shown = _json(["trust-list", "show", str(lists / "hk.json"), "-o", "json"])
+    (hk,) = shown["lists"]
+    assert hk["territory"] == "HK" and hk["services"] and all(s["status"] for s in hk["services"])
+    health = _json(["trust-list", "health", str(lists), "-o", "json"])
+    assert health["ok"] and {h["territory"] for h in health["lists"]} >= {"GBA", "HK", "MO", "CN-GD"}
+    pin = next((lists / "pins").glob("*.pem"))
+    verified = _json(["trust-list", "verify", str(lists / "gba-lotl.json"), "--pin", str(pin), "-o", "json"])
+    assert verified["accepted"] and verified["territory"] == "GBA" and len(verified["sha256"]) == 64
+
+
+def test_store_and_demo_results_as_json(demo, tmp_path):
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgraded = _json(["db", "upgrade", "--database-url", db, "-o", "json"])
+    assert upgraded["outcome"] == "created"
+    added = _json(["operator", "add", "HK", "HK op", "--database-url", db, "-o", "json"])
+    assert added["territory"] == "HK" and added["token"] and added["active"]
+    listed = _json(["operator", "list", "--database-url", db, "-o", "json"])
+    assert [o["name"] for o in listed] == ["HK op"] and "token" not in listed[0]
+    revoked = _json(["operator", "revoke", str(added["id"]), "--database-url", db, "-o", "json"])
+    assert revoked["active"] is False
+    audit = runner.invoke(cli_app, ["audit", "verify", "--database-url", db, "-o", "json"])
+    assert audit.exit_code in (0, 1) and "ok" in json.loads(audit.stdout)
+    bids = _json(["demo", "bids", str(demo), str(tmp_path / "opening"), "--count", "2", "-o", "json"])
+    assert bids["bids"] == 2 and Path(bids["directory"]).is_dir()
+    fresh = _json(["demo", "init", str(tmp_path / "demo2"), "-o", "json"])
+    assert fresh["certificates"] >= 10 and Path(fresh["index"]).is_file()
