@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cached_property
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,7 +78,7 @@ def digest_algorithm_name(algorithm: str) -> str:
     return name
 
 
-def digest_spec(digest: Any) -> tuple[str | None, bytes]:
+def digest_spec(digest: object) -> tuple[str | None, bytes]:
     """A caller's digest of detached content: (algorithm, value) with the value as bytes or hex, or bare bytes/hex.
 
     The algorithm is a name or dotted OID (`digest_algorithm_name`); None when only a value was given.

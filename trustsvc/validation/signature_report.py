@@ -5,14 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from trustsvc.reports import SignatureIndication, SubIndication
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_messages import register as _register_messages
 from trustsvc.validation.times import local_iso, utc_iso
 
+if TYPE_CHECKING:
+    from asn1crypto.x509 import Name
+
+    from trustsvc.context import Recognition
+    from trustsvc.revocation.evidence import RevocationEvidence
+    from trustsvc.validation.eguarantee import EGuarantee
+    from trustsvc.validation.longterm import POE
+    from trustsvc.validation.report import CertificateReport
+    from trustsvc.x509.certificate import Certificate
+    from trustsvc.x509.signature import SignatureAlgorithm
+
 _register_messages()
+
+# A report's JSON object (values are JSON types, nested reports included).
+JSONObject = dict[str, Any]
+
+
+class _Reportable(Protocol):
+    def to_dict(self) -> JSONObject: ...
+
+
+# Recognition arrives as the trust source's answer or already as its dict (validate_certificate's report).
+RecognitionResult = Union["Recognition", dict[str, object], None]
 
 _RANK = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.INDETERMINATE: 1, SignatureIndication.TOTAL_FAILED: 2}
 
@@ -23,7 +45,7 @@ def _t(value: datetime | None) -> str | None:
         value.isoformat() if value is not None else None)
 
 
-def _local(d: dict[str, Any], zone: str | None, **named: datetime | None) -> dict[str, Any]:
+def _local(d: JSONObject, zone: str | None, **named: datetime | None) -> JSONObject:
     """Each time again in the platform zone (`gen_time_local: 2026-12-05T07:15:51+08:00`), when one is set."""
     d["platform_timezone"] = zone
     if zone:
@@ -32,7 +54,7 @@ def _local(d: dict[str, Any], zone: str | None, **named: datetime | None) -> dic
     return d
 
 
-def _dict(value: Any) -> Any:
+def _dict(value: _Reportable | dict[str, object] | None) -> object:
     if value is None:
         return None
     if hasattr(value, "to_dict"):
@@ -40,7 +62,7 @@ def _dict(value: Any) -> Any:
     return value
 
 
-def _attr(name: Any, attr: str) -> str | None:
+def _attr(name: Name, attr: str) -> str | None:
     """One attribute of a Name (the last if repeated), for people: the bidder's CN, its country."""
     try:
         value = name.native.get(attr)
@@ -51,7 +73,7 @@ def _attr(name: Any, attr: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _cert_summary(cert: Any) -> dict[str, Any] | None:
+def _cert_summary(cert: Certificate | None) -> JSONObject | None:
     if cert is None:
         return None
     return {
@@ -98,7 +120,7 @@ class SignatureWarning:
     def text(self) -> str:
         return message(f"warning_{self.code.value}", self.lang, **dict(self.params))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"code": self.code.value, "message": self.text, **dict(self.params)}
 
 
@@ -114,16 +136,16 @@ class TimestampReport:
     serial_number: int | None = None
     imprint_algorithm: str | None = None
     imprint_checked: bool = False
-    tsa: Any = None  # Certificate
+    tsa: Certificate | None = None
     tsa_name: str | None = None
-    path: list[Any] = field(default_factory=list)
-    recognition: Any = None
-    certificate: Any = None  # CertificateReport of the TSA certificate at genTime
-    revocation_evidence: list[Any] = field(default_factory=list)
+    path: list[Certificate] = field(default_factory=list)
+    recognition: RecognitionResult = None
+    certificate: CertificateReport | None = None  # of the TSA certificate at genTime
+    revocation_evidence: list[RevocationEvidence] = field(default_factory=list)
     deadline: datetime | None = None
     validation_time: datetime | None = None
     kind: str | None = None  # "signature" | "archive" inside a signer's report (EN 319 122-1 5.3, 5.5.3)
-    algorithm: Any = None  # the token's SignatureAlgorithm, for algorithm checks at a POE
+    algorithm: SignatureAlgorithm | None = None  # the token's, for algorithm checks at a POE
     platform_timezone: str | None = None
     der: bytes | None = None  # the token as embedded, for the TS 119 102-2 validation objects (not in JSON)
 
@@ -131,7 +153,7 @@ class TimestampReport:
     def passed(self) -> bool:
         return self.indication is SignatureIndication.TOTAL_PASSED
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return _local({
             "type": self.kind,
             "indication": self.indication.value,
@@ -161,23 +183,23 @@ class SignerReport:
     indication: SignatureIndication
     sub_indication: SubIndication | None = None
     reasons: list[str] = field(default_factory=list)
-    signer: Any = None  # Certificate
+    signer: Certificate | None = None
     signature_algorithm: str | None = None
     digest_algorithm: str | None = None
     signing_time_claim: datetime | None = None
     signing_certificate_attribute: str | None = None  # "v1" | "v2" | None
-    path: list[Any] = field(default_factory=list)
-    recognition: Any = None
+    path: list[Certificate] = field(default_factory=list)
+    recognition: RecognitionResult = None
     validation_time: datetime | None = None
     validation_time_source: str | None = None  # "now" | "signing-time-claim" | "timestamp"
     timestamps: list[TimestampReport] = field(default_factory=list)
-    revocation_evidence: list[Any] = field(default_factory=list)
-    certificate: Any = None  # CertificateReport
-    eguarantee: Any = None
+    revocation_evidence: list[RevocationEvidence] = field(default_factory=list)
+    certificate: CertificateReport | None = None
+    eguarantee: EGuarantee | None = None
     level: str | None = None  # "CAdES-BASELINE-LTA", ... (EN 319 122-1 clause 6)
     validation_process: str | None = None  # "basic" | "with-time" | "long-term" (EN 319 102-1 5.3, 5.5, 5.6)
-    poe: list[Any] = field(default_factory=list)  # POE per element (EN 319 102-1 5.6.2.3)
-    algorithm: Any = None  # the signature value's SignatureAlgorithm
+    poe: list[POE] = field(default_factory=list)  # POE per element (EN 319 102-1 5.6.2.3)
+    algorithm: SignatureAlgorithm | None = None  # the signature value's
     platform_timezone: str | None = None
     warnings: list[SignatureWarning] = field(default_factory=list)
     signature_value: bytes | None = None  # for the TS 119 102-2 SignatureIdentifier (not in JSON)
@@ -195,7 +217,7 @@ class SignerReport:
         """This signer's warnings, then those of its counter-signatures (depth first)."""
         return [*self.warnings, *(w for c in self.counter_signatures for w in c.all_warnings)]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return _local({
             "index": self.index,
             "indication": self.indication.value,
@@ -248,7 +270,7 @@ class SignatureReport:
     def passed(self) -> bool:
         return self.indication is SignatureIndication.TOTAL_PASSED
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return _local({
             "kind": "signature",
             "indication": self.indication.value,
