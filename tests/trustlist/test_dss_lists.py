@@ -19,7 +19,7 @@ from trustsvc.trustlist.ts119612 import import_signed_xml, import_xml, parse_har
 from trustsvc.trustlist.xades import XmlSignatureError
 from trustsvc.x509 import load_certificate
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "interop" / "trust-lists"
+DATA = Path(__file__).resolve().parents[1] / "data" / "interop" / "trust-lists" / "dss"
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
 
