@@ -267,3 +267,23 @@ def test_extending_a_ber_signature_keeps_what_it_signs(ec):
     r = ec.validate(lta)
     assert r.indication is _PASS, r.reasons
     assert r.signers[0].level == "CAdES-BASELINE-LTA"
+
+
+def test_index_over_the_der_of_a_value_received_in_ber_matches(ec):
+    """BouncyCastle and DSS hash the DER of each value; a signature timestamp token kept in BER still matches."""
+    from dataclasses import replace
+
+    from trustsvc.cms.layout import RawAttribute, read_layout
+
+    lt = _lt_ocsp_response(ec)
+    index = enc.ats_hash_index(lt, 3, explicit_algorithm=True)  # over the DER token
+    layout = read_layout(lt)
+    si = layout.signers[0]
+    attrs = [RawAttribute.build(a.type_der, [enc.to_ber(v) for v in a.values]) if a.oid == enc.SIGNATURE_TIMESTAMP
+             else a for a in si.unsigned]
+    ber_token = replace(layout, signers=(si.with_unsigned(attrs),)).der()
+    assert ber_token != lt
+    token = enc.token_with_index(ec.tsa(enc.archive_v3_imprint(ber_token, index), "sha256"), 3, index)
+    r = ec.validate(enc.with_unsigned(ber_token, (enc.ARCHIVE_V3, token)))
+    assert r.indication is _PASS, r.reasons
+    assert all(t.passed for t in r.signers[0].timestamps)

@@ -114,9 +114,32 @@ def check_hash_index(index: HashIndex, layout: RawSignedData, signer: RawSignerI
     }
     for what, listed in zip(have, (index.certificates, index.crls, index.attribute_values)):
         gone = [x for x in listed if x not in have[what]]
+        if gone:  # a writer that re-encodes in DER (BouncyCastle, DSS) hashed the DER of a value received in BER
+            gone = [x for x in gone if x not in _der_hashes(what, h, layout, signer, index.version)]
         if gone:
             index.missing.append(f"{len(gone)} {what} hash(es) of the ats-hash-index-v3 match nothing in the signature")
     return index
+
+
+def _der_hashes(what: str, h: Callable[[bytes], bytes], layout: RawSignedData, signer: RawSignerInfo,
+                version: str) -> set[bytes]:
+    """Hashes of the elements re-encoded in DER (computed only when an index entry matched nothing as received)."""
+    if what == "certificate":
+        items = [_der(c) for c in layout.certificates or ()]
+    elif what == "revocation value":
+        items = [_der(r) for r in layout.crls or ()]
+    elif version == ID_AA_ATS_HASH_INDEX_V3:
+        items = [a.type_der + _der(v) for a in signer.unsigned or () for v in a.values]
+    else:
+        items = [_der(a.der) for a in signer.unsigned or ()]
+    return {h(x) for x in items}
+
+
+def _der(encoding: bytes) -> bytes:
+    try:
+        return tlv.to_der(encoding)
+    except ValueError:
+        return encoding
 
 
 def archive_v3_input(layout: RawSignedData, signer: RawSignerInfo, content_digest: bytes, hash_index_der: bytes) -> bytes:
