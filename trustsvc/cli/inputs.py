@@ -40,6 +40,15 @@ class Profile(str, Enum):
     lenient = "lenient"
 
 
+class SignLevel(str, Enum):
+    """EN 319 122-1 CAdES baseline levels `trustsvc sign` makes."""
+
+    b_b = "B-B"
+    b_t = "B-T"
+    b_lt = "B-LT"
+    b_lta = "B-LTA"
+
+
 class Revocation(str, Enum):
     off = "off"
     soft_fail = "soft-fail"
@@ -143,6 +152,6 @@ def emit(output: TextOrJson, data: Any, text: str) -> None:
 
 
 __all__ = ["Lang", "Output", "PROFILE_OPTION", "Profile", "RESULT_LONG_OPTION", "RESULT_OPTION",
-           "Revocation", "STDIN", "TSA_CERT_OPTION", "TSA_ID_OPTION", "TSA_KEY_OPTION", "TSA_URL_OPTION", "TextOrJson",
+           "Revocation", "STDIN", "SignLevel", "TSA_CERT_OPTION", "TSA_ID_OPTION", "TSA_KEY_OPTION", "TSA_URL_OPTION", "TextOrJson",
            "USAGES", "complete_usage", "emit", "fail", "load_trust", "parse_time", "print_json", "read_certificates",
            "read_input"]

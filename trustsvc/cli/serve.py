@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from trustsvc.cli import app
-from trustsvc.cli.inputs import Output, print_json
+from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson, print_json
 
 db_app = typer.Typer(help="The service database (SQLite file or PostgreSQL via TRUSTSVC_DATABASE_URL).",
                      no_args_is_help=True)
@@ -107,7 +107,7 @@ def _prepare_metrics_dir() -> str:
 
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DB_OPTION,
-               output: Output = typer.Option(Output.text, "--output", "-o", help="text or json")) -> None:
+               output: TextOrJson = RESULT_OPTION) -> None:
     """Create or migrate the schema to the newest version; say which it was (created / migrated / already current)."""
     from alembic.runtime.migration import MigrationContext
 
@@ -123,7 +123,7 @@ def db_upgrade(database_url: str | None = DB_OPTION,
     after = revision()
     where = engine.url.render_as_string(hide_password=True)
     outcome = "created" if before is None else ("already current" if before == after else "migrated")
-    if output is Output.json:
+    if output is TextOrJson.json:
         print_json({"database": where, "outcome": outcome, "from_revision": before, "revision": after})
         return
     detail = {"created": f"schema created at revision {after}",

@@ -10,7 +10,7 @@ import typer
 
 from trustsvc.cli import app
 from trustsvc.cli.inputs import (
-    RESULT_LONG_OPTION, TSA_CERT_OPTION, TSA_ID_OPTION, TSA_KEY_OPTION, TSA_URL_OPTION, TextOrJson, emit, fail, read_input,
+    RESULT_LONG_OPTION, TSA_CERT_OPTION, SignLevel, TSA_ID_OPTION, TSA_KEY_OPTION, TSA_URL_OPTION, TextOrJson, emit, fail, read_input,
 )
 
 
@@ -51,7 +51,7 @@ def sign_cmd(
     gmt_oids: bool = typer.Option(False, "--gmt-oids", help="use the GM/T 0010 content-type OIDs"),
     pss: bool = typer.Option(False, "--pss", help="RSA-PSS instead of PKCS#1 v1.5"),
     pem_out: bool = typer.Option(False, "--pem", help="write PEM instead of DER"),
-    level: Optional[str] = typer.Option(None, "--level", help="B-B | B-T | B-LT | B-LTA (EN 319 122-1)"),
+    level_choice: Optional[SignLevel] = typer.Option(None, "--level", help="CAdES baseline level (EN 319 122-1)"),
     crl: list[Path] = typer.Option([], "--crl", help="a CRL to embed for B-LT / B-LTA (repeatable)"),
     ocsp: list[Path] = typer.Option([], "--ocsp", help="an OCSP response to embed for B-LT / B-LTA (repeatable)"),
     fetch: bool = typer.Option(False, "--fetch/--no-fetch", help="fetch revocation data for B-LT / B-LTA"),
@@ -81,8 +81,7 @@ def sign_cmd(
     signer_key = load_private_key(_read(key, "key"))
     extra = [] if no_chain else _signer_chain(signer_cert, [c for p in chain for c in load_certificates(_read(p, "chain"))],
                                               demo)
-    if level is not None and level not in ("B-B", "B-T", "B-LT", "B-LTA"):
-        _fail(f"--level must be B-B, B-T, B-LT or B-LTA, not {level!r}")
+    level = level_choice.value if level_choice is not None else None
     timestamp = timestamp or tsa_url is not None or level in ("B-T", "B-LT", "B-LTA")
     timestamper = None
     if timestamp and tsa_url:
