@@ -287,3 +287,29 @@ def test_index_over_the_der_of_a_value_received_in_ber_matches(ec):
     r = ec.validate(enc.with_unsigned(ber_token, (enc.ARCHIVE_V3, token)))
     assert r.indication is _PASS, r.reasons
     assert all(t.passed for t in r.signers[0].timestamps)
+
+
+def test_archive_imprint_over_the_der_of_signed_attributes_received_unsorted(ec):
+    """Signed attributes sent as an unsorted SET (BER) are signed, and archive-timestamped by DSS, as DER."""
+    from dataclasses import replace
+
+    from asn1crypto import parser
+
+    from trustsvc.cms.layout import read_layout
+
+    lt = _lt_ocsp_response(ec)
+    index = enc.ats_hash_index(lt, 3, explicit_algorithm=True)
+    imprint = enc.archive_v3_imprint(lt, index)  # over the DER fields
+    layout = read_layout(lt)
+    si = layout.signers[0]
+    signed = si.signed_fields[3]
+    assert signed[:1] == b"\xa0"
+    attrs = enc._tlvs(parser.parse(signed)[4])
+    unsorted = parser.emit(2, 1, 0, b"".join(a[3] + a[4] + a[5] for a in reversed(attrs)))
+    fields = (*si.signed_fields[:3], unsorted, *si.signed_fields[4:])
+    received = replace(layout, signers=(replace(si, signed_fields=fields),)).der()
+    assert ec.validate(received).indication is _PASS  # the signature value is over the DER of the SET
+    token = enc.token_with_index(ec.tsa(imprint, "sha256"), 3, index)
+    r = ec.validate(enc.with_unsigned(received, (enc.ARCHIVE_V3, token)))
+    assert r.indication is _PASS, r.reasons
+    assert r.signers[0].timestamps[-1].passed

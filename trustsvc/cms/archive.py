@@ -135,6 +135,17 @@ def _der_hashes(what: str, h: Callable[[bytes], bytes], layout: RawSignedData, s
     return {h(x) for x in items}
 
 
+def _der_field(encoding: bytes) -> bytes:
+    """A SignerInfo field in DER; signedAttrs is a [0] IMPLICIT SET OF, so its values are sorted too (X.690 11.6)."""
+    try:
+        t = parser.parse(encoding)
+        if t[0] == tlv.CONTEXT and t[2] == 0 and t[1] == 1:
+            return parser.emit(tlv.CONTEXT, 1, 0, b"".join(sorted(_der(tlv.der(c)) for c in tlv.children(t[4]))))
+    except ValueError:
+        return encoding
+    return _der(encoding)
+
+
 def _der(encoding: bytes) -> bytes:
     try:
         return tlv.to_der(encoding)
@@ -147,6 +158,16 @@ def archive_v3_input(layout: RawSignedData, signer: RawSignerInfo, content_diges
     # eContentType, the hash of the signed content, the SignerInfo fields up to the signature value,
     # then the ats-hash-index-v3 value: all as encoded, tag and length included.
     return layout.econtent_type_der + content_digest + b"".join(signer.signed_fields) + hash_index_der
+
+
+def archive_v3_inputs(layout: RawSignedData, signer: RawSignerInfo, content_digest: bytes, index: HashIndex) -> list[bytes]:
+    """Every candidate archive-time-stamp-v3 imprint input: each encoding of the index (imprint_index_encodings),
+    over the signer's fields as received and, when they were not DER, as BouncyCastle / DSS re-encode them."""
+    fields = [signer]
+    der_fields = tuple(_der_field(f) for f in signer.signed_fields)
+    if der_fields != signer.signed_fields:
+        fields.append(RawSignerInfo(der_fields, signer.unsigned))
+    return [archive_v3_input(layout, f, content_digest, enc) for enc in imprint_index_encodings(index) for f in fields]
 
 
 def archive_v2_inputs(layout: RawSignedData, signer: RawSignerInfo, content: bytes | None, before: list[bytes]) -> list[bytes]:

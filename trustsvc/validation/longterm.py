@@ -23,8 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from trustsvc.cms.archive import (
-    archive_v2_inputs, archive_v3_input, check_hash_index, covered_objects, hash_index_with_version,
-    imprint_index_encodings, read_hash_index,
+    archive_v2_inputs, archive_v3_inputs, check_hash_index, covered_objects, hash_index_with_version, read_hash_index,
 )
 from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
 from trustsvc.cms.layout import RawSignedData, RawSignerInfo, read_layout
@@ -216,7 +215,7 @@ def _imprint_inputs(ctx: Any, layout: RawSignedData, raw: RawSignerInfo, oid: st
         content_digest = compute_digest(token.imprint_algorithm, ctx.data)
     except UnsupportedAlgorithmError as exc:
         return [], [], str(exc)
-    inputs = [archive_v3_input(layout, raw, content_digest, enc) for enc in imprint_index_encodings(index)]
+    inputs = archive_v3_inputs(layout, raw, content_digest, index)
     return inputs, covered_objects(layout, raw, index, []), None
 
 
