@@ -218,3 +218,61 @@ def national_list(*, issued: str = "2019-09-04T08:00:00Z", territory: str | None
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+
+def sign_inclusive(xml: bytes, key, cert: Certificate, *, hash_name: str = "sha256",
+                   key_info_hash: str = "sha1") -> bytes:
+    """The other publisher shape (seen on the Peruvian list): inclusive C14N 1.0, three references (KeyInfo
+    with its own digest method and no transform, SignedProperties with none, the list by its root Id with
+    enveloped-signature + C14N), KeyValue next to the certificate, the XAdES namespace under another prefix."""
+    root = etree.fromstring(xml)
+    root_id = root.get("Id")
+    sig = etree.SubElement(root, f"{{{DS}}}Signature", {"Id": "Signature-0"}, nsmap={"ds": DS, "etsi": XADES})
+    si = _e(sig, DS, "SignedInfo", Id="Signature-SignedInfo-0")
+    _e(si, DS, "CanonicalizationMethod", Algorithm=C14N)
+    _e(si, DS, "SignatureMethod", Algorithm=method_uri("rsa", hash_name))
+    kref = _e(si, DS, "Reference", URI="#signingCertificate-0")
+    _e(kref, DS, "DigestMethod", Algorithm=HASHES[key_info_hash][1])
+    key_info_digest = _e(kref, DS, "DigestValue")
+    pref = _e(si, DS, "Reference", Type="http://uri.etsi.org/01903#SignedProperties", URI="#signedProperties-0")
+    _e(pref, DS, "DigestMethod", Algorithm=HASHES[hash_name][1])
+    props_digest = _e(pref, DS, "DigestValue")
+    dref = _e(si, DS, "Reference", Id="refSignerDocument-0", URI=f"#{root_id}")
+    tr = _e(dref, DS, "Transforms")
+    _e(tr, DS, "Transform", Algorithm=DS + "enveloped-signature")
+    _e(tr, DS, "Transform", Algorithm=C14N)
+    _e(dref, DS, "DigestMethod", Algorithm=HASHES[hash_name][1])
+    list_digest = _e(dref, DS, "DigestValue")
+    value = _e(sig, DS, "SignatureValue", Id="signatureValue-0")
+    key_info = _e(sig, DS, "KeyInfo", Id="signingCertificate-0")
+    b64 = base64.b64encode(cert.der).decode()
+    _e(_e(key_info, DS, "X509Data"), DS, "X509Certificate", "\n" + "\n".join(b64[i:i + 76] for i in range(0, len(b64), 76)) + "\n")
+    numbers = key.public_key().public_numbers()
+    rsa_value = _e(_e(key_info, DS, "KeyValue"), DS, "RSAKeyValue")
+    _e(rsa_value, DS, "Modulus", base64.b64encode(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")).decode())
+    _e(rsa_value, DS, "Exponent", base64.b64encode(numbers.e.to_bytes(3, "big")).decode())
+    qp = _e(_e(sig, DS, "Object"), XADES, "QualifyingProperties", Target="#Signature-0")
+    sp = _e(qp, XADES, "SignedProperties", Id="signedProperties-0")
+    ssp = _e(sp, XADES, "SignedSignatureProperties")
+    _e(ssp, XADES, "SigningTime", "2018-11-29T16:00:18-05:00")
+    xcert = _e(_e(ssp, XADES, "SigningCertificate"), XADES, "Cert")
+    c = _e(xcert, XADES, "CertDigest")
+    _e(c, DS, "DigestMethod", Algorithm=HASHES["sha1"][1])
+    _e(c, DS, "DigestValue", _digest(cert.der, "sha1"))
+    serial = _e(xcert, XADES, "IssuerSerial")
+    _e(serial, DS, "X509IssuerName", "CN=TL signer,C=ZZ")
+    _e(serial, DS, "X509SerialNumber", str(cert.serial_number))
+
+    def inclusive(node) -> bytes:
+        return etree.tostring(node, method="c14n", exclusive=False, with_comments=False)
+
+    unsigned = copy.deepcopy(root)
+    unsigned.remove(unsigned.find(f"{{{DS}}}Signature"))
+    list_digest.text = _digest(inclusive(unsigned), hash_name)
+    key_info_digest.text = _digest(inclusive(key_info), key_info_hash)
+    props_digest.text = _digest(inclusive(sp), hash_name)
+    value.text = base64.b64encode(_sign_bytes(key, "rsa", hash_name, inclusive(si))).decode()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

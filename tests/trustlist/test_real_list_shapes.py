@@ -199,3 +199,16 @@ def test_signing_certificate_may_name_issuers_the_key_info_does_not_carry(keys):
     # ...but the first Cert is the signing certificate: another certificate there breaks the binding.
     other = sign(national_list(service_cert=cert), key, keys["p256"][1])
     assert _failure(other, [cert]).failure.sub_indication is not None
+
+
+def test_inclusive_c14n_three_references_and_a_sha1_key_info_digest(keys):
+    from tests.trustlist.real_shape import sign_inclusive
+
+    key, cert = keys["rsa2048"]
+    data = sign_inclusive(national_list(prefix="tsl", issued="2018-11-29T21:00:00Z", service_cert=cert), key, cert)
+    tl, signer = import_signed_xml(data, [cert])
+    assert signer.der == cert.der and tl.territory == "ZZ"
+    # The content itself under SHA-1 after 2016 is another matter: the list's digest must resist collisions.
+    late = sign_inclusive(national_list(prefix="tsl", issued="2018-11-29T21:00:00Z", service_cert=cert), key, cert,
+                          hash_name="sha1")
+    assert _failure(late, [cert]).failure.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE

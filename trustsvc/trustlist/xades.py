@@ -124,25 +124,33 @@ def _key_info_certificates(signature) -> list[Certificate]:
     return out
 
 
-def _algorithms(signature) -> tuple[str, tuple[str, str], list[tuple[str, str]]]:
-    """The signature method and reference digest methods, or CRYPTO_CONSTRAINTS_FAILURE for unknown ones."""
+def _algorithms(signature, covering: int) -> tuple[str, tuple[str, str], list[tuple[str, str]], list[str]]:
+    """The signature method, every reference's digest method, and the digests that must resist collisions.
+
+    Unknown algorithms are CRYPTO_CONSTRAINTS_FAILURE. The digests of the reference over the list and of the
+    XAdES SignedProperties protect content and are judged by the policy; a digest of KeyInfo (a certificate
+    the signature names, never trusted from there) needs no collision resistance, as TS 119 312 distinguishes,
+    so an SHA-1 KeyInfo reference next to SHA-256 content references does not fail a list."""
     method = signature.find("ds:SignedInfo/ds:SignatureMethod", _NS)
     uri = (method.get("Algorithm") or "").strip() if method is not None else ""
     if uri not in SIGNATURE_METHODS:
         raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature: signature method {uri or '(none)'} "
                                                                "is not supported")
-    digests = []
-    for dm in signature.findall("ds:SignedInfo/ds:Reference/ds:DigestMethod", _NS):
-        d = (dm.get("Algorithm") or "").strip()
+    digests, judged = [], []
+    for i, ref in enumerate(signature.findall("ds:SignedInfo/ds:Reference", _NS)):
+        dm = ref.find("ds:DigestMethod", _NS)
+        d = (dm.get("Algorithm") or "").strip() if dm is not None else ""
         if d not in DIGEST_METHODS:
             raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature: digest method {d or '(none)'} is "
                                                                    "not supported")
         digests.append((d, DIGEST_METHODS[d]))
-    return uri, SIGNATURE_METHODS[uri], digests
+        if i == covering or ref.get("Type") == SIGNED_PROPERTIES:
+            judged.append(DIGEST_METHODS[d])
+    return uri, SIGNATURE_METHODS[uri], digests, judged
 
 
 def _policy_problem(policy: AlgorithmPolicy, cert: Certificate, hash_name: str, scheme: str,
-                    digests: list[tuple[str, str]], at: datetime | None) -> str | None:
+                    judged: list[str], at: datetime | None) -> str | None:
     """TS 119 312: the hash and key of the signature, and each reference digest, acceptable when signed."""
     if at is None:
         return None
@@ -150,7 +158,7 @@ def _policy_problem(policy: AlgorithmPolicy, cert: Certificate, hash_name: str, 
     problem = policy.check(SignatureAlgorithm(f"{hash_name}_{scheme}", hash_name, key.family, key.bits), at)
     if problem:
         return problem
-    for _, digest in digests:
+    for digest in judged:
         until = policy.hash_until.get(digest, at)
         if until is not None and at >= until:
             return f"{digest} reference digests are not accepted for a list signed at {at.isoformat()}"
@@ -226,7 +234,7 @@ def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime 
     # The certificate the signature names in KeyInfo is tried first (one verification instead of several).
     signature = the_signature(root)
     index = _whole_document_reference(signature, root)
-    method_uri, (hash_name, scheme), digests = _algorithms(signature)
+    method_uri, (hash_name, scheme), digests, judged = _algorithms(signature, index)
     if not certificates:
         raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "XML: no certificate to verify the signature with")
     xades = any(r.get("Type") == SIGNED_PROPERTIES for r in signature.findall("ds:SignedInfo/ds:Reference", _NS))
@@ -234,7 +242,7 @@ def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime 
     named = {c.der for c in _key_info_certificates(signature)}
     failures: list[tuple[SubIndication, str, Certificate]] = []
     for cert in sorted(certificates, key=lambda c: c.der not in named):
-        problem = _policy_problem(policy, cert, hash_name, scheme, digests, at)
+        problem = _policy_problem(policy, cert, hash_name, scheme, judged, at)
         if problem:
             failures.append((SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"XML signature ({method_uri}): {problem} "
                                                                        "(ETSI TS 119 312)", cert))
