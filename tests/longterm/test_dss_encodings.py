@@ -313,3 +313,15 @@ def test_archive_imprint_over_the_der_of_signed_attributes_received_unsorted(ec)
     r = ec.validate(enc.with_unsigned(received, (enc.ARCHIVE_V3, token)))
     assert r.indication is _PASS, r.reasons
     assert r.signers[0].timestamps[-1].passed
+
+
+def test_archive_timestamp_v2_of_a_ber_signature_over_its_der(ec):
+    """DSS computes an archive-time-stamp-v2 imprint over the DER of each component, also for a BER signature."""
+    from tests.longterm.test_archive_v2 import _v2_input
+
+    xl = _xl(ec)
+    token = ec.tsa(hashlib.sha256(_v2_input(xl)).digest(), "sha256")  # over the DER signature
+    received = enc.to_ber(enc.with_unsigned(xl, ("1.2.840.113549.1.9.16.2.48", token)), chunk=16)
+    r = ec.validate(received)
+    assert r.indication is _PASS, r.reasons
+    assert r.signers[0].timestamps[-1].kind == "archive" and r.signers[0].timestamps[-1].passed

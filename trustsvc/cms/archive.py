@@ -176,14 +176,27 @@ def archive_v2_inputs(layout: RawSignedData, signer: RawSignerInfo, content: byt
     `before` are the unsigned attributes (DER) present when the timestamp was made. TS 101 733 v1.8.3
     left out the tag and length of the unsignedAttrs SET; v2.2.1 includes them: both are tried.
     """
+    out = _v2_inputs(layout, signer, content, before, der=False, order=list)
+    # BouncyCastle / DSS hash the DER of each component; a signature received in BER (indefinite lengths,
+    # segmented eContent, unsorted SETs) is tried that way too, SET OF values in received and in DER order.
+    for order in (list, sorted):
+        for candidate in _v2_inputs(layout, signer, content, before, der=True, order=order):
+            if candidate not in out:
+                out.append(candidate)
+    return out
+
+
+def _v2_inputs(layout: RawSignedData, signer: RawSignerInfo, content: bytes | None, before: list[bytes], *,
+               der: bool, order: Callable[[list[bytes]], list[bytes]]) -> list[bytes]:
+    enc = _der if der else (lambda x: x)
     eci = layout.head[2]
-    data = eci + (content if content is not None and _detached(eci) else b"")
+    data = enc(eci) + (content if content is not None and _detached(eci) else b"")
     if layout.certificates is not None:
-        data += parser.emit(2, 1, 0, b"".join(layout.certificates))
+        data += parser.emit(2, 1, 0, b"".join(order([enc(c) for c in layout.certificates])))
     if layout.crls is not None:
-        data += parser.emit(2, 1, 1, b"".join(layout.crls))
-    data += b"".join(signer.signed_fields)
-    attrs = b"".join(before)
+        data += parser.emit(2, 1, 1, b"".join(order([enc(r) for r in layout.crls])))
+    data += b"".join(_der_field(f) for f in signer.signed_fields) if der else b"".join(signer.signed_fields)
+    attrs = b"".join(order([enc(a) for a in before]))
     return [data + parser.emit(2, 1, 1, attrs), data + attrs]
 
 
