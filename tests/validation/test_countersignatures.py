@@ -169,3 +169,21 @@ def test_counter_signer_chain_draws_on_the_request_budget(pki):
         _validate(pki, sig, "rsa", "ecdsa", budget=budget)
         spent.append(Budget().signatures - budget.signatures)
     assert spent[1] > spent[0] > 0
+
+
+def test_counter_signature_algorithm_is_judged_by_the_request_policy(pki):
+    from dataclasses import replace
+
+    from trustsvc.x509.algorithm_policy import DEFAULT_POLICY
+
+    main = _main(pki)
+    notary = pki.leaf("ecdsa")
+    cs = craft.countersignature(main, notary.cert, notary.key, digest="sha384",
+                                signature_algorithm="1.2.840.10045.4.3.3")  # ecdsa-with-SHA384
+    sig = _doc(pki, craft.countersigned(main, cs), extra=[notary.cert, pki.ca("ecdsa").cert])
+    assert _validate(pki, sig, "rsa", "ecdsa").signers[0].counter_signatures[0].passed
+    policy = replace(DEFAULT_POLICY, hash_until={**DEFAULT_POLICY.hash_until, "sha384": NOW - timedelta(days=1)})
+    report = _validate(pki, sig, "rsa", "ecdsa", algorithm_policy=policy)
+    nested = report.signers[0].counter_signatures[0]
+    assert report.indication is SI.TOTAL_PASSED
+    assert (nested.indication, nested.sub_indication) == (SI.INDETERMINATE, Sub.CRYPTO_CONSTRAINTS_FAILURE_NO_POE)

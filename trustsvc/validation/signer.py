@@ -268,12 +268,29 @@ class SignerProcess:
                 if deadline is not None and deadline.indication is _FAIL:
                     return deadline
             return chain
-        deadline = self._deadline() if self.target.document else None
+        if not self.target.document:
+            return self._algorithm_at_time()
+        deadline = self._deadline()
         if deadline is not None:
             return deadline
-        if self.target.document and (self.s.usage == "e-guarantee" or self.s.expected is not None):
+        if self.s.usage == "e-guarantee" or self.s.expected is not None:
             return self._eguarantee()
         return None
+
+    def _algorithm_at_time(self) -> _Stop | None:
+        """EN 319 102-1 5.2.8: a counter-signature's algorithms acceptable at its validation time (a document
+        signer's are checked at its earliest POE by the long-term step, validation/longterm.py)."""
+        r, s = self.r, self.s
+        if r.algorithm is None or r.validation_time is None:
+            return None
+        why = s.vctx.algorithm_policy.check(r.algorithm, r.validation_time)
+        if why is None:
+            return None
+        sub = SubIndication.CRYPTO_CONSTRAINTS_FAILURE if self.poe is not None else \
+            SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE
+        return _Stop(_INDET, sub, message("crypto_no_poe", s.lang, index=self.label, detail=why,
+                                          time=fmt_time(r.validation_time, s.zone),
+                                          source=source_label(r.validation_time_source or "now", s.lang)))
 
     def _chain(self) -> _Stop | None:
         """EN 319 102-1 5.2.6: X.509 certificate validation at the validation time."""
