@@ -99,17 +99,24 @@ class _Documents:
         return sorted(out, key=lambda x: x[0].sequence_number)
 
     def for_location(self, location: str, territory: str | None) -> bytes | None:
-        for name, data in self.given:
-            if name is not None and name in (location, _file_name(location)):
-                return data
-        if territory is not None:
-            for i, (_, data) in enumerate(self.given):
-                info = self.peek(i)
-                if info is not None and not info.is_lotl and info.territory == territory:
-                    return data
+        found = self.candidates(location, territory)
+        if found:
+            return found[0]
         if self.fetch is not None:
             return self.fetch(location)
         return None
+
+    def candidates(self, location: str, territory: str | None) -> list[bytes]:
+        """The given documents that may be the list at `location`: the one named so first, then every other
+        list for `territory`, newest first (a directory may hold several issues, or a damaged copy)."""
+        named = [data for name, data in self.given if name is not None and name in (location, _file_name(location))]
+        same: list[tuple[int, bytes]] = []
+        if territory is not None:
+            for i, (_, data) in enumerate(self.given):
+                info = self.peek(i)
+                if info is not None and not info.is_lotl and info.territory == territory and data not in named:
+                    same.append((info.sequence_number, data))
+        return named + [data for _, data in sorted(same, key=lambda x: -x[0])]
 
 
 def _self_pointer(lotl: TrustList) -> Pointer | None:
@@ -157,6 +164,14 @@ def _walk_pivots(lotl: TrustList, docs: _Documents, signers: tuple[Certificate, 
     return current, walked
 
 
+def _verifies(data: bytes, signers: Sequence[Certificate]) -> bool:
+    try:
+        import_signed_xml(data, tuple(signers))
+    except (InvalidSignatureError, TrustListFormatError):
+        return False
+    return True
+
+
 def load_lotl(documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequence[Certificate],
               at: datetime | None = None, fetch: Fetch | None = None,
               territories: Iterable[str] | None = None) -> LotlImport:
@@ -171,7 +186,10 @@ def load_lotl(documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequen
     lotls = docs.lists_of_lists()
     if not lotls:
         raise TrustListRejected("no_lotl", "no list of lists among the documents (TSLType ...listofthelists)")
-    lotl_data = lotls[-1][1]
+    newest = lotls[-1][0].sequence_number
+    copies = [data for info, data in lotls if info.sequence_number == newest]
+    # Copies of the newest issue (a directory may hold a damaged one): one that verifies directly is taken.
+    lotl_data = copies[0] if len(copies) == 1 else next((d for d in copies if _verifies(d, signers)), copies[0])
     problems: list[str] = []
     when = at or datetime.now(timezone.utc).replace(microsecond=0)
     try:
@@ -205,20 +223,28 @@ def load_lotl(documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequen
 
 def _member(pointer: Pointer, docs: _Documents, when: datetime,
             explicit: bool) -> tuple[AcceptedList | None, str | None]:
+    """The national list a pointer names: the first candidate that verifies with the pointer's certificates."""
     where = f"{pointer.territory} ({pointer.location})"
-    try:
-        data = docs.for_location(pointer.location, pointer.territory)
-    except Exception as exc:  # noqa: BLE001 - the injected fetch's failure is that list's problem only
-        return None, f"{where}: not fetched ({exc})"
-    if data is None:
+    candidates = docs.candidates(pointer.location, pointer.territory)
+    if not candidates and docs.fetch is not None:
+        try:
+            candidates = [docs.fetch(pointer.location)]
+        except Exception as exc:  # noqa: BLE001 - the injected fetch's failure is that list's problem only
+            return None, f"{where}: not fetched ({exc})"
+    if not candidates:
         return None, f"{where}: not available" if explicit else None
-    try:
-        tl, signer = import_signed_xml(data, pointer.signing_certificates)
-    except (InvalidSignatureError, TrustListFormatError) as exc:
-        return None, f"{where}: rejected: {exc}"
-    if tl.territory != pointer.territory:
-        return None, f"{where}: rejected: the list is for territory {tl.territory}"
-    return _accepted(tl, data, signer, when), None
+    first_problem = None
+    for data in candidates:
+        try:
+            tl, signer = import_signed_xml(data, pointer.signing_certificates)
+        except (InvalidSignatureError, TrustListFormatError) as exc:
+            first_problem = first_problem or f"{where}: rejected: {exc}"
+            continue
+        if tl.territory != pointer.territory:
+            first_problem = first_problem or f"{where}: rejected: the list is for territory {tl.territory}"
+            continue
+        return _accepted(tl, data, signer, when), None
+    return None, first_problem
 
 
 def summary(result: LotlImport) -> list[str]:
