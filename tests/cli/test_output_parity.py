@@ -142,3 +142,13 @@ def test_store_and_demo_results_as_json(demo, tmp_path):
     assert bids["bids"] == 2 and Path(bids["directory"]).is_dir()
     fresh = _json(["demo", "init", str(tmp_path / "demo2"), "-o", "json"])
     assert fresh["certificates"] >= 10 and Path(fresh["index"]).is_file()
+
+
+def test_detached_content_from_standard_input(demo):
+    bid = json.loads((demo / "pki.json").read_text())["bids"]["hk"]
+    args = ["verify", "signature", str(demo / bid["signature"]), "--content", "-",
+            "--trust-list", str(demo / "trust_lists"), "--usage", "e-tendering", "-o", "json"]
+    ok = runner.invoke(cli_app, args, input=(demo / bid["content"]).read_bytes())
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["indication"] == "TOTAL-PASSED"
+    tampered = runner.invoke(cli_app, args, input=(demo / bid["content"]).read_bytes() + b"x")
+    assert tampered.exit_code == 1 and json.loads(tampered.stdout)["sub_indication"] == "HASH_FAILURE"

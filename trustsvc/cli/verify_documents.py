@@ -10,28 +10,20 @@ from typing import Any, Optional
 
 import typer
 
-from trustsvc.cli.inputs import PROFILE_OPTION, Lang, Output, Profile, Revocation, complete_usage, read_input
+from trustsvc.cli.inputs import (
+    PROFILE_OPTION, Lang, Output, Profile, Revocation, complete_usage, fail, load_trust, parse_time, read_certificates,
+    read_input,
+)
 from trustsvc.cli.verify import ALLOW_OPTION, FETCH_OPTION, fetching_source, verify_app
-from trustsvc.errors import reason_of
 from trustsvc.reports import SignatureIndication, SubIndication
 
 _WARNING = {"en": "warning", "zh-Hans": "警告", "zh-Hant": "警告"}
 EXIT = {SignatureIndication.TOTAL_PASSED: 0, SignatureIndication.TOTAL_FAILED: 1, SignatureIndication.INDETERMINATE: 3}
 
 
-def _fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise typer.Exit(2)
-
-
-def _read(path: Path | None, what: str) -> bytes | None:
-    if path is None:
-        return None
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        _fail(f"cannot read {what} {path}: {exc.strerror or exc}")
-    return None
+# The shared input helpers (cli/inputs.py) under the names this module's callers (cli/extend.py) import.
+_fail = fail
+_read = read_input
 
 
 def _zone(name: str | None) -> Any:
@@ -45,13 +37,7 @@ def _zone(name: str | None) -> Any:
 
 def _time(value: str | None, what: str, zone: Any = None) -> datetime | None:
     """A time the user typed: with an offset, or read in --timezone; otherwise exit 2 naming the option."""
-    from trustsvc.validation.times import parse_time
-
-    try:
-        return parse_time(value, what, zone)
-    except ValueError as exc:
-        _fail(str(exc))
-    return None
+    return parse_time(value, what, zone)
 
 
 TIMEZONE_OPTION = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
@@ -60,38 +46,16 @@ TIMEZONE_OPTION = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIM
 
 
 def _trust(trust_list: Path | None, anchors: list[Path], at: datetime | None) -> tuple[Any, list[bytes]]:
-    store = None
-    if trust_list is not None:
-        from trustsvc.trustlist import load_trust_store
-
-        try:
-            store = load_trust_store(trust_list, at=at)
-        except Exception as exc:  # the loader's typed rejections and I/O errors: one line, exit 2
-            _fail(f"cannot load trust lists from {trust_list}: {exc}")
-    loaded = []
-    for a in anchors:
-        data = _read(a, "anchor")
-        from trustsvc.x509 import load_certificates
-
-        try:
-            loaded.extend(c.der for c in load_certificates(data))
-        except ValueError as exc:
-            _fail(f"anchor {a}: {exc}")
+    """The trust-list store and the anchors' DER; neither given is a usage error (exit 2)."""
+    store = load_trust(trust_list, at)
+    loaded = [c.der for c in read_certificates(anchors, "anchor")]
     if store is None and not loaded:
-        _fail("give --trust-list DIR or at least one --anchor FILE")
+        fail("give --trust-list DIR or at least one --anchor FILE")
     return store, loaded
 
 
 def _certs(paths: list[Path]) -> list[bytes]:
-    from trustsvc.x509 import load_certificates
-
-    out = []
-    for p in paths:
-        try:
-            out.extend(c.der for c in load_certificates(_read(p, "certificate")))
-        except ValueError as exc:
-            _fail(f"certificate {p}: {reason_of(exc, 'certificate')}")
-    return out
+    return [c.der for c in read_certificates(paths, "certificate")]
 
 
 def _given_digest(content: Path | None, digest: str | None, algorithm: str | None, *,
