@@ -187,3 +187,24 @@ def test_counter_signature_algorithm_is_judged_by_the_request_policy(pki):
     nested = report.signers[0].counter_signatures[0]
     assert report.indication is SI.TOTAL_PASSED
     assert (nested.indication, nested.sub_indication) == (SI.INDETERMINATE, Sub.CRYPTO_CONSTRAINTS_FAILURE_NO_POE)
+
+
+def test_cli_text_lists_counter_signatures(pki, tmp_path):
+    from asn1crypto import pem
+    from typer.testing import CliRunner
+
+    from trustsvc.cli import _register, app
+
+    _register()
+    main = _main(pki)
+    notary = pki.leaf("ecdsa")
+    path = tmp_path / "doc.p7m"
+    path.write_bytes(_doc(pki, craft.countersigned(main, craft.countersignature(main, notary.cert, notary.key)),
+                          extra=[notary.cert, pki.ca("ecdsa").cert]))
+    anchors = []
+    for kind in ("rsa", "ecdsa"):
+        anchors += ["--anchor", str(tmp_path / f"{kind}.pem")]
+        (tmp_path / f"{kind}.pem").write_bytes(pem.armor("CERTIFICATE", pki.root(kind).cert.der))
+    r = CliRunner().invoke(app, ["verify", "signature", str(path), *anchors, "--at", NOW.isoformat()])
+    assert r.exit_code == 0, r.output
+    assert "+ counter-signature 0.0 (" in r.output and "ecdsa leaf" in r.output and "): TOTAL-PASSED" in r.output

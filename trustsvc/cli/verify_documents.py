@@ -87,6 +87,19 @@ def _given_digest(content: Path | None, digest: str | None, algorithm: str | Non
     return None
 
 
+_COUNTERSIGNATURE = {"en": "counter-signature", "zh-Hans": "副署签名", "zh-Hant": "副署簽章"}
+
+
+def _print_countersignatures(signer: Any, label: str, lang: str, indent: str) -> None:
+    """One line per counter-signature (RFC 5652 11.4), nested under its signer: label, signer, verdict."""
+    for cs in signer.counter_signatures:
+        name = cs.signer.subject_str if cs.signer is not None else "?"
+        sub = f" / {cs.sub_indication.value}" if cs.sub_indication else ""
+        print(f"{indent}+ {_COUNTERSIGNATURE.get(lang, 'counter-signature')} {label}.{cs.index} ({name}): "
+              f"{cs.indication.value}{sub}")
+        _print_countersignatures(cs, f"{label}.{cs.index}", lang, indent + "  ")
+
+
 def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
     if fmt == "etsi-xml":  # ETSI TS 119 102-2 validation report
         from trustsvc.validation.etsi_report import etsi_validation_report
@@ -99,6 +112,8 @@ def _emit(report: Any, as_json: bool, fmt: str | None = None) -> None:
         print(f"{report.indication.value}{sub}")
         for r in report.reasons:
             print(f"  - {r}")
+        for signer in getattr(report, "signers", ()):
+            _print_countersignatures(signer, str(signer.index), report.lang, "  ")
         for w in getattr(report, "all_warnings", ()):
             print(f"  ! {_WARNING.get(w.lang, 'warning')}: {w.text}")
     # Input that does not even parse (no signer / no token found) is "unreadable input": exit 2.
