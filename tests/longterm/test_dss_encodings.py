@@ -325,3 +325,24 @@ def test_archive_timestamp_v2_of_a_ber_signature_over_its_der(ec):
     r = ec.validate(received)
     assert r.indication is _PASS, r.reasons
     assert r.signers[0].timestamps[-1].kind == "archive" and r.signers[0].timestamps[-1].passed
+
+
+def test_esc_timestamp_over_the_der_of_a_signature_timestamp_received_in_ber(ec):
+    from dataclasses import replace
+
+    from trustsvc.cms.layout import RawAttribute, read_layout
+
+    c = _c(ec)
+    data = enc.x_timestamp_data(c, enc.ESC_TIMESTAMP)  # DER attributes, as DSS hashes them
+    layout = read_layout(c)
+    si = layout.signers[0]
+    attrs = [RawAttribute.build(a.type_der, [enc.to_ber(v) for v in a.values]) if a.oid == enc.SIGNATURE_TIMESTAMP
+             else a for a in si.unsigned]
+    received = replace(layout, signers=(si.with_unsigned(attrs),)).der()
+    sig = enc.with_unsigned(received, (enc.ESC_TIMESTAMP, ec.tsa(hashlib.sha256(data).digest(), "sha256")),
+                            (enc.CERT_VALUES, enc.certificate_values([ec.ca])),
+                            (enc.REVOCATION_VALUES, enc.revocation_values([ec.root_crl], ec.ocsp)))
+    r = ec.validate(sig)
+    assert r.indication is _PASS, r.reasons
+    assert [t.kind for t in r.signers[0].timestamps] == ["signature", "sig-and-refs"]
+    assert all(t.passed for t in r.signers[0].timestamps)

@@ -20,9 +20,10 @@ from typing import Any, Callable
 
 from asn1crypto import parser
 
+from trustsvc import tlv
 from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
 from trustsvc.cms.layout import RawAttribute, RawSignerInfo
-from trustsvc.cms.signed_data import CMSFormatError
+from trustsvc.cms.signed_data import CMSFormatError, compute_digest
 from trustsvc.cms.timestamp import parse_timestamp_token
 from trustsvc.cms.validation_data import (
     ID_AA_ETS_CERT_CRL_TIMESTAMP, ID_AA_ETS_CERTIFICATE_REFS, ID_AA_ETS_ESC_TIMESTAMP, ID_AA_ETS_REVOCATION_REFS,
@@ -37,15 +38,22 @@ from trustsvc.validation.timestamp import check_token, fmt_time
 KINDS = {ID_AA_ETS_ESC_TIMESTAMP: "sig-and-refs", ID_AA_ETS_CERT_CRL_TIMESTAMP: "refs-only"}
 
 
-def _body(attr: RawAttribute) -> bytes:
-    """attrType || attrValues as encoded: the Attribute without its SEQUENCE tag and length."""
-    return parser.parse(attr.der)[4]
+def _body(attr: RawAttribute, der: bool = False) -> bytes:
+    """attrType || attrValues: the Attribute without its SEQUENCE tag and length (as encoded, or in DER)."""
+    encoding = attr.der
+    if der:
+        try:
+            encoding = tlv.to_der(encoding)
+        except ValueError:
+            pass
+    return parser.parse(encoding)[4]
 
 
-def imprint_data(oid: str, signature: bytes, attrs: tuple[RawAttribute, ...]) -> bytes:
-    """The octets a CAdES-X timestamp's imprint is computed over (RFC 5126 6.3.5 / 6.3.6)."""
+def imprint_data(oid: str, signature: bytes, attrs: tuple[RawAttribute, ...], *, der: bool = False) -> bytes:
+    """The octets a CAdES-X timestamp's imprint is computed over (RFC 5126 6.3.5 / 6.3.6): the attributes as
+    received, or (`der`) re-encoded in DER as BouncyCastle and DSS compute it."""
     def joined(kind: str) -> bytes:
-        return b"".join(_body(a) for a in attrs if a.oid == kind)
+        return b"".join(_body(a, der) for a in attrs if a.oid == kind)
 
     refs = joined(ID_AA_ETS_CERTIFICATE_REFS) + joined(ID_AA_ETS_REVOCATION_REFS)
     if oid == ID_AA_ETS_CERT_CRL_TIMESTAMP:
@@ -59,7 +67,9 @@ def x_timestamps(ctx: Any, raw: RawSignerInfo, signature: bytes,
     reports, poes = [], []
     attrs = raw.unsigned or ()
     for attr in (a for a in attrs if a.oid in KINDS):
-        data = imprint_data(attr.oid, signature, attrs)
+        data = [imprint_data(attr.oid, signature, attrs)]
+        der = imprint_data(attr.oid, signature, attrs, der=True)
+        data += [der] if der != data[0] else []
         for value in attr.values:
             report = _check(ctx, value, data)
             report.kind, report.der = KINDS[attr.oid], value
@@ -71,13 +81,15 @@ def x_timestamps(ctx: Any, raw: RawSignerInfo, signature: bytes,
     return reports, poes
 
 
-def _check(ctx: Any, value: bytes, data: bytes) -> TimestampReport:
+def _check(ctx: Any, value: bytes, data: list[bytes]) -> TimestampReport:
     try:
         token = parse_timestamp_token(value)
+        digests = [compute_digest(token.imprint_algorithm, d) for d in data]
     except (CMSFormatError, InputFormatError, TrustsvcError, ValueError) as exc:
         return TimestampReport(SignatureIndication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                [message("ts_format", ctx.lang, detail=str(exc))])
-    return check_token(token, data=data, lang=ctx.lang, other_certs=[*ctx.sd.certificates, *ctx.other_certs],
+    digest = next((d for d in digests if token.imprint_matches(digest=d)), digests[0])
+    return check_token(token, digest=digest, lang=ctx.lang, other_certs=[*ctx.sd.certificates, *ctx.other_certs],
                        context=ctx.vctx)
 
 
