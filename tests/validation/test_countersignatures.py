@@ -208,3 +208,18 @@ def test_cli_text_lists_counter_signatures(pki, tmp_path):
     r = CliRunner().invoke(app, ["verify", "signature", str(path), *anchors, "--at", NOW.isoformat()])
     assert r.exit_code == 0, r.output
     assert "+ counter-signature 0.0 (" in r.output and "ecdsa leaf" in r.output and "): TOTAL-PASSED" in r.output
+
+
+def test_counter_signature_with_attributes_as_real_tools_encode_them(pki):
+    """Unsorted and indefinite-length signed attributes verify as received, in a counter-signature too."""
+    main = _main(pki)
+    notary = pki.leaf("ecdsa")
+    value = craft.signature_value(main)
+    attrs = sorted(craft.standard_attrs(notary.cert, compute_digest("sha256", value), content_type=None,
+                                        signing_time=NOW), reverse=True)
+    for kw in ({"sort": False}, {"indefinite": True, "sign_der": True}):
+        cs = craft.countersignature(main, notary.cert, notary.key, attrs=attrs, **kw)
+        sig = _doc(pki, craft.countersigned(main, cs), extra=[notary.cert, pki.ca("ecdsa").cert])
+        nested = _validate(pki, sig, "rsa", "ecdsa").signers[0].counter_signatures[0]
+        assert nested.indication is SI.TOTAL_PASSED, (kw, nested.reasons)
+        assert nested.signing_time_claim == NOW
