@@ -183,7 +183,7 @@ def empty_ku() -> x509.KeyUsage:
 
 
 TOP = [
-    ("ee-empty-issuer", ee_empty_issuer, ANY_FAILURE),
+    ("ee-empty-issuer", ee_empty_issuer, FORMAT),
     ("ca-empty-subject", ca_empty_subject, FORMAT),
     ("unknown-critical-extension-ee", lambda: simple(extra=[(raw(UNKNOWN_OID, b""), True)]), CHAIN),
     ("unknown-critical-extension-root", lambda: with_root(extra=[(raw(UNKNOWN_OID, b""), True)]), CHAIN),
@@ -648,3 +648,11 @@ CRL_CASES = [
 def test_corpus_crl_case(case) -> None:
     _id, make, expected = case
     check(expected, run(make()))
+
+
+def test_a_target_no_path_reaches_names_the_rule_it_breaks() -> None:
+    report = run(ee_empty_issuer())
+    assert report.sub_indication is FORMAT, report.reasons
+    assert report.reasons[0].startswith("end entity (Common Name: empty-issuer)") and "rule issuer-empty" in report.reasons[0]
+    # a conforming target that merely has no path stays NO_CERTIFICATE_CHAIN_FOUND
+    assert run(chain_untrusted_root()).sub_indication is NO_CHAIN

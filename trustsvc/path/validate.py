@@ -132,6 +132,16 @@ def check_profile(cert: Certificate, i: int, profile: Profile, warnings: list[st
         raise _fail(SubIndication.FORMAT_FAILURE, f"{_who(i, cert)}: {f.render()} [profile {profile.value}, rule {f.rule}]", i)
 
 
+def target_profile_problem(cert: Certificate, profile: Profile | str | None) -> str | None:
+    """Why the strict (or given) profile refuses `cert` as the target of a path, or None: for a target no path
+    could be built to, so the report names the rule it breaks (an empty issuer name chains to nothing)."""
+    try:
+        check_profile(cert, 1, Profile.of(profile), [], [])
+    except PathValidationError as exc:
+        return exc.reason.replace(_who(1, cert), f"end entity ({cert.subject_str})", 1)
+    return None
+
+
 def _judge_deferred(s: "_State", authority: set[str]) -> None:
     """RFC 5280 4.2.1.11 (pc-critical outside the anchor): tolerated with a warning when the path ends with a valid
     policy (the constraint held); FORMAT_FAILURE naming the certificate when it ends with none."""

@@ -13,7 +13,7 @@ from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
 from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
 from trustsvc.path.profile import Profile as PathProfile
-from trustsvc.path.validate import PathResult, PathValidationError, validate_path
+from trustsvc.path.validate import PathResult, PathValidationError, target_profile_problem, validate_path
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.revocation.checker import RevocationChecker, RevocationResult, RevocationStatus
 from trustsvc.revocation.crl import parse_crls
@@ -380,6 +380,10 @@ class _Run:
         report.warnings.extend(self.checker.warnings)
         if failure is None:
             report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+            malformed = target_profile_problem(self.ee, self.requested_profile) if self.anchors else None
+            if malformed is not None:  # RFC 5280 4.1 / 4.2: name the rule the target breaks
+                report.sub_indication = SubIndication.FORMAT_FAILURE
+                report.reasons.append(malformed)
             if not self.anchors:
                 report.reasons.append("no trust anchors given")
             else:
