@@ -34,3 +34,16 @@ def test_lta_passes_after_every_certificate_expired(demo, kind):
     assert r_bt.signers[0].level == T
     assert r_bt.indication is SignatureIndication.INDETERMINATE
     assert r_bt.sub_indication in (SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.TRY_LATER)
+
+
+def test_poe_sources_are_typed_and_in_the_report_language(demo):
+    _leaf, _ca, root, tsa = TERRITORIES["rsa"]
+    lta = extend_signature(demo.sign_bt("rsa"), level="B-LTA", content=CONTENT, trust_anchors=[demo.cert(root)],
+                           crls=demo.crls("rsa"), timestamper=demo.tsa(tsa))
+    r = validate_signature(lta, content=CONTENT, trust_anchors=[demo.cert(root)], at=demo.after_everything_expired(),
+                           revocation="require", lang="zh-Hant")
+    assert r.indication is SignatureIndication.TOTAL_PASSED, r.reasons
+    poes = r.to_dict()["signers"][0]["poe"]
+    assert {p["source_type"] for p in poes} == {"signature-timestamp", "archive-timestamp"}
+    assert all(("歸檔時間戳記" if p["source_type"] == "archive-timestamp" else "簽章時間戳記") in p["source"] for p in poes)
+    assert any(p.get("sha256") for p in poes)  # each certificate / CRL the archive timestamp covers

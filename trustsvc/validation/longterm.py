@@ -36,9 +36,9 @@ from trustsvc.cms.validation_data import (
 )
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import SignatureIndication, SubIndication
-from trustsvc.validation.longterm_messages import register
+from trustsvc.validation.longterm_messages import poe_source, register
 from trustsvc.validation.longterm_refs import token_sha256, x_timestamps
-from trustsvc.validation.messages import message
+from trustsvc.validation.messages import message, source_label
 from trustsvc.validation.signature_report import SignerReport, TimestampReport
 from trustsvc.validation.timestamp import check_token, fmt_time
 from trustsvc.x509.algorithm_policy import DEFAULT_POLICY
@@ -68,9 +68,11 @@ class POE:
     source: str
     sha256: str | None = None  # of the element's DER, for certificates, revocation values and timestamp tokens
     token_sha256: str | None = None  # of the timestamp token giving the proof
+    source_type: str | None = None  # signature-timestamp | archive-timestamp | sig-and-refs-timestamp
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"element": self.element, "time": fmt_time(self.time), "source": self.source}
+        out = {"element": self.element, "time": fmt_time(self.time), "source": self.source,
+               "source_type": self.source_type}
         if self.sha256 is not None:
             out["sha256"] = self.sha256
         return out
@@ -138,13 +140,14 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
             report.kind, report.der = "archive", value
             out.archives.append(report)
             if report.passed and report.gen_time is not None:
-                out.poes.extend(_covered(report, raw, pos, n))
-                out.poes.extend(_object_poes(report, n, covered))
+                src = poe_source("archive-timestamp", n, fmt_time(report.gen_time), ctx.lang)
+                out.poes.extend(_covered(report, raw, pos, src))
+                out.poes.extend(_object_poes(report, src, covered))
     return out
 
 
 def _token_poe(element: str, report: TimestampReport, src: str) -> POE:
-    return POE(element, report.gen_time, src, token_sha256=token_sha256(report))
+    return POE(element, report.gen_time, src, token_sha256=token_sha256(report), source_type="sig-and-refs-timestamp")
 
 
 def _objects(layout: RawSignedData, raw: RawSignerInfo, signature_tokens: list[bytes]) -> dict[str, tuple[str, bytes]]:
@@ -155,14 +158,14 @@ def _objects(layout: RawSignedData, raw: RawSignerInfo, signature_tokens: list[b
     return {hashlib.sha256(der).hexdigest(): (kind, der) for kind, der in items}
 
 
-def _object_poes(report: TimestampReport, n: int, covered: list[tuple[str, bytes]]) -> list[POE]:
+def _object_poes(report: TimestampReport, src: str, covered: list[tuple[str, bytes]]) -> list[POE]:
     """EN 319 102-1 5.6.2.3: one POE per certificate, revocation value and timestamp the archive timestamp covers."""
-    src = f"archive timestamp #{n} ({fmt_time(report.gen_time)})"
-    by = hashlib.sha256(report.der).hexdigest() if report.der is not None else None
+    by = token_sha256(report)
     out = []
     for kind, der in covered:
         sha = hashlib.sha256(der).hexdigest()
-        out.append(POE(f"{kind} {sha[:16]}", report.gen_time, src, sha256=sha, token_sha256=by))
+        out.append(POE(f"{kind} {sha[:16]}", report.gen_time, src, sha256=sha, token_sha256=by,
+                       source_type="archive-timestamp"))
     return out
 
 
@@ -229,20 +232,17 @@ def _not_before(attr: Any, t: datetime) -> bool:
         return True
 
 
-def _covered(report: TimestampReport, raw: RawSignerInfo, pos: int, n: int) -> list[POE]:
+def _covered(report: TimestampReport, raw: RawSignerInfo, pos: int, src: str) -> list[POE]:
     """EN 319 102-1 5.6.2.3: a valid archive timestamp proves everything it covers existed at genTime."""
-    src = f"archive timestamp #{n} ({fmt_time(report.gen_time)})"
-    t = report.gen_time
-    by = hashlib.sha256(report.der).hexdigest() if report.der is not None else None
-    poes = [POE("signature-value", t, src, token_sha256=by)]
+    t, by = report.gen_time, token_sha256(report)
+    elements = ["signature-value"]
     k = 0
-    for i, a in enumerate((raw.unsigned or ())[:pos]):
+    for a in (raw.unsigned or ())[:pos]:
         if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2):
-            poes.append(POE(f"archive-timestamp #{k}", t, src, token_sha256=by))
+            elements.append(f"archive-timestamp #{k}")
             k += 1
-    poes.append(POE("signature-timestamps", t, src, token_sha256=by))
-    poes.append(POE("validation-data", t, src, token_sha256=by))
-    return poes
+    elements += ["signature-timestamps", "validation-data"]
+    return [POE(e, t, src, token_sha256=by, source_type="archive-timestamp") for e in elements]
 
 
 def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) -> SignerReport:
@@ -261,9 +261,9 @@ def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) ->
     poes = list(lt.poes)
     for i, ts in enumerate(t for t in r.timestamps if t.kind == "signature"):
         if ts.passed and ts.gen_time is not None:
-            by = hashlib.sha256(ts.der).hexdigest() if ts.der is not None else None
-            poes.append(POE("signature-value", ts.gen_time, f"signature timestamp #{i} ({fmt_time(ts.gen_time)})",
-                            token_sha256=by))
+            poes.append(POE("signature-value", ts.gen_time,
+                            poe_source("signature-timestamp", i, fmt_time(ts.gen_time), ctx.lang),
+                            token_sha256=token_sha256(ts), source_type="signature-timestamp"))
     r.poe = sorted(poes, key=lambda p: (p.element, p.time))
     for n, ts in enumerate(lt.archives):
         if not ts.passed:
@@ -310,7 +310,7 @@ def _crypto_at_poe(ctx: Any, r: SignerReport, poes: list[POE]) -> None:
         return
     r.indication, r.sub_indication = _INDET, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE
     r.reasons.append(message("crypto_no_poe", ctx.lang, index=r.index, detail=why,
-                             time=fmt_time(at), source=first.source if first else "validation time"))
+                             time=fmt_time(at), source=first.source if first else source_label("now", ctx.lang)))
 
 
 def archive_poe(lt: SignerLongTerm) -> datetime | None:

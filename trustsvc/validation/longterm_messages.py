@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trustsvc.validation.messages import MESSAGES
+from trustsvc.validation.messages import MESSAGES, normalise_lang
 
 LONG_TERM_MESSAGES: dict[str, dict[str, str]] = {
     "archive_index_mismatch": {
@@ -32,6 +32,23 @@ LONG_TERM_MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hant": "簽署者 {index}：簽章演算法在其最早存在證明時間 {time}（{source}）已不再可接受：{detail}",
     },
 }
+
+
+# Who gives a proof of existence (EN 319 102-1 5.6.2.3), by POE `source_type`.
+POE_SOURCES: dict[str, dict[str, str]] = {
+    "signature-timestamp": {"en": "signature timestamp #{n} ({time})", "zh-Hans": "签名时间戳 #{n}（{time}）",
+                            "zh-Hant": "簽章時間戳記 #{n}（{time}）"},
+    "archive-timestamp": {"en": "archive timestamp #{n} ({time})", "zh-Hans": "归档时间戳 #{n}（{time}）",
+                          "zh-Hant": "歸檔時間戳記 #{n}（{time}）"},
+    "sig-and-refs-timestamp": {"en": "sig-and-refs timestamp #{n} ({time})", "zh-Hans": "签名及引用时间戳 #{n}（{time}）",
+                               "zh-Hant": "簽章及參照時間戳記 #{n}（{time}）"},
+}
+
+
+def poe_source(source_type: str, n: int, time: str, lang: str) -> str:
+    """The POE source for people, in the report's language (English when the language is not one of ours)."""
+    table = POE_SOURCES[source_type]
+    return table.get(normalise_lang(lang), table["en"]).format(n=n, time=time)
 
 
 def register() -> None:

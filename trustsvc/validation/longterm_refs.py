@@ -30,6 +30,7 @@ from trustsvc.cms.validation_data import (
 )
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.reports import SignatureIndication, SubIndication
+from trustsvc.validation.longterm_messages import poe_source
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
 from trustsvc.validation.timestamp import check_token, fmt_time
@@ -76,7 +77,7 @@ def x_timestamps(ctx: Any, raw: RawSignerInfo, signature: bytes,
             reports.append(report)
             if report.passed and report.gen_time is not None and attr.oid == ID_AA_ETS_ESC_TIMESTAMP:
                 # RFC 5126 6.3.5: the ESC timestamp covers the signature value, so it proves it existed at genTime.
-                src = f"sig-and-refs timestamp #{len(reports) - 1} ({fmt_time(report.gen_time)})"
+                src = poe_source("sig-and-refs-timestamp", len(reports) - 1, fmt_time(report.gen_time), ctx.lang)
                 poes.append(poe("signature-value", report, src))
     return reports, poes
 
