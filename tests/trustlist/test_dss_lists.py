@@ -103,3 +103,22 @@ def test_cli_shows_the_real_list_with_a_bom(dk, tmp_path):
     code, out, err = run("trust-list", "show", str(path), "--summary", "--at", "2019-09-01")
     assert code == 0, err
     assert "(DK) #22" in out and "recognisedatnationallevel" in out
+
+
+def test_third_country_list_reads_mra_under_the_pilot_namespace():
+    data = (DATA / "dss-mra-tl-zz.xml").read_bytes()
+    tl = import_xml(data, pinned=None)
+    (svc,) = tl.services
+    assert svc.type == "http://zz-trusted-list.go.zz/TrstSvc/Svctype/CA/QC/for-eSig" and svc.unusable is None
+    assert svc.qualifications[0].qualifiers == ("http://zz-trusted-list.go.zz/TrstSvc/TrustedList/SvcInfoExt/QCWithQSCD",)
+    (eu,) = tl.pointers
+    (equivalence,) = eu.mutual_recognition.equivalences
+    assert equivalence.legal_identifier == "QCForESig"
+    state = equivalence.state_at(datetime(2023, 1, 1, tzinfo=timezone.utc))
+    assert state.status.endswith("/enacted") and len(state.qualifiers) == 8 and len(state.content) == 3
+    assert state.pointing_kinds[0].type.endswith("/CA/QC/for-eSig")  # whitespace around URIs trimmed
+    assert state.pointed_kinds[0].additional_info == "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/ForeSignatures"
+    # Its list digest does not match what was signed: never trusted.
+    with pytest.raises(XmlSignatureError) as exc:
+        import_signed_xml(data, [_key_info_signer(data)])
+    assert exc.value.failure.sub_indication is SubIndication.HASH_FAILURE
