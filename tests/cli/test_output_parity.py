@@ -21,12 +21,14 @@ runner = CliRunner()
 
 # Every command that prints a result. Left out, with the reason: servers (`serve`, `tsa serve`, `demo
 # ocsp-responder`), `verify batch` (its --output names the NDJSON file; the results are JSON already),
-# `audit show` (JSON lines already), the trust-list editing commands (they write the file they are given),
-# `report verify` (cli/report.py).
+# `audit show` (JSON lines already), `trust-list export` (it prints the document itself), `trust-list import`
+# (a LOTL set prints one line per list), `report verify` (cli/report.py).
 RESULT_COMMANDS = [
     ("verify", "certificate"), ("verify", "signature"), ("verify", "timestamp"),
     ("trust-list", "verify"), ("trust-list", "lint"), ("trust-list", "diff"), ("trust-list", "show"),
-    ("trust-list", "health"), ("audit", "verify"), ("demo", "init"), ("demo", "bids"), ("db", "upgrade"),
+    ("trust-list", "health"), ("trust-list", "keygen"), ("trust-list", "new"), ("trust-list", "bump"),
+    ("trust-list", "add-service"), ("trust-list", "set-status"), ("trust-list", "add-pointer"),
+    ("trust-list", "announce-key"), ("trust-list", "sign"), ("audit", "verify"), ("demo", "init"), ("demo", "bids"), ("db", "upgrade"),
     ("operator", "add"), ("operator", "list"), ("operator", "revoke"), ("sign",), ("extend",), ("timestamp",),
 ]
 
@@ -152,3 +154,24 @@ def test_detached_content_from_standard_input(demo):
     assert ok.exit_code == 0 and json.loads(ok.stdout)["indication"] == "TOTAL-PASSED"
     tampered = runner.invoke(cli_app, args, input=(demo / bid["content"]).read_bytes() + b"x")
     assert tampered.exit_code == 1 and json.loads(tampered.stdout)["sub_indication"] == "HASH_FAILURE"
+
+
+def test_operator_workflow_results_as_json(demo, tmp_path):
+    key, cert, draft = tmp_path / "op.key.pem", tmp_path / "op.pem", tmp_path / "hk.json"
+    made = _json(["trust-list", "keygen", "--key-out", str(key), "--cert-out", str(cert), "--name", "HK op",
+                  "--territory", "HK", "-o", "json"])
+    assert made["alg"] == "ES256" and len(made["certificate_sha256"]) == 64
+    assert _json(["trust-list", "new", str(draft), "--territory", "HK", "--operator", "HK op",
+                  "-o", "json"])["sequence_number"] == 1
+    added = _json(["trust-list", "add-service", str(draft), "--name", "HK CA", "--type", "CA/PKC",
+                   "--cert", str(demo / "certs" / "hk-root.pem"),
+                   "--usage", "e-tendering", "-o", "json"])
+    assert added["service"] == "HK CA" and added["usages"] == ["e-tendering"]
+    signed = _json(["trust-list", "sign", str(draft), "--key", str(key), "--cert", str(cert),
+                    "-o", str(tmp_path / "hk.signed.json"), "--output", "json"])
+    assert signed["sha256"] == hashlib.sha256((tmp_path / "hk.signed.json").read_bytes()).hexdigest()
+    bumped = _json(["trust-list", "bump", str(draft), "--output", "json"])
+    assert bumped["sequence_number"] == 2
+    status = _json(["trust-list", "set-status", str(draft), "--service", "HK CA", "--status", "withdrawn",
+                    "-o", "json"])
+    assert status["status"] == "withdrawn"

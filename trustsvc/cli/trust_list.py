@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sys
 from dataclasses import replace
@@ -13,7 +14,7 @@ from typing import Callable, List, Optional
 import typer
 
 from trustsvc.cli import app
-from trustsvc.cli.inputs import RESULT_OPTION, TextOrJson, emit, print_json
+from trustsvc.cli.inputs import RESULT_LONG_OPTION, RESULT_OPTION, TextOrJson, emit, print_json
 from trustsvc.errors import TrustsvcError
 from trustsvc.trustlist.diff import diff as diff_lists
 from trustsvc.trustlist.jws import SigningKey, canonical_json, parse_signed, sign_list
@@ -78,6 +79,11 @@ def _write_draft(path: Path, tl: TrustList) -> None:
     path.write_text(json.dumps(tl.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _draft_dict(tl: TrustList, path: Path) -> dict:
+    return {"file": str(path), "territory": tl.territory, "sequence_number": tl.sequence_number,
+            "issued_at": format_time(tl.issued_at), "next_update": format_time(tl.next_update)}
+
+
 def _certs(paths: List[Path]) -> list:
     out = []
     for p in paths:
@@ -94,6 +100,7 @@ def keygen(
     territory: str = typer.Option(..., "--territory", help="territory code: HK, MO, CN-GD, any CN-xx region, GBA, ..."),
     alg: str = typer.Option("ES256", "--alg", help="ES256, RS256, EdDSA or SM2-SM3"),
     days: int = typer.Option(1825, "--days"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Generate a scheme operator signing key and self-signed certificate (for new schemes and tests)."""
     from trustsvc.trustlist.operator_keys import generate_operator_key, issue_operator_certificate, key_to_pem
@@ -108,7 +115,8 @@ def keygen(
     from asn1crypto import pem
 
     cert_out.write_bytes(pem.armor("CERTIFICATE", cert.der))
-    typer.echo(f"{alg} key -> {key_out}, certificate sha256 {cert.sha256} -> {cert_out}")
+    emit(output, {"alg": alg, "key": str(key_out), "certificate": str(cert_out), "certificate_sha256": cert.sha256},
+         f"{alg} key -> {key_out}, certificate sha256 {cert.sha256} -> {cert_out}")
 
 
 @trust_list_app.command("new")
@@ -123,6 +131,7 @@ def new(
     issued_at: Optional[str] = typer.Option(None, "--issued-at", help="ISO time or date; default now"),
     next_update_days: int = typer.Option(90, "--next-update-days", min=1),
     force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Start a new (unsigned) draft trust list."""
     territory_code(territory)
@@ -132,7 +141,7 @@ def new(
     tl = TrustList(territory, scheme_name or f"{territory} trust list", operator, sequence, issued,
                    issued + timedelta(days=next_update_days), scheme_operator_uri=operator_uri)
     _write_draft(file, tl)
-    typer.echo(f"new {territory} draft #{sequence} -> {file}")
+    emit(output, _draft_dict(tl, file), f"new {territory} draft #{sequence} -> {file}")
 
 
 @trust_list_app.command("bump")
@@ -142,6 +151,7 @@ def bump(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="draft to write; default: FILE itself"),
     issued_at: Optional[str] = typer.Option(None, "--issued-at", help="ISO time or date; default now"),
     next_update_days: int = typer.Option(90, "--next-update-days", min=1),
+    output: TextOrJson = RESULT_LONG_OPTION,
 ) -> None:
     """Start the next version: sequence number + 1, new issue date and next update."""
     tl = _read(file)
@@ -149,7 +159,7 @@ def bump(
     nxt = replace(tl, sequence_number=tl.sequence_number + 1, issued_at=issued,
                   next_update=issued + timedelta(days=next_update_days))
     _write_draft(out or file, nxt)
-    typer.echo(f"{tl.territory} draft #{nxt.sequence_number} -> {out or file}")
+    emit(output, _draft_dict(nxt, out or file), f"{tl.territory} draft #{nxt.sequence_number} -> {out or file}")
 
 
 @trust_list_app.command("add-service")
@@ -168,6 +178,7 @@ def add_service(
     key_usage: List[str] = typer.Option([], "--key-usage", help="criteria: required EE key usage, repeatable"),
     sm2_id: Optional[str] = typer.Option(None, "--sm2-id", help="SM2 signer ID if not the GM/T 0009 default"),
     replace_existing: bool = typer.Option(False, "--replace", help="replace a service with the same name"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Add a trust service (CA, TSA, OCSP, ...) with its identities, status and usages."""
     tl = _read(file)
@@ -182,7 +193,9 @@ def add_service(
                   (StatusChange(status_uri(status), _time(since, "--since")),), tuple(usage), tuple(supply_point),
                   criteria, sm2_id)
     _write_draft(file, tl.with_service(svc))
-    typer.echo(f"service {name!r} ({short_name(svc.type)}, {short_name(svc.status.status)}) -> {file}")
+    emit(output, {"file": str(file), "service": name, "type": short_name(svc.type),
+                  "status": short_name(svc.status.status), "usages": list(svc.usages)},
+         f"service {name!r} ({short_name(svc.type)}, {short_name(svc.status.status)}) -> {file}")
 
 
 @trust_list_app.command("set-status")
@@ -192,6 +205,7 @@ def set_status(
     service: str = typer.Option(..., "--service"),
     status: str = typer.Option(..., "--status", help="granted, withdrawn, recognisedatnationallevel, ..."),
     since: Optional[str] = typer.Option(None, "--since", help="ISO time or date; default now"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """Change a service's status from a date on (appended to its status history)."""
     tl = _read(file)
@@ -204,7 +218,9 @@ def set_status(
         raise _fail(f"--since {format_time(change.start)} must be after the current status start "
                     f"{format_time(svc.status.start)}")
     _write_draft(file, tl.with_service(replace(svc, history=svc.history + (change,))))
-    typer.echo(f"{service}: {short_name(change.status)} from {format_time(change.start)}")
+    emit(output, {"file": str(file), "service": service, "status": short_name(change.status),
+                  "since": format_time(change.start)},
+         f"{service}: {short_name(change.status)} from {format_time(change.start)}")
 
 
 @trust_list_app.command("add-pointer")
@@ -215,6 +231,7 @@ def add_pointer(
     location: str = typer.Option(..., "--location", help="where the member list is published"),
     cert: List[Path] = typer.Option(..., "--cert", help="the member operator's signing certificate(s) to pin"),
     operator: str = typer.Option("", "--operator"),
+    output: TextOrJson = RESULT_OPTION,
 ) -> None:
     """List of lists: point to a member list and pin its operator's signing certificate(s)."""
     tl = _read(file)
@@ -222,17 +239,21 @@ def add_pointer(
         raise _fail("pointers belong in the GBA list of lists (territory GBA)")
     pointer = Pointer(territory, location, operator, tuple(_certs(cert)))
     _write_draft(file, replace(tl, pointers=tuple(p for p in tl.pointers if p.territory != territory) + (pointer,)))
-    typer.echo(f"pointer {territory} -> {location} ({len(pointer.signing_certificates)} pinned)")
+    emit(output, {"file": str(file), "territory": territory, "location": location,
+                  "pinned": [c.subject_str for c in pointer.signing_certificates]},
+         f"pointer {territory} -> {location} ({len(pointer.signing_certificates)} pinned)")
 
 
 @trust_list_app.command("announce-key")
 @_one_line_errors
-def announce_key(file: Path = typer.Argument(...), cert: List[Path] = typer.Option(..., "--cert")) -> None:
+def announce_key(file: Path = typer.Argument(...), cert: List[Path] = typer.Option(..., "--cert"),
+                 output: TextOrJson = RESULT_OPTION) -> None:
     """Key rotation: announce the next signing certificate in a list signed by the current key."""
     tl = _read(file)
-    _write_draft(file, replace(tl, announced_signing_certificates=tl.announced_signing_certificates + tuple(
-        _certs(cert))))
-    typer.echo(f"announced {len(cert)} certificate(s) in {file}")
+    announced = _certs(cert)
+    _write_draft(file, replace(tl, announced_signing_certificates=tl.announced_signing_certificates + tuple(announced)))
+    emit(output, {"file": str(file), "announced": [c.subject_str for c in announced]},
+         f"announced {len(cert)} certificate(s) in {file}")
 
 
 @trust_list_app.command("sign")
@@ -242,6 +263,7 @@ def sign(
     key: Path = typer.Option(..., "--key", help="operator private key (PEM)"),
     cert: Path = typer.Option(..., "--cert", help="operator certificate (PEM/DER)"),
     out: Path = typer.Option(..., "--out", "-o", help="signed list to write"),
+    output: TextOrJson = RESULT_LONG_OPTION,
 ) -> None:
     """Sign the canonical JSON with a detached JWS (ES256 / RS256 / EdDSA / SM2-SM3)."""
     tl = _read(file)
@@ -249,8 +271,11 @@ def sign(
     if errors:
         raise _fail(f"lint: {errors[0]} (run `trustsvc trust-list lint {file}`)", 1)
     signer = _certs([cert])[0]
-    out.write_bytes(sign_list(tl, SigningKey.from_pem(key.read_bytes()), signer))
-    typer.echo(f"signed {tl.territory} #{tl.sequence_number} -> {out}")
+    signed = sign_list(tl, SigningKey.from_pem(key.read_bytes()), signer)
+    out.write_bytes(signed)
+    emit(output, {"file": str(out), "territory": tl.territory, "sequence_number": tl.sequence_number,
+                  "signer": signer.subject_str, "sha256": hashlib.sha256(signed).hexdigest()},
+         f"signed {tl.territory} #{tl.sequence_number} -> {out}")
 
 
 @trust_list_app.command("verify")
