@@ -346,3 +346,12 @@ def test_esc_timestamp_over_the_der_of_a_signature_timestamp_received_in_ber(ec)
     assert r.indication is _PASS, r.reasons
     assert [t.kind for t in r.signers[0].timestamps] == ["signature", "sig-and-refs"]
     assert all(t.passed for t in r.signers[0].timestamps)
+
+
+def test_changed_revocation_values_attribute_breaks_the_archive_timestamp(ec):
+    lta = _lta(ec, _lt_attributes(ec), 3, explicit_algorithm=True)
+    basic = enc.basic(ec.ocsp[0])
+    i = lta.index(basic) + len(basic) - 1
+    r = ec.validate(lta[:i] + bytes([lta[i] ^ 1]) + lta[i + 1:])
+    assert r.indication is _FAIL and r.sub_indication is SubIndication.HASH_FAILURE
+    assert "unsigned attribute value" in " ".join(r.signers[0].timestamps[-1].reasons)
