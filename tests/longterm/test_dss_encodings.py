@@ -355,3 +355,16 @@ def test_changed_revocation_values_attribute_breaks_the_archive_timestamp(ec):
     r = ec.validate(lta[:i] + bytes([lta[i] ^ 1]) + lta[i + 1:])
     assert r.indication is _FAIL and r.sub_indication is SubIndication.HASH_FAILURE
     assert "unsigned attribute value" in " ".join(r.signers[0].timestamps[-1].reasons)
+
+
+@pytest.mark.parametrize("build", ["attributes", "xl"])
+def test_extending_a_dss_encoded_signature_to_lta(ec, build):
+    from trustsvc.validation.extend import extend_signature
+
+    sig = _lt_attributes(ec) if build == "attributes" else _xl(ec)
+    lta = extend_signature(sig, level="B-LTA", trust_anchors=[ec.root], timestamper=ec.tsa)
+    r = ec.validate(lta)
+    assert r.indication is _PASS, r.reasons
+    s = r.signers[0]
+    assert s.validation_process == "long-term" and s.timestamps[-1].kind == "archive" and s.timestamps[-1].passed
+    assert s.level == ("CAdES-BASELINE-LTA" if build == "attributes" else "CAdES-A")
