@@ -17,6 +17,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 import pytest
 from asn1crypto import core
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.path.corpus_pki import EPOCH as EPOCH_, FAR as FAR_, UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw, resign, root, san
@@ -656,3 +657,91 @@ def test_a_target_no_path_reaches_names_the_rule_it_breaks() -> None:
     assert report.reasons[0].startswith("end entity (Common Name: empty-issuer)") and "rule issuer-empty" in report.reasons[0]
     # a conforming target that merely has no path stays NO_CERTIFICATE_CHAIN_FOUND
     assert run(chain_untrusted_root()).sub_indication is NO_CHAIN
+
+
+# --- the same shapes for the rule groups of issue 16 the corpus files above do not spell out ------------------
+def _raw_san(*ders: bytes):
+    body = b"".join(ders)
+    return (raw(x509.OID_SUBJECT_ALTERNATIVE_NAME, b"\x30" + bytes([len(body)]) + body), False)
+
+
+def _policies(*oids: str):
+    """certificatePolicies with these policy OIDs in this order (cryptography would refuse a repeat)."""
+    body = b"".join(b"\x30" + bytes([len(o) + 2]) + b"\x06" + bytes([len(o)]) + o for o in map(_oid_der, oids))
+    return (raw(x509.oid.ExtensionOID.CERTIFICATE_POLICIES, b"\x30" + bytes([len(body)]) + body), False)
+
+
+def _oid_der(dotted: str) -> bytes:
+    return core.ObjectIdentifier(dotted).contents
+
+
+def _email_subject(addr: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x"), x509.NameAttribute(NameOID.EMAIL_ADDRESS, addr)])
+
+
+EXTRA = [
+    ("san-dns-underscore", lambda: simple(alt=None, extra=[_raw_san(_ia5(0x82, "foo_bar.example.com"))]), FORMAT),
+    ("san-dns-empty-label", lambda: simple(alt=None, extra=[_raw_san(_ia5(0x82, "foo..example.com"))]), FORMAT),
+    ("san-dns-wildcard-not-leftmost", lambda: simple(alt=None, extra=[_raw_san(_ia5(0x82, "foo.*.example.com"))]),
+     FORMAT),
+    ("san-empty-sequence", lambda: simple(alt=None, extra=[(raw(x509.OID_SUBJECT_ALTERNATIVE_NAME, b"\x30\x00"), False)]),
+     FORMAT),
+    ("san-ip-5-octets", lambda: simple(alt=None, extra=[_raw_san(b"\x87\x05\x01\x02\x03\x04\x05")]), FORMAT),
+    ("eku-empty", lambda: simple(eku=None, extra=[(raw(x509.oid.ExtensionOID.EXTENDED_KEY_USAGE, b"\x30\x00"), False)]),
+     FORMAT),
+    ("cp-duplicate-policy", lambda: simple(extra=[_policies("1.2.3.4", "1.2.3.4")]), FORMAT),
+    ("cp-distinct-policies", lambda: simple(extra=[_policies("1.2.3.4", "1.2.3.5")]), PASS),
+    ("nc-wildcard-san-excluded", lambda: ica_nc(_nc(None, [dns("bar.example.com")]), dns("*.example.com")), CHAIN),
+    ("nc-wildcard-san-outside-permitted", lambda: ica_nc(_nc([dns("bar.example.com")]), dns("*.example.com")), CHAIN),
+    ("nc-wildcard-san-inside-permitted", lambda: ica_nc(_nc([dns("example.com")]), dns("*.example.com")), PASS),
+    ("nc-uri-host-excluded", lambda: ica_nc(_nc(None, [x509.UniformResourceIdentifier("example.com")]),
+                                            x509.UniformResourceIdentifier("https://example.com/x")), CHAIN),
+    ("nc-uri-without-host", lambda: ica_nc(_nc([x509.UniformResourceIdentifier(".example.com")]),
+                                           x509.UniformResourceIdentifier("urn:example:x")), CHAIN),
+    ("nc-uri-host-permitted", lambda: ica_nc(_nc([x509.UniformResourceIdentifier(".example.com")]),
+                                             x509.UniformResourceIdentifier("https://www.example.com/x")), PASS),
+    ("nc-subject-email-excluded", lambda: ica_nc(_nc(None, [x509.RFC822Name("example.com")]), dns("example.com"),
+                                                 subject=_email_subject("a@example.com")), CHAIN),
+    ("nc-subject-email-permitted", lambda: ica_nc(_nc([x509.RFC822Name("example.com")]), dns("example.com"),
+                                                  subject=_email_subject("a@example.com")), PASS),
+    ("nc-registered-id-san-under-its-constraint", lambda: ica_nc(
+        (x509.NameConstraints(None, [x509.RegisteredID(x509.ObjectIdentifier("1.2.3.4"))]), True),
+        x509.RegisteredID(x509.ObjectIdentifier("1.2.3.5")), dns("example.com")), CHAIN),
+    ("nc-ip-mask-not-contiguous", lambda: root_nc(_raw_nc(b"\x87\x08\xc0\x00\x02\x00\xff\x00\xff\x00"),
+                                                  x509.IPAddress(IPv4Address("192.0.2.1"))), FORMAT),
+    ("nc-both-subtrees-absent", lambda: with_root(extra=[(raw(x509.oid.ExtensionOID.NAME_CONSTRAINTS, b"\x30\x00"),
+                                                          True)]), FORMAT),
+    ("aki-without-key-identifier", lambda: simple(aki=(x509.AuthorityKeyIdentifier(
+        None, [x509.DirectoryName(dn("CN=x509-limbo-root"))], 1), False)), FORMAT),
+    ("path-length-exceeded", lambda: (lambda r: (lambda i1: (lambda i2: Case(leaf(i2).der, _ders(r), _ders(i1, i2)))(
+        ica(i1)))(ica(r, pathlen=0)))(root()), CHAIN),
+    ("intermediate-without-key-usage", lambda: with_ica(ku=None), PASS),
+    ("empty-subject-critical-san", lambda: simple(subject=x509.Name([]), alt=(san(dns("example.com")), True)), PASS),
+]
+
+
+@pytest.mark.parametrize("case", EXTRA, ids=[c[0] for c in EXTRA])
+def test_issue_rule_in_corpus_shape(case) -> None:
+    _id, make, expected = case
+    check(expected, run(make()))
+
+
+def test_quick_pass_agrees_on_every_corpus_certificate() -> None:
+    """The profile's cheap pass (path/profile.py `_plainly_conforming`) clears only certificates the full check
+    finds nothing in: every certificate of every case above goes through both."""
+    from trustsvc.errors import InputFormatError
+    from trustsvc.path.profile import _all_findings, _plainly_conforming
+    from trustsvc.x509.certificate import Certificate
+
+    quick = 0
+    for _id, make, _expected in CASES + EXTRA:
+        case = make()
+        for der in (case.target, *case.inter, *case.anchors):
+            try:
+                cert = Certificate.from_der(der)
+            except InputFormatError:
+                continue
+            if _plainly_conforming(cert):
+                quick += 1
+                assert _all_findings(cert) == (), (_id, _all_findings(cert))
+    assert quick > 10  # most corpus certificates run to year 2969 (GeneralizedTime): the full check takes them

@@ -61,6 +61,7 @@ class Finding:
 # Extension OIDs (RFC 5280 4.2.1.x, 4.2.2.1)
 AKI, SKI, KU, SAN, BC, NC, PC, EKU, AIA = ("2.5.29.35", "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19",
                                            "2.5.29.30", "2.5.29.36", "2.5.29.37", "1.3.6.1.5.5.7.1.1")
+CP = "2.5.29.32"
 _GENERALIZED, _UTC = 24, 23
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DNS_NAME = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
@@ -129,6 +130,9 @@ def _plainly_conforming(cert: Certificate) -> bool:
             return False
     eku = exts.get(EKU)
     if eku is not None and len(eku.value) == 0:
+        return False
+    cp = exts.get(CP)
+    if cp is not None and _repeats([info.policy_identifier for info in cp.value]):
         return False
     for oid, e in exts.items():
         if type(e.value) is cx509.UnrecognizedExtension and oid in _SPECS:
@@ -347,6 +351,12 @@ def _extension_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
     eku = cert.extended_key_usage
     if eku is not None and not eku:
         out.append(Finding("eku-empty", "RFC 5280 4.2.1.12", "extKeyUsage is empty"))
+    # RFC 5280 4.2.1.4: a policy OID at most once in certificatePolicies
+    if has(CP):
+        oids = [info["policy_identifier"].dotted for info in asn1_x509.CertificatePolicies.load(raw.value(CP))]
+        if _repeats(oids):
+            out.append(Finding("cp-duplicate", "RFC 5280 4.2.1.4", "a policy OID appears more than once in "
+                               "certificatePolicies"))
     # RFC 5280 4.2.1.11: policyConstraints critical and not empty
     if has(PC):
         if PC not in critical:
@@ -367,6 +377,10 @@ def _extension_findings(cert: Certificate, raw: _Raw) -> list[Finding]:
     if has(SAN):
         out.extend(_san_findings(cert, raw))
     return out
+
+
+def _repeats(items: list) -> bool:
+    return len(set(items)) != len(items)
 
 
 def _key_usage_facts(cert: Certificate) -> tuple[bool, bool]:
