@@ -3,6 +3,7 @@ on every verify command, and the TSA options `sign` and `extend` share, defined 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_every_result_command_offers_output_text_and_json(path):
     assert option.default in ("text", None) or getattr(option.default, "value", None) == "text"
 
 
-@pytest.mark.parametrize("kind", ["certificate", "signature", "timestamp"])
+@pytest.mark.parametrize("kind", ["certificate", "signature", "timestamp", "batch"])
 def test_profile_is_the_same_choice_on_every_verify_command(kind):
     option = _option(_command("verify", kind), "--profile")
     assert _choices(option) == ["strict", "lenient"]
@@ -165,7 +166,7 @@ def test_operator_workflow_results_as_json(demo, tmp_path):
                   "-o", "json"])["sequence_number"] == 1
     added = _json(["trust-list", "add-service", str(draft), "--name", "HK CA", "--type", "CA/PKC",
                    "--cert", str(demo / "certs" / "hk-root.pem"),
-                   "--usage", "e-tendering", "-o", "json"])
+                   "--usage", "e-tendering", "--since", "2020-01-01", "-o", "json"])
     assert added["service"] == "HK CA" and added["usages"] == ["e-tendering"]
     signed = _json(["trust-list", "sign", str(draft), "--key", str(key), "--cert", str(cert),
                     "-o", str(tmp_path / "hk.signed.json"), "--output", "json"])
@@ -175,3 +176,17 @@ def test_operator_workflow_results_as_json(demo, tmp_path):
     status = _json(["trust-list", "set-status", str(draft), "--service", "HK CA", "--status", "withdrawn",
                     "-o", "json"])
     assert status["status"] == "withdrawn"
+
+
+def test_batch_profile_applies_to_items_without_their_own(demo, tmp_path):
+    bid = json.loads((demo / "pki.json").read_text())["bids"]["hk"]
+    items = tmp_path / "items.ndjson"
+    line = {"type": "signature", "signature": base64.b64encode((demo / bid["signature"]).read_bytes()).decode(),
+            "content": base64.b64encode((demo / bid["content"]).read_bytes()).decode(), "usage": "e-tendering"}
+    items.write_text(json.dumps({"id": "a", **line}) + "\n" + json.dumps({"id": "b", **line, "profile": "strict"}) + "\n")
+    out = tmp_path / "results.ndjson"
+    r = runner.invoke(cli_app, ["verify", "batch", str(items), "--trust-list", str(demo / "trust_lists"),
+                                "--profile", "lenient", "--no-progress", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    results = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [x["indication"] for x in results] == ["TOTAL-PASSED", "TOTAL-PASSED"]

@@ -48,8 +48,8 @@ class Summary:
 
 def _with_defaults(item: BatchItem, defaults: dict[str, Any]) -> BatchItem:
     kind = item.item.get("type", "certificate")
-    allowed = {"certificate": ("usage", "lang"), "signature": ("usage", "deadline", "lang"),
-               "timestamp": ("deadline", "lang")}.get(kind, ())
+    allowed = {"certificate": ("usage", "lang", "profile"), "signature": ("usage", "deadline", "lang", "profile"),
+               "timestamp": ("deadline", "lang", "profile")}.get(kind, ())
     for name in allowed:
         if defaults.get(name) is not None:
             item.item.setdefault(name, defaults[name])

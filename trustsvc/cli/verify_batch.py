@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import typer
 
+from trustsvc.cli.inputs import PROFILE_OPTION, Profile
 from trustsvc.cli.verify import verify_app
 from trustsvc.cli.verify_documents import TIMEZONE_OPTION, _fail, _time, _trust, _zone
 
@@ -93,6 +94,7 @@ def verify_batch_cmd(
                                               help="EC P-256 key that signs the minutes (default: the service's, "
                                                    "TRUSTSVC_DATA_DIR/report-key.pem, created if missing)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar on stderr"),
+    profile: Profile = PROFILE_OPTION,
 ) -> None:
     """Verify a whole bid opening: a progress bar, a closing summary per reason, results and minutes.
 
@@ -111,7 +113,8 @@ def verify_batch_cmd(
         _fail("give --trust-list DIR: a bid opening is judged against one trust snapshot")
     store, _ = _trust(trust_list, [], None)
     items, meta = _items(source)
-    defaults = {"deadline": deadline_t.isoformat() if deadline_t else None, "usage": usage, "lang": lang}
+    defaults = {"deadline": deadline_t.isoformat() if deadline_t else None, "usage": usage, "lang": lang,
+                "profile": profile.value}
     summary, results = Summary(), []
     out = open(output, "w", encoding="utf-8") if output is not None else None
     bar = _progress(len(items)) if progress else None
