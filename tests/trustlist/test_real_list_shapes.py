@@ -212,3 +212,18 @@ def test_inclusive_c14n_three_references_and_a_sha1_key_info_digest(keys):
     late = sign_inclusive(national_list(prefix="tsl", issued="2018-11-29T21:00:00Z", service_cert=cert), key, cert,
                           hash_name="sha1")
     assert _failure(late, [cert]).failure.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+
+
+def test_signer_certified_after_the_issue_date_is_judged_at_the_signing_time():
+    from datetime import datetime, timezone
+
+    from tests.trustlist.real_shape import make_cert
+
+    key = make_key("p256")
+    cert = make_cert(key, "renewed signer", not_before=datetime(2019, 9, 4, 12, tzinfo=timezone.utc), years=2)
+    doc = national_list(issued="2019-09-04T00:00:00Z", service_cert=cert)
+    tl, signer = import_signed_xml(sign(doc, key, cert, scheme="ecdsa", signing_time="2019-09-05T08:00:00Z"), [cert])
+    assert signer.der == cert.der and tl.issued_at.day == 4
+    # Signed (by its own claim) before the certificate existed: not valid then, whichever time is used.
+    early = sign(doc, key, cert, scheme="ecdsa", signing_time="2019-09-04T06:00:00Z")
+    assert _failure(early, [cert]).failure.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE

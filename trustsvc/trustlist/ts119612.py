@@ -14,7 +14,8 @@ from trustsvc.trustlist.jws import SigningKey
 from trustsvc.trustlist.model import DigitalIdentity, Service, TrustList, TrustListFormatError, format_time, parse_time
 from trustsvc.trustlist.tsl_xml import DS, GBA, NSMAP, TSL, TSLX, USAGE_URI, trust_list_from_xml, xml_time
 from trustsvc.trustlist.mra_xml import mra_to_xml
-from trustsvc.trustlist.xades import verify_enveloped
+from trustsvc.reports import SubIndication
+from trustsvc.trustlist.xades import XmlSignatureError, claimed_signing_time, the_signature, verify_enveloped
 from trustsvc.x509.certificate import Certificate
 
 _ROOT_NSMAP = {"tsl": TSL, "tslx": TSLX, "gba": GBA}
@@ -252,10 +253,19 @@ def import_signed_xml(data: bytes, pinned: Sequence[Certificate], *,
     """Verify the enveloped signature with one of `pinned` and parse only the signed content.
 
     The certificate must be valid at `at`, by default the list's issue time (when it was signed, as
-    TS 119 612 5.7 and EN 319 102-1 5.2.6 judge a signer); the signed issue time must be the one used."""
+    TS 119 612 5.7 and EN 319 102-1 5.2.6 judge a signer) or else its signed XAdES SigningTime; the signed
+    issue time must be the one received."""
     root = parse_hardened(data)
     when = at or unverified_issue_time(root)
-    signed, signer = verify_enveloped(root, pinned, at=when)
+    try:
+        signed, signer = verify_enveloped(root, pinned, at=when)
+    except XmlSignatureError as exc:
+        # EN 319 102-1 5.2.6 judges the signer at the (claimed) signing time: a list dated before it was signed,
+        # by a certificate issued in between, is judged at its XAdES SigningTime, which must then verify.
+        claimed = claimed_signing_time(the_signature(root)) if at is None else None
+        if claimed is None or claimed == when or exc.failure.sub_indication is not SubIndication.OUT_OF_BOUNDS_NO_POE:
+            raise
+        signed, signer = verify_enveloped(root, pinned, at=claimed, signing_time=claimed)
     tl = from_xml_tree(signed)
     if at is None and when != tl.issued_at:
         raise InvalidSignatureError("XML: the signed ListIssueDateTime differs from the one received")

@@ -83,7 +83,8 @@ class XmlSignatureError(InvalidSignatureError):
 
 
 def _fail(sub: SubIndication, detail: str, certificate: Certificate | None = None) -> XmlSignatureError:
-    if sub in (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.CRYPTO_CONSTRAINTS_FAILURE):
+    if sub in (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+               SubIndication.OUT_OF_BOUNDS_NO_POE):
         return XmlSignatureError(Failure.indeterminate(sub, detail, certificate=certificate))
     return XmlSignatureError(Failure.failed(sub, detail, certificate=certificate))
 
@@ -99,6 +100,27 @@ def the_signature(root) -> etree._Element:
         raise _fail(SubIndication.FORMAT_FAILURE, "XML: the signature is not enveloped in the list's root element "
                                                   "(TS 119 612 5.7.1)")
     return found[0]
+
+
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+_SIGNING_TIME = "xades:SignedSignatureProperties/xades:SigningTime"
+
+
+def _signing_time_of(signed_properties_parent, path: str) -> datetime | None:
+    from trustsvc.trustlist.tsl_xml import xml_time
+
+    found = signed_properties_parent.find(path, {"ds": DS, "xades": XADES})
+    if found is None or not (found.text or "").strip():
+        return None
+    try:
+        return xml_time(found.text, "SigningTime")
+    except TrustsvcError:
+        return None
+
+
+def claimed_signing_time(signature) -> datetime | None:
+    """The XAdES SigningTime as received (not yet verified: `verify_enveloped(..., signing_time=)` checks it)."""
+    return _signing_time_of(signature, "ds:Object/xades:QualifyingProperties/xades:SignedProperties/" + _SIGNING_TIME)
 
 
 def _whole_document_reference(signature, root) -> int:
@@ -218,17 +240,18 @@ def _classify(exc: Exception) -> SubIndication:
 
     if isinstance(exc, InvalidDigest):
         return SubIndication.HASH_FAILURE
-    if isinstance(exc, InvalidCertificate):
-        return SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+    if isinstance(exc, InvalidCertificate):  # signxml: the certificate is not valid at the verification time
+        return SubIndication.OUT_OF_BOUNDS_NO_POE
     return SubIndication.SIG_CRYPTO_FAILURE
 
 
 def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime | None,
-                     policy: AlgorithmPolicy = DEFAULT_POLICY):
+                     policy: AlgorithmPolicy = DEFAULT_POLICY, signing_time: datetime | None = None):
     """Verify `root`'s enveloped signature with one of `certificates` valid at `at`.
 
     Returns (the signed document as covered by the enveloped reference, the certificate that verified it);
-    raises XmlSignatureError (an InvalidSignatureError) with the typed failure."""
+    raises XmlSignatureError (an InvalidSignatureError) with the typed failure. With `signing_time`, the
+    verified XAdES SigningTime must be that time (the caller chose `at` from it before it was verified)."""
     from signxml.exceptions import SignXMLException
 
     # The certificate the signature names in KeyInfo is tried first (one verification instead of several).
@@ -256,14 +279,25 @@ def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime 
         signed = results[index].signed_xml if index < len(results) else None
         if signed is None or signed.tag != root.tag:
             raise _fail(SubIndication.FORMAT_FAILURE, "XML signature: the enveloped reference does not cover the list")
+        if signing_time is not None and _verified_signing_time(results) != signing_time:
+            raise _fail(SubIndication.FORMAT_FAILURE, "XML signature: the signed SigningTime differs from the one "
+                                                      "received")
         return signed, cert
     raise _best(failures, named, len(certificates))
+
+
+def _verified_signing_time(results) -> datetime | None:
+    for result in results:
+        props = getattr(result, "signed_properties", None)  # signxml's XAdESVerifyResult: SignedSignatureProperties
+        if props is not None:
+            return _signing_time_of(props, "xades:SigningTime")
+    return None
 
 
 def _best(failures: list[tuple[SubIndication, str, Certificate]], named: set[bytes], given: int) -> XmlSignatureError:
     """The failure that says most: an altered list (a digest fails under the right key) before a wrong key."""
     for sub in (SubIndication.HASH_FAILURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                SubIndication.NO_CERTIFICATE_CHAIN_FOUND):
+                SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND):
         for s, detail, cert in failures:
             if s == sub:
                 return _fail(sub, detail, cert)
@@ -276,4 +310,5 @@ def _best(failures: list[tuple[SubIndication, str, Certificate]], named: set[byt
                  f"XML signature does not verify with any of the {given} certificate(s) given ({detail})")
 
 
-__all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "the_signature", "verify_enveloped"]
+__all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "claimed_signing_time", "the_signature",
+           "verify_enveloped"]
