@@ -132,13 +132,15 @@ def test_dss_style_cades_a_report_names_every_timestamp_type_and_ocsp_objects(de
     assert r.indication is SignatureIndication.TOTAL_PASSED, r.reasons
     doc = _valid(schema, etsi_validation_report(r))
     attrs = doc.find(".//vr:SignatureValidationReport/vr:SignatureAttributes", NS)
-    for name in ("SignatureTimeStamp", "SigAndRefsTimeStamp", "ArchiveTimeStamp"):
+    for name in ("SignatureTimeStamp", "SigAndRefsTimeStamp", "ArchiveTimeStamp", "CertificateValues", "RevocationValues"):
         assert attrs.find(f"vr:{name}", NS) is not None, name
     quality = [e.text for e in doc.findall(".//vr:SignatureQualityInformation", NS)]
     assert "http://uri.etsi.org/ades/191x2/level/extended/E-A#" in quality
     objects = _objects(doc)
     ocsp = [vo for vo in objects.values() if vo.findtext("vr:ObjectType", namespaces=NS).endswith(":OCSPResponse")]
     assert ocsp and all(vo.find("vr:POE/vr:POEObject", NS) is not None for vo in ocsp)
+    held = {e.get("VOReference") for e in attrs.findall("vr:RevocationValues/vr:AttributeObject", NS)}
+    assert {vo.get("id") for vo in ocsp} <= held
 
 
 def test_timestamp_and_certificate_reports_validate(demo, schema):

@@ -247,7 +247,12 @@ class _Builder:
         signing_time = ()
         if s.signing_time_claim is not None:
             signing_time = (vr.SASigningTimeType(time=self.time(s.signing_time_claim), signed=True),)
-        attrs = vr.SignatureAttributesType(signing_time=signing_time, **{k: tuple(v) for k, v in by_kind.items()})
+        # TS 119 102-2 4.3.5: the certificate-values / revocation-values attributes and the objects they hold.
+        values = {name: (vr.AttributeBaseType(attribute_object=tuple(
+            self.ref(self.add(*embedded[sha])) for sha in shas if sha in embedded), signed=False),)
+            for name, shas in (getattr(s, "value_attributes", {}) or {}).items()}
+        attrs = vr.SignatureAttributesType(signing_time=signing_time, **{k: tuple(v) for k, v in by_kind.items()},
+                                           **values)
         return self.signature_report(s, embedded=embedded, level=getattr(s, "level", None),
                                      process=getattr(s, "validation_process", None), at=self.now,
                                      best=self.best_time(s, by_token), ident=self.identifier(s), attributes=attrs)

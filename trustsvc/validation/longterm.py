@@ -31,8 +31,8 @@ from trustsvc.cms.levels import signature_level
 from trustsvc.cms.signed_data import CMSFormatError, SignerInfo, compute_digest
 from trustsvc.cms.timestamp import parse_timestamp_token
 from trustsvc.cms.validation_data import (
-    ARCHIVE_TIMESTAMPS, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ValidationData, embedded,
-    from_attributes,
+    ARCHIVE_TIMESTAMPS, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_CERT_VALUES,
+    ID_AA_ETS_REVOCATION_VALUES, ValidationData, embedded, from_attributes,
 )
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
 from trustsvc.reports import SignatureIndication, SubIndication
@@ -112,6 +112,8 @@ class SignerLongTerm:
     # sha256 -> (kind, DER) of every certificate, CRL, OCSP response and timestamp token the signer carries.
     objects: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     signature_tokens: list[bytes] = field(default_factory=list)
+    # "certificate_values" / "revocation_values" (RFC 5126 6.3.3 / 6.3.4 attributes) -> sha256 of what each holds.
+    value_attributes: dict[str, list[str]] = field(default_factory=dict)
     refs_timestamps: list[TimestampReport] = field(default_factory=list)  # CAdES-X (validation/longterm_refs.py)
     problems: list[str] = field(default_factory=list)  # embedded material that could not be read
 
@@ -129,6 +131,7 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
     out.level = signature_level(view.layout, raw, signer)
     out.signature_tokens = list(signer.values(ID_AA_SIGNATURE_TIMESTAMP, signed=False))
     out.objects = _objects(view.layout, raw, out.signature_tokens)
+    out.value_attributes = _value_attributes(raw)
     out.problems = list(view.data.problems)
     out.refs_timestamps, ref_poes = x_timestamps(ctx, raw, signer.signature, _token_poe)
     out.poes.extend(ref_poes)
@@ -156,6 +159,16 @@ def _objects(layout: RawSignedData, raw: RawSignerInfo, signature_tokens: list[b
     items += [("ocsp", o) for o in data.ocsp] + [("timestamp", t) for t in signature_tokens]
     items += [("timestamp", v) for a in raw.unsigned or () if a.oid in ARCHIVE_TIMESTAMPS for v in a.values]
     return {hashlib.sha256(der).hexdigest(): (kind, der) for kind, der in items}
+
+
+def _value_attributes(raw: RawSignerInfo) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, oid in (("certificate_values", ID_AA_ETS_CERT_VALUES), ("revocation_values", ID_AA_ETS_REVOCATION_VALUES)):
+        attrs = tuple(a for a in raw.unsigned or () if a.oid == oid)
+        if attrs:
+            data = from_attributes(attrs)
+            out[name] = [hashlib.sha256(d).hexdigest() for d in (*data.certificates, *data.crls, *data.ocsp)]
+    return out
 
 
 def _object_poes(report: TimestampReport, src: str, covered: list[tuple[str, bytes]]) -> list[POE]:
@@ -250,6 +263,7 @@ def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) ->
     r.level = lt.level
     r.signature_value = signer.signature
     r.embedded_values = dict(lt.objects)
+    r.value_attributes = dict(lt.value_attributes)
     for ts in r.timestamps:
         ts.kind = ts.kind or "signature"
     if len(r.timestamps) == len(lt.signature_tokens):  # one report per token, in order (validation/signature.py)

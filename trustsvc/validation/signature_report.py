@@ -205,6 +205,8 @@ class SignerReport:
     signature_value: bytes | None = None  # for the TS 119 102-2 SignatureIdentifier (not in JSON)
     # sha256 -> (kind, DER) of what the signature embeds: TS 119 102-2 validation objects (not in JSON).
     embedded_values: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # certificate-values / revocation-values attribute -> sha256 of the values it holds (TS 119 102-2, not in JSON).
+    value_attributes: dict[str, list[str]] = field(default_factory=dict)
     # RFC 5652 11.4: each counter-signature of this signer, validated as a signer of its own (nested in turn).
     counter_signatures: list["SignerReport"] = field(default_factory=list)
 
