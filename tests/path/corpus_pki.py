@@ -141,3 +141,24 @@ def resign(pair: Pair, signer: Pair, edit: Callable[[ax.TbsCertificate], None], 
     out = ax.Certificate({"tbs_certificate": ax.TbsCertificate.load(tbs_der),
                           "signature_algorithm": {"algorithm": outer_algorithm}, "signature_value": sig})
     return out.dump()
+
+
+def _tlv_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def resign_tbs(pair: Pair, signer: Pair, edit: Callable[[bytes], bytes]) -> bytes:
+    """`pair`'s certificate with the *contents* of its TBSCertificate rewritten byte for byte by `edit` (for
+    encodings no ASN.1 library will emit, such as a UTCTime without seconds), signed again by `signer`."""
+    cert = ax.Certificate.load(pair.der)
+    tbs = cert["tbs_certificate"]
+    body = edit(tbs.contents)
+    tbs_der = b"\x30" + _tlv_length(len(body)) + body
+    sig = signer.key.sign(tbs_der, ec.ECDSA(hashes.SHA256()))
+    alg = cert["signature_algorithm"].dump()
+    bits = b"\x00" + sig
+    outer = tbs_der + alg + b"\x03" + _tlv_length(len(bits)) + bits
+    return b"\x30" + _tlv_length(len(outer)) + outer

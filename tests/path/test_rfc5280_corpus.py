@@ -20,7 +20,8 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.path.corpus_pki import EPOCH as EPOCH_, FAR as FAR_, UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw, resign, root, san
+from tests.path.corpus_pki import (EPOCH as EPOCH_, FAR as FAR_, UNKNOWN_OID, Pair, ica, key_usage, leaf, name, raw,
+                                   resign, resign_tbs, root, san)
 from trustsvc import validate_certificate
 from trustsvc.reports import Indication, SubIndication
 
@@ -745,3 +746,53 @@ def test_quick_pass_agrees_on_every_corpus_certificate() -> None:
                 quick += 1
                 assert _all_findings(cert) == (), (_id, _all_findings(cert))
     assert quick > 10  # most corpus certificates run to year 2969 (GeneralizedTime): the full check takes them
+
+
+def _edited_leaf(edit) -> Case:
+    r = root()
+    return Case(resign(leaf(r), r, edit), _ders(r))
+
+
+def _version(v: str):
+    def edit(tbs):
+        tbs["version"] = v
+    return edit
+
+
+def _validity(not_before: bytes, not_after: bytes, generalized: bool = False):
+    """Validity times exactly as given (UTCTime, or GeneralizedTime with `generalized`), in place of the leaf's."""
+    from asn1crypto import x509 as ax
+
+    def make(r: Pair) -> bytes:
+        lf = leaf(r)
+        old = ax.Certificate.load(lf.der)["tbs_certificate"]["validity"].dump()
+        tag = 0x18 if generalized else 0x17
+        body = b"".join(bytes([tag, len(v)]) + v for v in (not_before, not_after))
+        return resign_tbs(lf, r, lambda tbs: tbs.replace(old, b"\x30" + bytes([len(body)]) + body))
+    return make
+
+
+def _odd_validity(*args, **kw) -> Case:
+    r = root()
+    return Case(_validity(*args, **kw)(r), _ders(r))
+
+
+VERSION_AND_VALIDITY = [
+    ("version-v1-with-extensions", lambda: _edited_leaf(_version("v1")), FORMAT),
+    ("version-v2-with-extensions", lambda: _edited_leaf(_version("v2")), FORMAT),
+    ("validity-utctime-without-seconds", lambda: _odd_validity(b"2001010000Z", b"3001010000Z"), FORMAT),
+    ("validity-utctime-with-offset", lambda: _odd_validity(b"200101000000+0100", b"300101000000Z"), FORMAT),
+    ("validity-utctime-fraction", lambda: _odd_validity(b"200101000000.5Z", b"300101000000Z"), FORMAT),
+    ("validity-generalized-with-fraction", lambda: _odd_validity(b"20200101000000.5Z", b"20300101000000Z",
+                                                                         generalized=True), FORMAT),
+    # A deliberate divergence (docs/path.md): GeneralizedTime before 2050 breaks 4.1.2.5, but the instant is
+    # unambiguous and PKITS 4.2.4 holds such a certificate valid; a warning names it.
+    ("validity-generalized-before-2050", lambda: _odd_validity(b"20200101000000Z", b"20300101000000Z",
+                                                                       generalized=True), PASS),
+]
+
+
+@pytest.mark.parametrize("case", VERSION_AND_VALIDITY, ids=[c[0] for c in VERSION_AND_VALIDITY])
+def test_version_and_validity_encoding(case) -> None:
+    _id, make, expected = case
+    check(expected, run(make()))
