@@ -98,3 +98,11 @@ def test_accept_and_if_none_match_parsing_is_bounded_and_tolerant():
     assert [r.q for r in parse_accept("a/b;q=nan, c/d;q=2, e/f;q=0.5, junk")] == [0.0, 0.0, 0.5]
     assert len(parse_accept(", ".join(["a/b"] * 10_000))) == 64
     assert not none_match(None, '"x"') and not none_match('"y"', '"x"') and none_match(' "x" ', '"x"')
+
+
+def test_list_index_revalidates_with_its_etag(client):
+    r = client.get("/v1/trust-lists")
+    assert r.status_code == 200 and {x["territory"] for x in r.json()["lists"]} == {"GBA", "HK"}
+    assert r.headers["cache-control"] == "no-cache"  # list health changes with the clock: revalidate each time
+    assert r.headers["etag"] == '"' + hashlib.sha256(r.content).hexdigest() + '"'
+    assert client.get("/v1/trust-lists", headers={"if-none-match": r.headers["etag"]}).status_code == 304

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -45,9 +46,13 @@ def _accepted(request: Request, territory: str):
     return lists[territory]
 
 
-@router.get("", response_model=TrustListsResponse)
-def list_trust_lists(request: Request) -> dict[str, Any]:
-    """The accepted trust lists this worker uses now, with their health."""
+@router.get("", response_model=None, responses={200: {"model": TrustListsResponse},
+                                                 304: {"description": "Not Modified: `If-None-Match` matches"}})
+def list_trust_lists(request: Request) -> Response:
+    """The accepted trust lists this worker uses now, with their health.
+
+    With an ETag over the answer's bytes; `no-cache` because the health of a list changes with the clock,
+    so a client revalidates each time and gets `304` while nothing changed."""
     snap = request.app.state.svc.holder.snapshot
     now = datetime.now(timezone.utc)
     out = []
@@ -57,7 +62,10 @@ def list_trust_lists(request: Request) -> dict[str, Any]:
                     "issued_at": tl.issued_at, "next_update": tl.next_update,
                     "status": list_health(a, at=now).status, "services": len(tl.services),
                     "sha256": hashlib.sha256(a.document).hexdigest(), "href": f"/v1/trust-lists/{t}"})
-    return {"snapshot_id": snap.store.snapshot_id, "loaded_at": snap.loaded_at, "lists": out}
+    body = TrustListsResponse.model_validate({"snapshot_id": snap.store.snapshot_id, "loaded_at": snap.loaded_at,
+                                              "lists": out})
+    return conditional_response(request, JSONResponse(jsonable_encoder(body)).body, "application/json", "no-cache",
+                                vary=None)
 
 
 _LIST_REPRESENTATIONS = ("application/json", *XML_TYPES)
