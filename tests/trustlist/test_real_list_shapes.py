@@ -227,3 +227,11 @@ def test_signer_certified_after_the_issue_date_is_judged_at_the_signing_time():
     # Signed (by its own claim) before the certificate existed: not valid then, whichever time is used.
     early = sign(doc, key, cert, scheme="ecdsa", signing_time="2019-09-04T06:00:00Z")
     assert _failure(early, [cert]).failure.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE
+
+
+def test_uninterpreted_extensions_are_kept_as_data(signed):
+    data, cert = signed
+    qc, national = import_signed_xml(data, [cert])[0].services
+    assert qc.other_extensions == ("1.2.276.0.76.4.74=oid_hba_enc",)
+    assert national.other_extensions == ("1.2.3.99=",) and "1.2.3.99" in national.unusable
+    assert qc.to_dict()["other_extensions"] == ["1.2.276.0.76.4.74=oid_hba_enc"]

@@ -448,7 +448,8 @@ def _show_one(console, tl: TrustList, when: datetime, summary_only: bool) -> Non
             st = s.status_at(when)
             ident = ", ".join(i.subject or "?" for i in s.identities)
             hist = "; ".join(f"{short_name(h.status)} {format_time(h.start)[:10]}" for h in s.history)
-            usages = ", ".join(s.usages + tuple(short_name(u).rsplit("/", 1)[-1] for u in s.additional_info))
+            usages = ", ".join(s.usages + tuple(short_name(u).rsplit("/", 1)[-1] for u in s.additional_info)
+                               + s.other_extensions)
             status = short_name(st.status) if st else "(not listed yet)"
             if s.unusable:
                 status += f" (unusable: {s.unusable})"

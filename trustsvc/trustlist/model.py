@@ -214,6 +214,8 @@ class Service:
     qualifications: tuple[Qualification, ...] = ()  # 5.5.9.2
     taken_over_by: str | None = None  # 5.5.9.3 (the TSP and scheme that took the service over)
     expired_certs_revocation_info: datetime | None = None  # 5.5.9.4
+    # Other (non-critical) extensions we do not interpret, as "name=value" text, kept so they can be shown
+    other_extensions: tuple[str, ...] = ()
     # Why the service confers nothing whatever its status, e.g. an unknown critical extension (5.5.9).
     unusable: str | None = None
     # "lenient": the operator declares this CA needs the lenient RFC 5280 profile (docs/path.md); None = strict
@@ -255,6 +257,7 @@ class Service:
                 "expired_certs_revocation_info": (format_time(self.expired_certs_revocation_info)
                                                   if self.expired_certs_revocation_info else None),
                 "unusable": self.unusable,
+                "other_extensions": list(self.other_extensions),
             }),
             # only when declared, so lists signed before the field existed keep their canonical form
             **({"profile": self.profile} if self.profile is not None else {}),
@@ -436,6 +439,7 @@ def _service_from_dict(s: Any) -> Service:
                                                   "expired_certs_revocation_info")
                                        if s.get("expired_certs_revocation_info") else None),
         unusable=s.get("unusable"),
+        other_extensions=tuple(s.get("other_extensions") or ()),
         profile=profile,
     )
 

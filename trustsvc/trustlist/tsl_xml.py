@@ -178,10 +178,17 @@ class _Extensions:
         self.has_criteria = False
         self.sm2_id: str | None = None
         self.unusable: str | None = None
+        self.other: list[str] = []
         if node is None:
             return
         for ext in node.findall("tsl:Extension", NSMAP):
             critical = ext.get("Critical", "false").strip().lower() in ("true", "1")
+            oid = _opt_text(ext, "tsl:ExtensionOID")
+            if oid is not None:  # TS 102 231 style: an OID and its value, ours to keep, not to interpret
+                if critical and self.unusable is None:
+                    self.unusable = f"critical service information extension {oid} is not understood"
+                self.other.append(f"{oid}={_opt_text(ext, 'tsl:ExtensionValue') or ''}")
+                continue
             for child in ext:
                 if isinstance(child.tag, str):
                     self._one(child, critical, where)
@@ -211,10 +218,12 @@ class _Extensions:
             self.key_usage += [e.text.strip() for e in child.findall("gba:KeyUsage", NSMAP) if e.text]
         elif tag == _t(GBA, "SM2SignerID"):
             self.sm2_id = child.text or ""
-        elif critical and self.unusable is None:
+        else:
             # TS 119 612 5.5.9: a relying party that does not understand a critical extension shall not use
-            # the service; the other services of the list are unaffected.
-            self.unusable = f"critical service information extension {tag} is not understood"
+            # the service; the other services of the list are unaffected. A non-critical one is kept as data.
+            if critical and self.unusable is None:
+                self.unusable = f"critical service information extension {tag} is not understood"
+            self.other.append(f"{etree.QName(child).localname}={' '.join((child.text or '').split())[:200]}")
 
 
 def _history_change(inst, where: str, current_type: str) -> StatusChange:
@@ -253,6 +262,7 @@ def service_from_xml(node, provider: str) -> Service:
         criteria=Criteria(tuple(ext.policy), tuple(ext.key_usage)) if ext.has_criteria else None,
         sm2_signer_id=ext.sm2_id, additional_info=tuple(ext.additional_info), qualifications=ext.qualifications,
         taken_over_by=ext.taken_over_by, expired_certs_revocation_info=ext.expired_revinfo,
+        other_extensions=tuple(ext.other),
         unusable=ext.unusable or (None if identities else "no digital identity this service can be matched by"),
     )
 
