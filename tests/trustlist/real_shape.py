@@ -88,7 +88,7 @@ def _e(parent, ns: str, tag: str, text: str | None = None, **attrib):
 
 def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: str = "sha256",
          signing_time: str = "2019-09-04T08:00:00Z", cert_text: str | None = None,
-         chain: tuple[Certificate, ...] = ()) -> bytes:
+         chain: tuple[Certificate, ...] = (), props_transform: bool = True) -> bytes:
     """Enveloped XAdES-BES over `xml` as published lists are signed (two references, exclusive C14N)."""
     root = etree.fromstring(xml)
     sig = _e(root, DS, "Signature", Id="sig-1")
@@ -102,7 +102,8 @@ def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: 
     _e(ref, DS, "DigestMethod", Algorithm=HASHES[hash_name][1])
     list_digest = _e(ref, DS, "DigestValue")
     pref = _e(si, DS, "Reference", Type="http://uri.etsi.org/01903#SignedProperties", URI="#xades-sig-1")
-    _e(_e(pref, DS, "Transforms"), DS, "Transform", Algorithm=EXC_C14N)
+    if props_transform:
+        _e(_e(pref, DS, "Transforms"), DS, "Transform", Algorithm=EXC_C14N)
     _e(pref, DS, "DigestMethod", Algorithm=HASHES[hash_name][1])
     props_digest = _e(pref, DS, "DigestValue")
     value = _e(sig, DS, "SignatureValue")
@@ -128,7 +129,10 @@ def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: 
     unsigned = copy.deepcopy(root)
     unsigned.remove(unsigned.find(f"{{{DS}}}Signature"))
     list_digest.text = _digest(_c14n(unsigned), hash_name)
-    props_digest.text = _digest(_c14n(sp), hash_name)
+    # XMLDSig 4.3.3.2: a reference without transforms is canonicalised with inclusive C14N 1.0, which renders
+    # the namespaces in scope (the list's default namespace included).
+    props = _c14n(sp) if props_transform else etree.tostring(sp, method="c14n", exclusive=False)
+    props_digest.text = _digest(props, hash_name)
     value.text = base64.b64encode(_sign_bytes(key, scheme, hash_name, _c14n(si))).decode()
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

@@ -235,3 +235,23 @@ def test_uninterpreted_extensions_are_kept_as_data(signed):
     assert qc.other_extensions == ("1.2.276.0.76.4.74=oid_hba_enc",)
     assert national.other_extensions == ("1.2.3.99=",) and "1.2.3.99" in national.unusable
     assert qc.to_dict()["other_extensions"] == ["1.2.276.0.76.4.74=oid_hba_enc"]
+
+
+def test_signed_properties_reference_without_transforms_uses_inclusive_c14n(keys):
+    # The Liechtenstein list's shape: exclusive C14N for SignedInfo, none named for the SignedProperties.
+    key, cert = keys["rsa2048"]
+    data = sign(national_list(service_cert=cert), key, cert, props_transform=False)
+    assert b'xmlns="http://uri.etsi.org/02231/v2#"' in data
+    assert import_signed_xml(data, [cert])[1].der == cert.der
+
+
+def test_cli_show_prints_names_with_brackets_as_data(keys, tmp_path):
+    from tests.trustlist.test_cli import run
+
+    key, cert = keys["rsa2048"]
+    doc = national_list(service_cert=cert).replace(b"Zed Vertrauensdienste", b"Zed [/b] Dienste [bold]")
+    path = tmp_path / "zz.xml"
+    path.write_bytes(sign(doc, key, cert))
+    code, out, err = run("trust-list", "show", str(path), "--at", "2020-01-01")
+    assert code == 0, err
+    assert "[/b]" in out

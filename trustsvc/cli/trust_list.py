@@ -436,11 +436,19 @@ def _show_dict(tl: TrustList, when: datetime, summary_only: bool) -> dict:
 def _show_one(console, tl: TrustList, when: datetime, summary_only: bool) -> None:
     from collections import Counter
 
-    from rich.table import Table
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    class Table(RichTable):
+        """A rich table whose cells are data, never markup (a list's names may contain '[')."""
+
+        def add_row(self, *cells: str) -> None:  # type: ignore[override]
+            super().add_row(*(escape(c) for c in cells))
 
     kind = " (list of lists)" if tl.is_lotl else ""
-    console.print(f"[bold]{tl.scheme_name}[/bold] ({tl.territory}){kind} #{tl.sequence_number} by "
-                  f"{tl.scheme_operator}; issued {format_time(tl.issued_at)}, next update {format_time(tl.next_update)}")
+    console.print(f"[bold]{escape(tl.scheme_name)}[/bold] ({tl.territory}){kind} #{tl.sequence_number} by "
+                  f"{escape(tl.scheme_operator)}; issued {format_time(tl.issued_at)}, next update "
+                  f"{format_time(tl.next_update)}")
     if tl.services and not summary_only:
         table = Table("service", "provider", "type", f"status at {format_time(when)}", "usages", "identity",
                       "history")
