@@ -175,6 +175,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--leaves", type=int, default=0, help="distinct leaves per run (default: enough for 4,000 req/s)")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/http.md"))
+    ap.add_argument("--workers", default="1,2", help="worker counts to run (a partial run prints, writes nothing)")
+    ap.add_argument("--servers", default="ceiling,pyca,trustsvc", help="servers to run (a partial run writes nothing)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk (make bench does this)", file=sys.stderr)
@@ -202,9 +204,15 @@ def main() -> int:
         print(f"{name} workers={workers}: {r['req_per_s']} req/s p50 {r['p50_ms']} ms p99 {r['p99_ms']} ms "
               f"errors {r['errors']} ({r['requests']} requests, {r['repeats']} repeated bodies)", flush=True)
 
-    for workers in (1, 2):
-        measure("ceiling", workers, lambda: _app(root, "ceiling_app", CEILING_APP, workers, {}), _stop)
-        measure("pyca", workers, lambda: _app(root, "pyca_app", PYCA_APP, workers, baseline_env), _stop)
+    servers = args.servers.split(",")
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    for workers in worker_counts:
+        if "ceiling" in servers:
+            measure("ceiling", workers, lambda: _app(root, "ceiling_app", CEILING_APP, workers, {}), _stop)
+        if "pyca" in servers:
+            measure("pyca", workers, lambda: _app(root, "pyca_app", PYCA_APP, workers, baseline_env), _stop)
+        if "trustsvc" not in servers:
+            continue
 
         def start_ours(w=workers):
             s = LiveServer(root / f"w{w}", workers=w, demo=demo_server.demo,
@@ -212,6 +220,13 @@ def main() -> int:
             return s, s.url
 
         measure("trustsvc", workers, start_ours, lambda s: s.stop())
+    if len(results) < 6:
+        for w in worker_counts:
+            if ("trustsvc", w) in results and ("pyca", w) in results:
+                print(f"workers={w}: trustsvc / pyca app = "
+                      f"{results[('trustsvc', w)]['req_per_s'] / results[('pyca', w)]['req_per_s']:.2f}x, p99 ratio "
+                      f"{results[('trustsvc', w)]['p99_ms'] / max(results[('pyca', w)]['p99_ms'], 0.1):.2f}")
+        return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(args, results, n) + _batch_section(args.out))
     print(f"wrote {args.out}")

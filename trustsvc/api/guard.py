@@ -37,9 +37,25 @@ async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
             return
 
 
+def cannot_block(revocation: Any, request_model: Any = None) -> bool:
+    """True when a verification is pure computation: no revocation source that could fetch (CRL / OCSP over the
+    network), or a request that turns revocation checking off, so nothing in it waits on I/O. The core is
+    otherwise pure (DESIGN.md: no I/O below the shells)."""
+    return revocation is None or getattr(revocation, "source", None) is None \
+        or getattr(request_model, "revocation", None) == "off"
+
+
 async def run_verification(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a verification in the thread pool; stop it (at its next budget point) if the client disconnects."""
+    """Run a verification under the request's limits.
+
+    Pure computation runs right here on the event loop: a hop to the thread pool costs more than a certificate
+    validation (queue, lock hand-off, GIL switches, a wake-up of the loop; issue 21, docs/benchmarks/http.md), and
+    under the GIL a thread adds no parallelism. The time / CPU limits are the same cooperative checks at budget
+    points. A verification that may fetch revocation data (I/O) runs in the thread pool, where it can wait
+    without stalling the loop, and stops at its next budget point if the client disconnects."""
     settings = request.app.state.svc.settings
+    if cannot_block(kwargs.get("revocation"), args[0] if args else None):
+        return limited(settings, fn)(*args, **kwargs)
     cancel = threading.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
     try:
@@ -152,4 +168,4 @@ def cap_report(body: dict[str, Any], limit: int) -> dict[str, Any]:
     return summary
 
 
-__all__ = ["cap_report", "capped_json", "encode_json", "limited", "platform_of", "require_archive_key", "run_verification", "wants_archive"]
+__all__ = ["cannot_block", "cap_report", "capped_json", "encode_json", "limited", "platform_of", "require_archive_key", "run_verification", "wants_archive"]

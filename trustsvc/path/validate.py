@@ -8,6 +8,7 @@ the RFC 5280 4.1/4.2 profile of every certificate (`path/profile.py`) are enforc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -48,6 +49,39 @@ class PathValidationError(PathError):
         return Failure(self.indication, self.sub_indication, self.reason, position=self.position)
 
 
+class PathKeys(Sequence[PublicKey]):
+    """The working key of every position of a valid path, the end entity's own key last. That one is loaded on
+    first read of the last position: revocation of the path's certificates needs only the issuers' keys, and a
+    busy service validates a new leaf on almost every call (RFC 5280 6.1.4 (d)-(f) for DSA parameters)."""
+
+    __slots__ = ("_issuers", "_end_entity", "_params", "_own")
+
+    def __init__(self, issuers: list[PublicKey], end_entity: Certificate | None, params: object) -> None:
+        self._issuers, self._end_entity, self._params = issuers, end_entity, params
+        self._own: PublicKey | None = None
+
+    def _end_entity_key(self) -> PublicKey:
+        if self._own is None:
+            try:
+                self._own = certificate_key(self._end_entity, self._params)  # type: ignore[arg-type]
+            except SignatureError:
+                self._own = self._issuers[-1]  # an end-entity key we cannot load is not a path problem
+        return self._own
+
+    def __len__(self) -> int:
+        return len(self._issuers) + (self._end_entity is not None)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("path key index out of range")
+        return self._issuers[i] if i < len(self._issuers) else self._end_entity_key()
+
+
 @dataclass
 class PathResult:
     """What a valid path yields: per-position working keys (for CRL checks) and the policy outputs."""
@@ -62,15 +96,9 @@ class PathResult:
     warnings: list[str] = field(default_factory=list)  # profile slips tolerated under `lenient`
 
     @cached_property
-    def keys(self) -> list[PublicKey]:
-        """Working keys of every position, the end entity's last (loaded only when revocation needs it)."""
-        if self.end_entity is None:
-            return list(self.issuer_keys)
-        try:
-            own = certificate_key(self.end_entity, self.end_entity_params)
-        except SignatureError:
-            own = self.issuer_keys[-1]  # an end-entity key we cannot load is not a path problem
-        return [*self.issuer_keys, own]
+    def keys(self) -> PathKeys:
+        """Working keys of every position, the end entity's last (loaded only when read)."""
+        return PathKeys(self.issuer_keys, self.end_entity, self.end_entity_params)
 
 
 def _who(i: int, cert: Certificate) -> str:
