@@ -340,8 +340,11 @@ def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta,
     except InvalidSignatureError as exc:
         raise TrustListRejected("bad_signature", str(exc)) from None
     if when > tl.next_update + grace:
+        # The signature is fine (say so), but a stale list confers no trust at `when` (TS 119 612 5.3.15).
         raise TrustListRejected("expired", f"{tl.territory} list #{tl.sequence_number} expired: next update was "
-                                           f"due {format_time(tl.next_update)} (grace {grace})")
+                                           f"due {format_time(tl.next_update)} (grace {grace}); its signature "
+                                           f"verifies with '{signer.subject_str}' at its issue time "
+                                           f"{format_time(tl.issued_at)} (give --at to judge it then)")
     emit(output, _accepted_dict(tl, signer, "xades"),
          f"OK {tl.territory} #{tl.sequence_number} signed by '{signer.subject_str}' (XAdES, at its issue "
          f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}")
