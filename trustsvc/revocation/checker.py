@@ -99,6 +99,7 @@ class _Decision:
     evidence: list[RevocationEvidence] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     stale: bool = False
+    refuted: bool = False  # supplied CRLs that cover the certificate failed verification (crl.CRLStatus.refuted)
 
 
 class RevocationChecker:
@@ -154,6 +155,7 @@ class RevocationChecker:
             if fetched.status is None:  # what the supplied material lacked still explains the outcome
                 fetched.problems[:0] = decision.problems
                 fetched.stale = fetched.stale or decision.stale
+                fetched.refuted = decision.refuted
             fetched.evidence[:0] = decision.evidence
             decision = fetched
             # What was tried and refused (SSRF guard, time-out, size limit) belongs in the report.
@@ -167,7 +169,7 @@ class RevocationChecker:
         out.outcome = judge(self.mode, status=decision.status.value if decision.status else None, at=self.at,
                             revocation_time=decision.revocation_time, reason=decision.reason,
                             has_pointers=cert.has_revocation_pointers, problems=out.refused,
-                            only_stale=decision.stale)
+                            only_stale=decision.stale, refuted=decision.refuted)
         if out.outcome.warning:
             self.warnings.append(f"{cert.subject_str}: {out.outcome.warning}")
         return out
@@ -185,6 +187,10 @@ class RevocationChecker:
                 d.status, d.revocation_time, d.reason = RevocationStatus(st.status), st.revocation_time, st.reason
                 return d
             d.problems.extend(st.problems)
+            # Only what the caller supplied (or the CMS embeds) is held against the certificate when it is
+            # refuted; a fetched CRL that fails stays a reason in the report (the source's material is the
+            # network's, and soft-fail tolerates the network).
+            d.refuted = bool(st.refuted) and not fetched
         elif not fetched:
             d.problems.append("no CRL covers this certificate")
         for der in ocsp:
@@ -195,6 +201,7 @@ class RevocationChecker:
                 d.evidence.append(res.evidence)
                 d.status, d.revocation_time, d.reason = RevocationStatus(res.status), res.revocation_time, res.reason
                 d.problems.clear()
+                d.refuted = False
                 return d
             if res.problem == "no-match":
                 continue  # a response about another certificate says nothing about this one

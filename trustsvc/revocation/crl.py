@@ -12,6 +12,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509
 
 from trustsvc.errors import InputFormatError
+from trustsvc.failures import Failure
+from trustsvc.reports import SubIndication
 from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_crl
@@ -154,6 +156,10 @@ class CRLStatus:
     evidence: list[RevocationEvidence] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     only_stale: bool = False
+    # CRLs that claim to cover the certificate (in scope, fresh) but do not hold: their signature or issuer
+    # path fails (6.3.3 (f), (g)) or they break the CRL profile (5.2, 5.3). Evidence put forward and refuted,
+    # as opposed to evidence missing or stale; `revocation/modes.judge` does not let it pass silently.
+    refuted: list[Failure] = field(default_factory=list)
 
 
 def _gn_names(general_names, relative_base: x509.Name | None = None) -> list[str]:
@@ -258,15 +264,23 @@ def _idp_reasons(crl: ParsedCRL) -> frozenset[str]:
     return frozenset(idp["only_some_reasons"].native) & ALL_REASONS
 
 
-def unusable_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | None = None) -> str | None:
-    """Why `crl` cannot serve as evidence at `at` whatever its signer: not fresh (6.3.3 (a)), an unrecognised
-    critical extension (5.2), or a broken CRL profile (5.2.3-5.2.5); None when it can."""
-    stale = stale_reason(crl, at, max_freshness)
-    if stale is not None:
-        return stale
+def broken_reason(crl: ParsedCRL) -> str | None:
+    """Why `crl` is no usable evidence at any time: an unrecognised critical extension (RFC 5280 5.2) or a
+    broken CRL profile (5.2.3-5.2.5); None when it is usable."""
     if crl.unknown_critical:
         return f"CRL has unrecognised critical extension(s) {crl.unknown_critical}"
     return crl_profile_problem(crl)
+
+
+def unusable_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | None = None) -> str | None:
+    """Why `crl` cannot serve as evidence at `at` whatever its signer: not fresh (6.3.3 (a)) or broken
+    (`broken_reason`); None when it can."""
+    return stale_reason(crl, at, max_freshness) or broken_reason(crl)
+
+
+def _refuted(result: CRLStatus, why: str, rule: str) -> None:
+    result.problems.append(why)
+    result.refuted.append(Failure.indeterminate(SubIndication.TRY_LATER, why, rule=rule))
 
 
 def _delta_entry(crl: ParsedCRL, deltas: Sequence[ParsedCRL], cert: Certificate, at: datetime,
@@ -307,20 +321,27 @@ def check_crls(
                 break
             if not _in_scope(crl, cert, dp):
                 continue
-            # 6.3.3 (a) currency at the validation time (EN 319 102-1 5.2.5); RFC 5280 5.2 usable at all
-            why = unusable_reason(crl, at, max_freshness)
+            # 6.3.3 (a) currency at the validation time (EN 319 102-1 5.2.5)
+            why = stale_reason(crl, at, max_freshness)
             if why is not None:
-                stale_seen = stale_seen or stale_reason(crl, at, max_freshness) is not None
+                stale_seen = True
                 result.problems.append(why)
+                continue
+            why = broken_reason(crl)  # RFC 5280 5.2: usable at all
+            if why is not None:
+                _refuted(result, why, "RFC 5280 5.2")
                 continue
             interim = _idp_reasons(crl) & dp.reasons  # 6.3.3 (d)
             if interim <= reasons_mask:  # 6.3.3 (e)
                 continue
-            # 6.3.3 (f), (g) CRL issuer path and signature; then the entries themselves must be readable
+            # 6.3.3 (f), (g) CRL issuer path and signature; then the entries themselves must be readable (5.3)
             why = signer_ok(crl)
-            entries = crl.entries if why is None else why
+            if why is not None:
+                _refuted(result, why, "RFC 5280 6.3.3 (f)")
+                continue
+            entries = crl.entries
             if isinstance(entries, str):
-                result.problems.append(entries)
+                _refuted(result, entries, "RFC 5280 5.3")
                 continue
             fresh_seen = True
             if _apply_entry(crl, cert, entries, _delta_entry(crl, deltas, cert, at, max_freshness, signer_ok, result),
@@ -329,7 +350,7 @@ def check_crls(
             reasons_mask |= interim
     if reasons_mask >= ALL_REASONS:
         result.status = "good"
-        result.problems = []
+        result.problems, result.refuted = [], []
     else:
         result.only_stale = stale_seen and not fresh_seen
         if not result.problems:

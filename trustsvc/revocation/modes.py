@@ -42,7 +42,7 @@ class RevocationOutcome:
 
 def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revocation_time: datetime | None = None,
           reason: str | None = None, has_pointers: bool = False, problems: Sequence[str] = (),
-          only_stale: bool = False) -> RevocationOutcome:
+          only_stale: bool = False, refuted: bool = False) -> RevocationOutcome:
     """Map a certificate's revocation evidence to an EN 319 102-1 outcome (5.2.5, 5.2.6 X.509 validation).
 
     `status`: "good" / "revoked" / "unknown" from usable evidence, None when there is none.
@@ -54,6 +54,13 @@ def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revoc
       no usable evidence (stale, down, refused, unknown) -> INDETERMINATE / TRY_LATER
     the last only under hard-fail (if the certificate has pointers) and require; soft-fail turns it
     into a warning that names the reasons (never a silent pass).
+
+    `refuted`: revocation data supplied with the request claimed to cover the certificate and did not hold
+    (a CRL whose signature or issuer path fails, or that breaks the RFC 5280 5.2 profile). That is
+    INDETERMINATE / TRY_LATER in every mode but off: RFC 5280 6.3.3 leaves the status UNDETERMINED, and
+    soft-fail tolerates revocation data that cannot be obtained (a responder down, a fetch refused: the
+    network-error case of Java's PKIXRevocationChecker SOFT_FAIL), not data the caller put forward that
+    is forged or broken (EN 319 102-1 5.2.5: the evidence at hand cannot establish the status).
     """
     mode = RevocationMode(mode)
     if mode is RevocationMode.OFF:
@@ -73,7 +80,7 @@ def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revoc
     if only_stale and not problems:
         detail = "only stale revocation information"
     message = f"revocation status not established: {detail}"
-    fails = mode is RevocationMode.REQUIRE or (mode is RevocationMode.HARD_FAIL and has_pointers)
+    fails = mode is RevocationMode.REQUIRE or (mode is RevocationMode.HARD_FAIL and has_pointers) or refuted
     if not fails:
         return RevocationOutcome(None, warning=message)
     # EN 319 102-1 5.2.5: no fresh revocation information -> INDETERMINATE / TRY_LATER.
