@@ -11,7 +11,9 @@ Values must be immutable or treated as read-only: they are shared between thread
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, ParamSpec, Protocol, TypeVar
@@ -34,6 +36,10 @@ class _Clearable(Protocol):
 
 _MISSING: object = object()
 _REGISTRY: dict[str, _Clearable] = {}
+# Caches owned by an object (one per service, e.g. the revocation fetch cache) rather than a module: held
+# weakly, so a discarded owner's cache leaves the registry with it; named `name[n]`.
+_OWNED: "weakref.WeakValueDictionary[str, _Clearable]" = weakref.WeakValueDictionary()
+_OWNED_SEQ = itertools.count(1)
 _REGISTRY_LOCK = threading.Lock()
 
 
@@ -44,18 +50,27 @@ def _register(cache: _Clearable) -> None:
         _REGISTRY[cache.name] = cache
 
 
+def _register_owned(cache: _Clearable) -> str:
+    with _REGISTRY_LOCK:
+        name = f"{cache.name}[{next(_OWNED_SEQ)}]"
+        _OWNED[name] = cache
+        return name
+
+
+def _all() -> list[tuple[str, _Clearable]]:
+    with _REGISTRY_LOCK:
+        return [*_REGISTRY.items(), *_OWNED.items()]
+
+
 def clear_all() -> None:
     """Empty every registered cache (the benchmarks' cold case; tests that need a fresh process state)."""
-    with _REGISTRY_LOCK:
-        caches = list(_REGISTRY.values())
-    for cache in caches:
+    for _name, cache in _all():
         cache.clear()
 
 
 def registered() -> dict[str, int]:
     """Each registered cache's name and current size (for diagnostics and tests)."""
-    with _REGISTRY_LOCK:
-        return {name: len(c) for name, c in _REGISTRY.items()}
+    return {name: len(c) for name, c in _all()}
 
 
 class BoundedCache(Generic[K, V]):
@@ -65,16 +80,20 @@ class BoundedCache(Generic[K, V]):
     functions of their key, so either is right, and the computation runs outside the lock.
     """
 
-    __slots__ = ("name", "maxsize", "_data", "_lock")
+    __slots__ = ("name", "maxsize", "_data", "_lock", "__weakref__")
 
-    def __init__(self, name: str, maxsize: int, *, register: bool = True) -> None:
+    def __init__(self, name: str, maxsize: int, *, register: bool = True, owned: bool = False) -> None:
+        """`register`: a module-level cache, registered under its unique `name`. `owned`: a cache an object
+        owns (several may exist), registered weakly under `name[n]` for as long as it lives."""
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self.name = name
         self.maxsize = maxsize
         self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
-        if register:
+        if owned:
+            self.name = _register_owned(self)
+        elif register:
             _register(self)
 
     def get(self, key: K, default: V | None = None) -> V | None:
@@ -107,6 +126,19 @@ class BoundedCache(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def pop_if(self, key: K, stale: Callable[[V], bool]) -> V | None:
+        """The value for `key` (refreshed as most recent), or None when absent or when `stale(value)`, in which
+        case it is dropped: one locked step, so an expiring entry is never served after another thread saw it go."""
+        with self._lock:
+            value = self._data.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+            if stale(value):  # type: ignore[arg-type]
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return value  # type: ignore[return-value]
 
     def __contains__(self, key: object) -> bool:
         with self._lock:

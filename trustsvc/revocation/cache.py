@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, TypeVar
+
+from trustsvc.cache import BoundedCache
 
 T = TypeVar("T")
 
@@ -36,7 +37,8 @@ class _Flight:
 class RevocationCache:
     """Entries keyed by e.g. ("crl", url) or ("ocsp", issuer key hash, serial, url), expiring at nextUpdate.
 
-    * bounded: least-recently-used entries are dropped beyond `max_entries`;
+    * bounded and locked: the entries live in a `trustsvc.cache.BoundedCache` (least-recently-used entries
+      dropped beyond `max_entries`), registered so `trustsvc.cache.clear_all()` empties it with the core's memos;
     * single-flight: when many threads ask for the same missing key at once, ONE runs the loader
       and the others wait for its result (or its error, which is not cached). This works for
       threads (the FastAPI sync routes and the CLI run validations in threads); asyncio callers
@@ -49,8 +51,9 @@ class RevocationCache:
                  wait_timeout: float = 60.0) -> None:
         self.max_entries = max_entries
         self._clock = clock or (lambda: datetime.now(timezone.utc))
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, Cached[Any]] = OrderedDict()
+        self._lock = threading.Lock()  # guards the flights (the entries have the BoundedCache's own lock)
+        self._entries: BoundedCache[Hashable, Cached[Any]] = BoundedCache("revocation.fetched", max_entries,
+                                                                          owned=True)
         self._flights: dict[Hashable, _Flight] = {}
         self._wait_timeout = wait_timeout
         self.hits = 0
@@ -60,32 +63,18 @@ class RevocationCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            return self._get_locked(key)
+    def clear(self) -> None:
+        self._entries.clear()
 
-    def _get_locked(self, key: Hashable) -> Any | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry.expires_at <= self._clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return entry.value
+    def get(self, key: Hashable) -> Any | None:
+        now = self._clock()
+        entry = self._entries.pop_if(key, lambda e: e.expires_at <= now)
+        return None if entry is None else entry.value
 
     def put(self, key: Hashable, value: Any, next_update: datetime | None) -> None:
-        with self._lock:
-            self._put_locked(key, value, next_update)
-
-    def _put_locked(self, key: Hashable, value: Any, next_update: datetime | None) -> None:
         now = self._clock()
         expires = next_update if next_update is not None and next_update > now else now + DEFAULT_TTL
-        expires = min(expires, now + MAX_TTL)
-        self._entries[key] = Cached(value, expires)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, Cached(value, min(expires, now + MAX_TTL)))
 
     def get_or_load(self, key: Hashable, loader: Callable[[], tuple[Any, datetime | None]]) -> Any:
         """The cached value for `key`, or the result of `loader()` -> (value, next_update), fetched once.
@@ -93,7 +82,7 @@ class RevocationCache:
         Errors raised by the loader propagate to every caller waiting on that flight.
         """
         with self._lock:
-            value = self._get_locked(key)
+            value = self.get(key)
             if value is not None:
                 self.hits += 1
                 return value
@@ -114,9 +103,8 @@ class RevocationCache:
         try:
             self.loads += 1
             value, next_update = loader()
-            with self._lock:
-                self._put_locked(key, value, next_update)
-                flight.result = Cached(value, self._clock())
+            self.put(key, value, next_update)
+            flight.result = Cached(value, self._clock())
             return value
         except BaseException as exc:
             flight.error = exc
