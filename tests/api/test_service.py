@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from trustsvc.api.app import create_app
-from trustsvc.api.report_jws import ReportKey, verify_report
+from trustsvc.jose import ReportKey, verify_report
 from trustsvc.cli import _register
 from trustsvc.cli import app as cli_app
 from trustsvc.errors import InvalidSignatureError

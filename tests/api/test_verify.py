@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from trustsvc.api.app import create_app
-from trustsvc.api.report_jws import verify_report
+from trustsvc.jose import verify_report
 from trustsvc.api.settings import Settings
 
 pytest.importorskip("trustsvc.validation.certificate", reason="validate_certificate not landed yet")

@@ -20,7 +20,7 @@ def verify(jws: str = typer.Argument(..., help="File holding the compact JWS, '-
            url: str | None = typer.Option(None, "--url", help="Service base URL: fetch <url>/v1/keys."),
            as_json: bool = typer.Option(False, "--json", help="Print the verified report payload.")) -> None:
     """Exit 0 if the signature verifies (prints the indication), 1 if it does not, 2 on unreadable input."""
-    from trustsvc.api.report_jws import parse_keys, verify_report
+    from trustsvc.jose import verify_report
     from trustsvc.errors import InputFormatError, InvalidSignatureError
 
     if (key is None) == (url is None):
@@ -59,7 +59,7 @@ def verify(jws: str = typer.Argument(..., help="File holding the compact JWS, '-
 
 
 def _keys(key: Path | None, url: str | None) -> list:
-    from trustsvc.api.report_jws import parse_keys
+    from trustsvc.jose import parse_keys
 
     if key is not None:
         return parse_keys(key.read_bytes())

@@ -52,7 +52,7 @@ def _progress(total: int):
 
 
 def _report_signer(report_key: Optional[Path]):
-    from trustsvc.api.report_jws import ReportKey
+    from trustsvc.jose import ReportKey
     from trustsvc.api.settings import Settings
 
     key = ReportKey.load_or_create(report_key or Settings.from_env().report_key)

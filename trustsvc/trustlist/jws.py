@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
+from trustsvc import jose
 from trustsvc.errors import InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
 from trustsvc.trustlist.model import TrustList, TrustListFormatError
 from trustsvc.x509.certificate import Certificate
@@ -35,8 +36,11 @@ _ALGS: dict[str, tuple[str, str, str | None, int | None]] = {
 
 
 def canonical_json(obj: Any) -> bytes:
-    """Canonical bytes: UTF-8, keys sorted, no insignificant whitespace, no floats (RFC 8785 on this subset)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    """The signed bytes of a trust list: RFC 8785 canonical JSON (`trustsvc.jose`, the project's one rule)."""
+    try:
+        return jose.canonical_json(obj)
+    except jose.CanonicalJSONError as exc:
+        raise TrustListFormatError(str(exc)) from None
 
 
 def _b64u(data: bytes) -> str:
