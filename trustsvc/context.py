@@ -23,20 +23,26 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal, Protocol, Union, runtime_checkable
 
+from asn1crypto import crl as asn1_crl
+
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
+from trustsvc.revocation.crl import ParsedCRL
 from trustsvc.revocation.modes import RevocationMode
 from trustsvc.revocation.source import RevocationSource
 from trustsvc.x509.algorithm_policy import DEFAULT_POLICY, AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
 
 __all__ = [
-    "CertificateInput", "InitialInputs", "Profile", "Recognition", "RevocationPolicy", "TrustSource",
+    "CRLInput", "CertificateInput", "InitialInputs", "Profile", "Recognition", "RevocationPolicy", "TrustSource",
     "ValidationContext",
 ]
 
 # A certificate as callers hand it over: parsed, a trust anchor, or DER / PEM / base64 bytes or text.
 CertificateInput = Union[Certificate, TrustAnchor, bytes, bytearray, str]
+# A CRL as callers hand it over: DER (or PEM) bytes, asn1crypto's CertificateList (a CMS's embedded CRLs), or
+# one already parsed for RFC 5280 6.3.
+CRLInput = Union[bytes, bytearray, asn1_crl.CertificateList, ParsedCRL]
 # "strict": RFC 5280 4.1/4.2 certificate profile enforced on every certificate of the path; "lenient": the
 # CA-side slips real CAs ship are tolerated and named in the report's warnings (never the ones that change meaning).
 Profile = Literal["strict", "lenient"]
@@ -195,7 +201,7 @@ class ValidationContext:
 
     def overridden(self, *, at: datetime | None = None, trust: TrustSource | None = None,
                    trust_anchors: Iterable[CertificateInput] = (), usage: str | None = None,
-                   revocation: RevocationMode | str | None = None, crls: Iterable[object] = (),
+                   revocation: RevocationMode | str | None = None, crls: Iterable[CRLInput] = (),
                    ocsp_responses: Iterable[bytes] = (), revocation_source: RevocationSource | None = None,
                    max_freshness: timedelta | None = None, algorithm_policy: AlgorithmPolicy | None = None, sm2_id: bytes | None = None,
                    budget: Budget | None = None, profile: Profile | None = None,

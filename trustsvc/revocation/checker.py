@@ -27,6 +27,7 @@ from trustsvc.revocation.crl import CRLStatus, ParsedCRL, check_crls, parse_crls
 from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.revocation.modes import RevocationMode, RevocationOutcome, judge
 from trustsvc.revocation.ocsp import check_ocsp_response
+from trustsvc.revocation.source import ExplainingRevocationSource, RevocationSource
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import PublicKey, verify_signature
@@ -106,7 +107,8 @@ class RevocationChecker:
     """One validation call's revocation state: supplied evidence, the source, parsed CRLs, CRL-signer results."""
 
     def __init__(self, *, anchors: Sequence[TrustAnchor], certificates: Sequence[Certificate],
-                 crls: Sequence[ParsedCRL], ocsp: Sequence[bytes], source: Any, mode: RevocationMode,
+                 crls: Sequence[ParsedCRL], ocsp: Sequence[bytes], source: RevocationSource | None,
+                 mode: RevocationMode,
                  at: datetime, policy: AlgorithmPolicy, sm2_id: bytes | None, budget: Budget,
                  max_freshness: timedelta | None = None, profile: str | None = None) -> None:
         self.profile = profile  # RFC 5280 certificate profile CRL-signer paths are held to (path/profile.py)
@@ -115,6 +117,7 @@ class RevocationChecker:
         self.crls = list(crls)
         self.ocsp = [bytes(o) for o in ocsp]
         self.source = source
+        self._explaining = source if isinstance(source, ExplainingRevocationSource) else None
         self.mode = mode
         self.at = at
         self.policy = policy
@@ -147,9 +150,8 @@ class RevocationChecker:
         # Supplied / embedded evidence first: no I/O when it decides.
         decision = self._decide(cert, issuer, key, anchor, depth, self.crls, self.ocsp)
         if decision.status is None and self.source is not None:
-            begin = getattr(self.source, "begin", None)
-            if callable(begin):
-                begin(cert)
+            if self._explaining is not None:
+                self._explaining.begin(cert)
             fetched = self._decide(cert, issuer, key, anchor, depth, self._source_crls(cert, issuer),
                                    self._source_ocsp(cert, issuer), fetched=True)
             if fetched.status is None:  # what the supplied material lacked still explains the outcome
@@ -159,9 +161,8 @@ class RevocationChecker:
             fetched.evidence[:0] = decision.evidence
             decision = fetched
             # What was tried and refused (SSRF guard, time-out, size limit) belongs in the report.
-            reasons_for = getattr(self.source, "reasons_for", None)
-            if callable(reasons_for):
-                decision.problems.extend(reasons_for(cert))
+            if self._explaining is not None:
+                decision.problems.extend(self._explaining.reasons_for(cert))
         out.evidence = decision.evidence
         out.refused = list(dict.fromkeys(decision.problems))
         if decision.status is not None:

@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from trustsvc.x509.certificate import Certificate
 
-__all__ = ["RevocationSource", "SuppliedRevocationSource"]
+__all__ = ["ExplainingRevocationSource", "RevocationSource", "SuppliedRevocationSource"]
 
 
 @runtime_checkable
@@ -24,6 +24,20 @@ class RevocationSource(Protocol):
 
     def ocsp_for(self, cert: Certificate, issuer: Certificate) -> Sequence[bytes]:
         """Candidate DER OCSPResponses for `cert` issued by `issuer`."""
+        ...
+
+
+@runtime_checkable
+class ExplainingRevocationSource(RevocationSource, Protocol):
+    """A source that can say what it tried and could not use (a fetching source: SSRF refusals, time-outs,
+    size limits), so the report names it; `begin` is called before a certificate's material is asked for."""
+
+    def begin(self, cert: Certificate) -> None:
+        """Forget what was refused for `cert` before: what follows is recorded afresh."""
+        ...
+
+    def reasons_for(self, cert: Certificate) -> list[str]:
+        """Why material for `cert` could not be obtained, one reason per URL tried."""
         ...
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from trustsvc.cache import BoundedCache
-from trustsvc.context import Profile, ValidationContext
-from trustsvc.errors import InputFormatError, TrustsvcError
+from trustsvc.context import CertificateInput, CRLInput, Profile, TrustSource, ValidationContext
+from trustsvc.errors import TrustsvcError
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
 from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
@@ -17,7 +16,9 @@ from trustsvc.path.validate import PathResult, PathValidationError, target_profi
 from trustsvc.reports import Indication, SubIndication
 from trustsvc.revocation.checker import RevocationChecker, RevocationResult, RevocationStatus
 from trustsvc.revocation.crl import parse_crls
+from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.revocation.modes import RevocationMode
+from trustsvc.revocation.source import RevocationSource
 from trustsvc.validation.report import CertificateReport
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
@@ -29,7 +30,7 @@ _PARSE_CACHE_SIZE = 4096
 _parsed: BoundedCache[bytes, Certificate] = BoundedCache("validation.parsed_certificates", _PARSE_CACHE_SIZE)
 
 
-def certificate_of(data: Any) -> Certificate:
+def certificate_of(data: CertificateInput) -> Certificate:
     """A Certificate from DER/PEM/base64 bytes or text (parsed once per exact input: a bounded cache, since
     parsing is a pure function and a busy service sees the same CA certificates again and again), or passed
     through when already parsed. Raises InputFormatError on garbage."""
@@ -39,7 +40,7 @@ def certificate_of(data: Any) -> Certificate:
         return data.certificate
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if not isinstance(data, (bytes, bytearray)):
+    if not isinstance(data, (bytes, bytearray)):  # not a certificate input at all: the loader says so
         return load_certificate(data)
     key = bytes(data)
     hit = _parsed.get(key)
@@ -49,7 +50,7 @@ def certificate_of(data: Any) -> Certificate:
     return _parsed.put(key, Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key))
 
 
-def certificates_of(data: Any) -> list[Certificate]:
+def certificates_of(data: CertificateInput) -> list[Certificate]:
     """Every certificate in `data`: one certificate as `certificate_of` reads it, or each one of a PEM bundle
     (several blocks, any text between them) or of a certs-only PKCS#7. Raises InputFormatError on garbage."""
     if isinstance(data, (bytes, bytearray, str)) and is_certificate_bundle(data):
@@ -57,7 +58,7 @@ def certificates_of(data: Any) -> list[Certificate]:
     return [certificate_of(data)]
 
 
-def _certs(items: Iterable[Any], what: str, problems: list[str]) -> list[Certificate]:
+def _certs(items: Iterable[CertificateInput], what: str, problems: list[str]) -> list[Certificate]:
     out = []
     for i, item in enumerate(items or ()):
         try:
@@ -67,7 +68,7 @@ def _certs(items: Iterable[Any], what: str, problems: list[str]) -> list[Certifi
     return out
 
 
-def _anchors(items: Iterable[Any], problems: list[str]) -> list[TrustAnchor]:
+def _anchors(items: Iterable[CertificateInput], problems: list[str]) -> list[TrustAnchor]:
     out = []
     for i, item in enumerate(items or ()):
         if isinstance(item, TrustAnchor):
@@ -143,7 +144,7 @@ def _purpose_oid(name: str) -> str:
         return name  # an unknown name matches no purpose: the check fails with the name in the reason
 
 
-def _check_usage(ee: Certificate, key_usage, extended_key_usage) -> str | None:
+def _check_usage(ee: Certificate, key_usage: Iterable[str] | None, extended_key_usage: Iterable[str] | None) -> str | None:
     if key_usage:
         if ee.key_usage is not None:
             missing = {_key_usage_name(k) for k in key_usage} - set(ee.key_usage)
@@ -160,12 +161,12 @@ def _check_usage(ee: Certificate, key_usage, extended_key_usage) -> str | None:
 
 
 def validate_certificate(
-    end_entity: Any,
-    intermediates: Sequence[Any] = (),
-    trust_anchors: Sequence[Any] = (),
+    end_entity: CertificateInput,
+    intermediates: Sequence[CertificateInput] = (),
+    trust_anchors: Sequence[CertificateInput] = (),
     at: datetime | None = None,
-    crls: Sequence[Any] = (),
-    other_certs: Sequence[Any] = (),
+    crls: Sequence[CRLInput] = (),
+    other_certs: Sequence[CertificateInput] = (),
     initial_policy_set: Iterable[str] | None = None,
     explicit_policy: bool = False,
     policy_mapping_inhibit: bool = False,
@@ -174,10 +175,10 @@ def validate_certificate(
     key_usage: Iterable[str] | None = None,
     extended_key_usage: Iterable[str] | None = None,
     *,
-    trust: Any = None,
+    trust: TrustSource | None = None,
     usage: str | None = None,
     ocsp_responses: Sequence[bytes] = (),
-    revocation_source: Any = None,
+    revocation_source: RevocationSource | None = None,
     algorithm_policy: AlgorithmPolicy | None = None,
     sm2_id: bytes | None = None,
     budget: Budget | None = None,
@@ -223,7 +224,7 @@ def validate_certificate(
     return _validate(ee, intermediates, other_certs, ctx, report)
 
 
-def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequence[Any], ctx: ValidationContext,
+def _validate(ee: Certificate, intermediates: Sequence[CertificateInput], other_certs: Sequence[CertificateInput], ctx: ValidationContext,
               report: CertificateReport) -> CertificateReport:
     """Build and validate paths for `ee` under `ctx` (the body of validate_certificate, inputs resolved).
 
@@ -251,7 +252,7 @@ def _validate(ee: Certificate, intermediates: Sequence[Any], other_certs: Sequen
 class _Run:
     """The state of one validate_certificate call: resolved inputs, the revocation checker, the best failure."""
 
-    def __init__(self, ee: Certificate, intermediates: Sequence[Any], other_certs: Sequence[Any],
+    def __init__(self, ee: Certificate, intermediates: Sequence[CertificateInput], other_certs: Sequence[CertificateInput],
                  ctx: ValidationContext, report: CertificateReport) -> None:
         self.ee, self.ctx, self.report = ee, ctx, report
         self.at = report.validation_time
@@ -278,7 +279,7 @@ class _Run:
             max_freshness=ctx.revocation.max_freshness, profile=self.requested_profile.value)
         ini = ctx.initial
         self.initial_policy_set = set(ini.policy_set) if ini.policy_set is not None else None
-        self.evidence: list[Any] = []
+        self.evidence: list[RevocationEvidence] = []
         self.failure: _Failure | None = None
         self.attempts = Attempts()
         report.attempts = self.attempts

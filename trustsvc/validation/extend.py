@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from trustsvc.cms.augment import add_archive_timestamp, add_validation_data
-from trustsvc.cms.layout import read_layout
-from trustsvc.cms.levels import LT, LTA, SHORT, signature_level
+from trustsvc.cms.layout import RawSignedData, read_layout
+from trustsvc.cms.levels import LT, LTA, SHORT
 from trustsvc.cms.signed_data import CMSFormatError, SignedData, parse_signed_data
 from trustsvc.cms.timestamp import parse_timestamp_token
-from trustsvc.cms.validation_data import ARCHIVE_TIMESTAMPS, embedded
+from trustsvc.cms.validation_data import ARCHIVE_TIMESTAMPS, ValidationData, embedded
 from trustsvc.cms.attributes import ID_AA_SIGNATURE_TIMESTAMP
+from trustsvc.context import CertificateInput, CRLInput, TrustSource
 from trustsvc.errors import InputFormatError
+from trustsvc.path.anchor import TrustAnchor
+from trustsvc.revocation.source import ExplainingRevocationSource, RevocationSource
+from trustsvc.validation.report import CertificateReport
 from trustsvc.validation.timestamp import coerce_certs
 from trustsvc.x509.certificate import Certificate
 
@@ -35,8 +39,14 @@ class ExtendError(InputFormatError):
 class _Recording:
     """Wraps a revocation source and keeps every byte string it returned (to embed what was used)."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.crls, self.ocsp = inner, [], []
+    def __init__(self, inner: RevocationSource | None) -> None:
+        self.inner = inner
+        self.crls: list[bytes] = []
+        self.ocsp: list[bytes] = []
+
+    def begin(self, cert: Certificate) -> None:
+        if isinstance(self.inner, ExplainingRevocationSource):
+            self.inner.begin(cert)
 
     def crls_for(self, cert: Certificate, issuer: Certificate | None) -> Sequence[bytes]:
         got = list(self.inner.crls_for(cert, issuer)) if self.inner is not None else []
@@ -49,7 +59,7 @@ class _Recording:
         return got
 
     def reasons_for(self, cert: Certificate) -> list[str]:
-        return list(getattr(self.inner, "reasons_for", lambda _c: [])(cert))
+        return self.inner.reasons_for(cert) if isinstance(self.inner, ExplainingRevocationSource) else []
 
 
 def extend_signature(
@@ -58,12 +68,12 @@ def extend_signature(
     level: str = "B-LTA",
     content: bytes | None = None,
     timestamper: Callable[[bytes, str], bytes] | None = None,
-    trust: Any = None,
-    trust_anchors: Sequence[Any] = (),
-    other_certs: Sequence[Any] = (),
-    crls: Sequence[bytes] = (),
+    trust: TrustSource | None = None,
+    trust_anchors: Sequence[CertificateInput] = (),
+    other_certs: Sequence[CertificateInput] = (),
+    crls: Sequence[CRLInput] = (),
     ocsp_responses: Sequence[bytes] = (),
-    revocation_source: Any = None,
+    revocation_source: RevocationSource | None = None,
     at: datetime | None = None,
 ) -> bytes:
     """Return `signature` extended to `level` ("B-LT" or "B-LTA"); the signed parts keep their octets.
@@ -97,9 +107,11 @@ def extend_signature(
 class _Gatherer:
     """Finds the paths and revocation data of the signer and every TSA and adds what the signature lacks."""
 
-    def __init__(self, trust: Any, anchors: list, others: list, crls: list[bytes], ocsp: list[bytes],
+    def __init__(self, trust: TrustSource | None, anchors: list[Certificate | TrustAnchor],
+                 others: list[Certificate | TrustAnchor], crls: list[CRLInput], ocsp: list[bytes],
                  source: _Recording, now: datetime) -> None:
-        self.trust, self.anchors, self.others = trust, anchors, [getattr(c, "certificate", c) for c in others]
+        self.trust, self.anchors = trust, anchors
+        self.others = [c.certificate if isinstance(c, TrustAnchor) else c for c in others]
         self.crls, self.ocsp, self.source, self.now = crls, ocsp, source, now
 
     def add_missing(self, der: bytes) -> bytes:
@@ -142,7 +154,8 @@ class _Gatherer:
                 out.append(bytes(b))
         return out
 
-    def _subjects(self, sd: SignedData, layout: Any, pool: list) -> list[tuple[Certificate, datetime, list]]:
+    def _subjects(self, sd: SignedData, layout: RawSignedData,
+                  pool: list[Certificate]) -> list[tuple[Certificate, datetime, list[Certificate]]]:
         """(certificate, time to find its path at, extra certificates): each signer and each TSA."""
         out = []
         for signer in sd.signers:
@@ -164,7 +177,7 @@ class _Gatherer:
             out.append((cert, first or self.now, []))
         return out
 
-    def _validate(self, cert: Certificate, at: datetime, pool: list, have: Any) -> Any:
+    def _validate(self, cert: Certificate, at: datetime, pool: list[Certificate], have: ValidationData) -> CertificateReport:
         from trustsvc.validation.certificate import validate_certificate
 
         # Paths are found at the time the certificate was used; revocation data is what exists now

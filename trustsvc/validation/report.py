@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
+from trustsvc.path.builder import Attempt
 from trustsvc.reports import Indication, SubIndication
+from trustsvc.revocation.checker import CertificateStatus
+from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.x509.certificate import Certificate
 
 
-def _cert_dict(c: Certificate) -> dict[str, Any]:
+def _cert_dict(c: Certificate) -> dict[str, str]:
     return {"subject": c.subject_str, "issuer": c.issuer_str, "serial_number": format(c.serial_number, "x"),
             "sha256": c.sha256, "not_before": c.not_before.isoformat(), "not_after": c.not_after.isoformat()}
 
@@ -27,14 +28,14 @@ class CertificateReport:
     user_constrained_policy_set: set[str] = field(default_factory=set)
     authority_constrained_policy_set: set[str] = field(default_factory=set)
     user_notices: list[str] = field(default_factory=list)
-    revocation_evidence: list[Any] = field(default_factory=list)
+    revocation_evidence: list[RevocationEvidence] = field(default_factory=list)
     # Per certificate of the path (revocation/checker.CertificateStatus): status, evidence used, what was refused.
-    revocation: list[Any] = field(default_factory=list)
-    recognition: dict | None = None
+    revocation: list[CertificateStatus] = field(default_factory=list)
+    recognition: dict[str, object] | None = None
     validation_time: datetime | None = None
     validation_time_source: str = "now"
     trust_anchor: str | None = None
-    attempts: list[Any] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)  # path/builder.Attempts: the first ones, and a total
     usage: str | None = None
     lang: str = "en"
     technical_details: list[str] = field(default_factory=list)  # the layers' own English reasons (validation/localise.py)
@@ -44,11 +45,11 @@ class CertificateReport:
         return self.indication is Indication.PASSED
 
     @property
-    def revoked(self) -> Any:
+    def revoked(self) -> CertificateStatus | None:
         """The certificate status that failed the path on revocation (REVOKED / on hold), if any."""
-        return next((c for c in self.revocation if getattr(c.outcome, "indication", None) is not None), None)
+        return next((c for c in self.revocation if c.outcome.indication is not None), None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "indication": self.indication.value,
             "sub_indication": self.sub_indication.value if self.sub_indication else None,

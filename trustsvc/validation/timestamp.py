@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Sequence
 
 from trustsvc.cache import BoundedCache
-from trustsvc.context import Profile, ValidationContext
+from trustsvc.context import CertificateInput, CRLInput, Profile, TrustSource, ValidationContext
 from trustsvc.cms.signed_data import CMSFormatError
 from trustsvc.cms.timestamp import TimestampToken, given_imprint, parse_timestamp_token, tsa_certificate_problem
 from trustsvc.cms.attributes import ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, CertBinding, signing_certificate_binding
-from trustsvc.cms.signed_data import verify_signer_crypto
+from trustsvc.cms.signed_data import SignerInfo, verify_signer_crypto
 from trustsvc.errors import InputFormatError, TrustsvcError, UnsupportedAlgorithmError
+from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
 from trustsvc.reports import Indication, SignatureIndication, SubIndication
+from trustsvc.revocation.source import RevocationSource
 from trustsvc.validation import localise, times
 from trustsvc.validation.messages import message
 from trustsvc.validation.signature_report import TimestampReport
@@ -35,7 +37,7 @@ _FROM_CERT = {
 }
 
 
-def fmt_time(t: datetime, zone: Any = None) -> str:
+def fmt_time(t: datetime, zone: str | tzinfo | None = None) -> str:
     """UTC, and the platform zone beside it when one is configured (see validation/times.py)."""
     return times.fmt_time(t, zone)
 
@@ -69,7 +71,7 @@ def cert_indication(indication: Indication) -> SignatureIndication:
     return _FROM_CERT[indication]
 
 
-def coerce_certs(items: Sequence[Any]) -> list[Any]:
+def coerce_certs(items: Sequence[CertificateInput]) -> list[Certificate | TrustAnchor]:
     """Certificates given as bytes / PEM / Certificate / TrustAnchor -> Certificate (TrustAnchor kept)."""
     out = []
     for item in items:
@@ -80,8 +82,8 @@ def coerce_certs(items: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _plain_certs(items: Sequence[Any]) -> list[Certificate]:
-    return [getattr(c, "certificate", c) for c in items]
+def _plain_certs(items: Sequence[Certificate | TrustAnchor]) -> list[Certificate]:
+    return [c.certificate if isinstance(c, TrustAnchor) else c for c in items]
 
 
 def _directly_trusted(cert: Certificate, ctx: ValidationContext) -> bool:
@@ -102,7 +104,7 @@ _MAX_BINDINGS = 256
 _BINDINGS: BoundedCache[tuple[bytes, bytes], CertBinding] = BoundedCache("validation.tsa_bindings", _MAX_BINDINGS)
 
 
-def _tsa_binding(signer: Any, tsa: Certificate) -> CertBinding:
+def _tsa_binding(signer: SignerInfo, tsa: Certificate) -> CertBinding:
     """The token's ESSCertID(v2) checked against the TSA certificate, memoised per (attribute, certificate).
 
     A TSA puts the same signing-certificate attribute, naming the same certificate, in every token
@@ -125,18 +127,18 @@ def check_token(
     *,
     data: bytes | None = None,
     digest: bytes | None = None,
-    trust: Any = None,
-    trust_anchors: Sequence[Any] = (),
+    trust: TrustSource | None = None,
+    trust_anchors: Sequence[CertificateInput] = (),
     deadline: datetime | None = None,
     lang: str = "en",
-    crls: Sequence[bytes] = (),
-    other_certs: Sequence[Any] = (),
+    crls: Sequence[CRLInput] = (),
+    other_certs: Sequence[CertificateInput] = (),
     revocation: str = "soft-fail",
     ocsp_responses: Sequence[bytes] = (),
-    revocation_source: Any = None,
+    revocation_source: RevocationSource | None = None,
     max_freshness: timedelta | None = None,
     context: ValidationContext | None = None,
-    zone: Any = None,
+    zone: str | tzinfo | None = None,
 ) -> TimestampReport:
     """Validate a parsed token: imprint, TSA signature and binding, TSA constraints, chain and recognition at genTime.
 
@@ -218,7 +220,7 @@ def _check_tsa_signature(token: TimestampToken, extra: list[Certificate], lang: 
     return None
 
 
-def _check_tsa_chain(token: TimestampToken, extra: list[Certificate], ctx: ValidationContext, lang: str, zone: Any,
+def _check_tsa_chain(token: TimestampToken, extra: list[Certificate], ctx: ValidationContext, lang: str, zone: str | tzinfo | None,
                      report: TimestampReport) -> _Stop | None:
     """The TSA certificate validated at genTime (or directly trusted, TS 119 612 5.5.3) and recognised as a TSA
     service granted for timestamping at genTime."""
@@ -259,7 +261,7 @@ def _check_tsa_chain(token: TimestampToken, extra: list[Certificate], ctx: Valid
     return None
 
 
-def _check_deadline(token: TimestampToken, deadline: datetime | None, lang: str, zone: Any,
+def _check_deadline(token: TimestampToken, deadline: datetime | None, lang: str, zone: str | tzinfo | None,
                     report: TimestampReport) -> _Stop | None:
     """E-tendering: genTime must not be after the bid deadline; and a token over no checked data proves nothing."""
     if deadline is not None and token.gen_time > deadline:
@@ -276,22 +278,22 @@ def validate_timestamp(
     *,
     content: bytes | None = None,
     digest: bytes | str | tuple[str, bytes | str] | None = None,
-    trust: Any = None,
-    trust_anchors: Sequence[Any] = (),
+    trust: TrustSource | None = None,
+    trust_anchors: Sequence[CertificateInput] = (),
     deadline: datetime | str | None = None,
     lang: str = "en",
-    crls: Sequence[bytes] = (),
-    other_certs: Sequence[Any] = (),
+    crls: Sequence[CRLInput] = (),
+    other_certs: Sequence[CertificateInput] = (),
     revocation: str = "soft-fail",
     ocsp_responses: Sequence[bytes] = (),
-    revocation_source: Any = None,
+    revocation_source: RevocationSource | None = None,
     max_freshness: timedelta | None = None,
     algorithm_policy: AlgorithmPolicy | None = None,
     sm2_id: bytes | None = None,
     budget: Budget | None = None,
     profile: Profile | None = None,
     context: ValidationContext | None = None,
-    platform_timezone: Any = None,
+    platform_timezone: str | tzinfo | None = None,
 ) -> TimestampReport:
     """Validate an RFC 3161 / RFC 5816 timestamp token (or TimeStampResp) over `content` or its `digest`.
 
