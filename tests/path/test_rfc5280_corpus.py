@@ -796,3 +796,17 @@ VERSION_AND_VALIDITY = [
 def test_version_and_validity_encoding(case) -> None:
     _id, make, expected = case
     check(expected, run(make()))
+
+
+def test_every_rejection_names_the_rule_and_the_certificate() -> None:
+    """A must-fail case's first reason says which certificate broke which rule (an RFC clause or a profile rule
+    id); only "no path at all" and "not a certificate" have no rule to name."""
+    for _id, make, expected in CASES + EXTRA + VERSION_AND_VALIDITY:
+        if expected is PASS:
+            continue
+        report = run(make())
+        first = report.reasons[0]
+        if report.sub_indication is NO_CHAIN or first.startswith("end-entity certificate unreadable"):
+            continue
+        assert "RFC " in first, (_id, first)
+        assert any(w in first for w in ("trust anchor", "certificate ", "end entity")), (_id, first)

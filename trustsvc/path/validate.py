@@ -183,25 +183,29 @@ def _unknown_critical(cert: Certificate, i: int) -> None:
     # RFC 5280 6.1.4 (o) / 6.1.5 (f) / RFC 5937 3: unrecognised critical extensions
     unknown = cert.critical_extension_oids - KNOWN_EXTENSIONS
     if unknown:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: unrecognised critical extension(s) {sorted(unknown)}", i)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(i, cert)}: unrecognised critical extension(s) {sorted(unknown)} (RFC 5280 6.1.4 (o))", i)
 
 
 def _check_anchor(anchor: Certificate, n: int, at: datetime) -> None:
     """RFC 5280 6.1.1 (d) with RFC 5937: the constraints an anchor given as a certificate puts on the path."""
     # Validity at the validation time: an expired root is not an anchor then (RFC 5937 3.1).
     if at < anchor.not_before:
-        raise _fail(SubIndication.NOT_YET_VALID, f"{_who(0, anchor)} is not valid before {anchor.not_before.isoformat()}", 0)
+        raise _fail(SubIndication.NOT_YET_VALID,
+                    f"{_who(0, anchor)} is not valid before {anchor.not_before.isoformat()} (RFC 5937 3.1)", 0)
     if at > anchor.not_after:
-        raise _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(0, anchor)} expired at {anchor.not_after.isoformat()}", 0)
+        raise _fail(SubIndication.OUT_OF_BOUNDS_NO_POE,
+                    f"{_who(0, anchor)} expired at {anchor.not_after.isoformat()} (RFC 5937 3.1)", 0)
     _unknown_critical(anchor, 0)
     if n == 0:
         return  # the target itself is trusted: it vouches for nothing below it
     # RFC 5280 4.2.1.9 / 6.1.4 (k) on the anchor: a v3 anchor must be a CA
     if anchor.version >= 3 and not anchor.is_ca:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(0, anchor)} is not a CA certificate (basicConstraints)", 0)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(0, anchor)} is not a CA certificate (basicConstraints, RFC 5937 3.2)", 0)
     # RFC 5280 4.2.1.3 / 6.1.4 (n) on the anchor
     if anchor.key_usage is not None and "key_cert_sign" not in anchor.key_usage:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(0, anchor)}: keyUsage lacks keyCertSign", 0)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(0, anchor)}: keyUsage lacks keyCertSign (RFC 5937 3.2)", 0)
 
 
 def _initialise(path: list[Certificate], *, at: datetime, explicit_policy: bool, policy_mapping_inhibit: bool,
@@ -241,23 +245,27 @@ def _process_certificate(cert: Certificate, i: int, s: _State) -> None:
     try:
         used = verify_certificate_signature(cert, s.working_key, s.budget, sm2_id=s.sm2_id)
     except SignatureError as exc:
-        raise _fail(SubIndication.SIG_CRYPTO_FAILURE, f"{_who(i, cert)}: signature invalid: {exc}", i, Indication.FAILED) from None
+        raise _fail(SubIndication.SIG_CRYPTO_FAILURE,
+                    f"{_who(i, cert)}: signature invalid: {exc} (RFC 5280 6.1.3 (a)(1))", i, Indication.FAILED) from None
     problem = s.algorithm_policy.check(used, s.at)
     if problem:
         raise _fail(SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: {problem}", i)
     # 6.1.3 (a)(2) validity
     err = None
     if s.at < cert.not_before:
-        err = _fail(SubIndication.NOT_YET_VALID, f"{_who(i, cert)} is not valid before {cert.not_before.isoformat()}", i)
+        err = _fail(SubIndication.NOT_YET_VALID,
+                    f"{_who(i, cert)} is not valid before {cert.not_before.isoformat()} (RFC 5280 6.1.3 (a)(2))", i)
     elif s.at > cert.not_after:
-        err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE, f"{_who(i, cert)} expired at {cert.not_after.isoformat()}", i)
+        err = _fail(SubIndication.OUT_OF_BOUNDS_NO_POE,
+                    f"{_who(i, cert)} expired at {cert.not_after.isoformat()} (RFC 5280 6.1.3 (a)(2))", i)
     if err is not None:
         if not last or s.end_entity_expiry_fatal:
             raise err
         s.ee_time_problem = err
     # 6.1.3 (a)(4) name chaining
     if cert.issuer_key != s.working_issuer:
-        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND, f"{_who(i, cert)}: issuer name does not chain", i)
+        raise _fail(SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                    f"{_who(i, cert)}: issuer name does not chain (RFC 5280 6.1.3 (a)(4))", i)
     # 6.1.3 (b), (c) name constraints (not for self-issued intermediates)
     if s.constraints and (last or not cert.self_issued):
         names = certificate_names(cert)
@@ -267,7 +275,8 @@ def _process_certificate(cert: Certificate, i: int, s: _State) -> None:
     s.graph.process_certificate(cert.policies, any_allowed=s.inhibit_any > 0 or (not last and cert.self_issued))
     # 6.1.3 (f)
     if s.explicit == 0 and s.graph.null:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: no valid policy and explicit policy required", i)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(i, cert)}: no valid policy and explicit policy required (RFC 5280 6.1.3 (f))", i)
 
 
 def _prepare_next(cert: Certificate, i: int, s: _State) -> None:
@@ -276,7 +285,8 @@ def _prepare_next(cert: Certificate, i: int, s: _State) -> None:
     mappings = cert.policy_mappings
     if mappings:
         if any(ANY_POLICY in m for m in mappings):
-            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: policy mapping to or from anyPolicy", i)
+            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                        f"{_who(i, cert)}: policy mapping to or from anyPolicy (RFC 5280 6.1.4 (a))", i)
         s.graph.apply_mappings(mappings, mapping_allowed=s.mapping > 0)
     # 6.1.4 (c)-(f) working issuer name, key and parameters
     s.working_issuer = cert.subject_key
@@ -308,18 +318,21 @@ def _prepare_next(cert: Certificate, i: int, s: _State) -> None:
         s.inhibit_any = min(s.inhibit_any, cert.inhibit_any_policy)
     # 6.1.4 (k) basicConstraints
     if not cert.is_ca:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)} is not a CA certificate (basicConstraints)", i)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(i, cert)} is not a CA certificate (basicConstraints, RFC 5280 6.1.4 (k))", i)
     # 6.1.4 (l), (m) path length
     if not cert.self_issued:
         if s.max_path_length <= 0:
-            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: path length constraint exceeded", i)
+            raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                        f"{_who(i, cert)}: path length constraint exceeded (RFC 5280 6.1.4 (l))", i)
         s.max_path_length -= 1
     plc = cert.path_len_constraint
     if plc is not None and plc < s.max_path_length:
         s.max_path_length = plc
     # 6.1.4 (n) keyUsage
     if cert.key_usage is not None and "key_cert_sign" not in cert.key_usage:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, cert)}: keyUsage lacks keyCertSign", i)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(i, cert)}: keyUsage lacks keyCertSign (RFC 5280 6.1.4 (n))", i)
 
 
 def _wrap_up(cert: Certificate, s: _State) -> None:
@@ -365,7 +378,8 @@ def validate_path(
                 _wrap_up(cert, s)
             _unknown_critical(cert, i)
     except NameConstraintViolation as exc:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"{_who(i, path[i])}: name constraints: {exc}", i) from None
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"{_who(i, path[i])}: name constraints: {exc} (RFC 5280 6.1.3 (b), (c))", i) from None
     except PolicyGraphTooLarge as exc:
         raise _fail(SubIndication.POLICY_PROCESSING_ERROR, str(exc), i) from None
     # 6.1.5 (g)
@@ -373,6 +387,7 @@ def validate_path(
     if s.deferred:
         _judge_deferred(s, authority)
     if s.explicit == 0 and not user:
-        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE, "explicit policy required but the user-constrained policy set is empty", n)
+        raise _fail(SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    "explicit policy required but the user-constrained policy set is empty (RFC 5280 6.1.5 (g))", n)
     return PathResult(s.keys, authority, user, s.graph.user_notices(), s.ee_time_problem, path[n] if n else None, s.params,
                       s.warnings)

@@ -149,14 +149,14 @@ def _check_usage(ee: Certificate, key_usage: Iterable[str] | None, extended_key_
         if ee.key_usage is not None:
             missing = {_key_usage_name(k) for k in key_usage} - set(ee.key_usage)
             if missing:
-                return f"keyUsage lacks {sorted(missing)}"
+                return f"keyUsage lacks {sorted(missing)} (RFC 5280 4.2.1.3)"
     if extended_key_usage:
         eku = ee.extended_key_usage
         # RFC 5280 4.2.1.12: no extKeyUsage = any purpose; anyExtendedKeyUsage = any purpose
         if eku is not None and "2.5.29.37.0" not in eku:
             wanted = {_purpose_oid(x) for x in extended_key_usage}
             if not wanted & eku:
-                return f"extendedKeyUsage lacks {sorted(extended_key_usage)}"
+                return f"extendedKeyUsage lacks {sorted(extended_key_usage)} (RFC 5280 4.2.1.12)"
     return None
 
 
