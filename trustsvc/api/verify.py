@@ -13,21 +13,22 @@ from trustsvc.api.problems import Problem
 from trustsvc.errors import InputFormatError, TrustsvcError, reason_of
 from trustsvc.trustlist.store import TrustStore
 from trustsvc.validation import times
+from trustsvc.x509 import armor
 from trustsvc.x509.certificate import Certificate
 from trustsvc.validation.certificate import certificate_of, certificates_of, validate_certificate
 from trustsvc.validation.signature import validate_signature
 from trustsvc.validation.timestamp import validate_timestamp
 
 _B64_JUNK = re.compile(rb"\s+")
-_PEM = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.S)
 
 
 def decode_b64(value: str, what: str, kind: str = "invalid-request") -> bytes:
     """Strict base64 (whitespace and a PEM armour tolerated); 422 problem otherwise."""
     raw = value.encode("utf-8", "replace")
-    m = _PEM.search(raw)
-    if m:
-        raw = m.group(1)
+    # The first PEM block's text, found in one linear pass (a lazy BEGIN..END regex is quadratic on BEGIN floods).
+    block = next(armor.blocks(raw), None) if armor.detect(raw) else None
+    if block is not None:
+        raw = block[1]
     try:
         return base64.b64decode(_B64_JUNK.sub(b"", raw), validate=True)
     except (binascii.Error, ValueError):

@@ -13,6 +13,7 @@ from trustsvc import tlv
 from trustsvc.cache import memoize
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
+from trustsvc.x509 import armor
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import SignatureAlgorithm, signature_hash_of, verify_signature
 from trustsvc.x509.sm2 import SM2_WITH_SM3_OID, SM3_OID, sm3
@@ -242,7 +243,7 @@ def _to_der(data: bytes | str) -> bytes:
         raise CMSFormatError(f"CMS: {len(data)} bytes exceeds the {MAX_CMS_BYTES}-byte limit")
     if pem.detect(data):
         try:
-            _label, _headers, der = pem.unarmor(data)
+            (_label, der), *_ = armor.unarmor(data)  # linear in the input (asn1crypto's is quadratic)
         except ValueError as exc:
             raise CMSFormatError(f"CMS: malformed PEM ({exc})") from None
         return der

@@ -11,6 +11,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 
 from trustsvc.errors import InputFormatError
+from trustsvc.x509 import armor
 from trustsvc.x509.certificate import Certificate
 
 # Hard cap on a single certificate/CRL blob; hostile inputs must cost bounded work.
@@ -38,7 +39,7 @@ def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list
     if pem.detect(data):
         blobs, others = [], []
         try:
-            for label, _headers, der in pem.unarmor(data, multiple=True):
+            for label, der in armor.unarmor(data):  # linear in the input (asn1crypto's is quadratic)
                 (blobs if label in labels else others).append(der if label in labels else label)
         except ValueError as exc:
             raise InputFormatError(f"{what}: malformed PEM ({exc})") from None
