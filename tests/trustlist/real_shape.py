@@ -139,12 +139,17 @@ def sign(xml: bytes, key, cert: Certificate, *, scheme: str = "rsa", hash_name: 
 
 def national_list(*, issued: str = "2019-09-04T08:00:00Z", territory: str | None = "ZZ", prefix: str = "",
                   version: int = 5, service_cert: Certificate | None = None, extra_service: str = "",
-                  next_update: str | None = "2030-03-04T00:00:00Z") -> bytes:
+                  next_update: str | None = "2030-03-04T00:00:00Z", zoneless: bool = True,
+                  backup_pointer: bool = True) -> bytes:
     """A national trusted list shaped like the published ones (default namespace unless `prefix`)."""
     p = f"{prefix}:" if prefix else ""
     xmlns = f'xmlns:{prefix}="http://uri.etsi.org/02231/v2#"' if prefix else 'xmlns="http://uri.etsi.org/02231/v2#"'
     cert_b64 = base64.b64encode(service_cert.der).decode() if service_cert else ""
     territory_xml = f"<{p}SchemeTerritory>{territory}</{p}SchemeTerritory>" if territory else ""
+    pointers = (f"<{p}PointersToOtherTSL><{p}OtherTSLPointer><{p}TSLLocation>http://backup.example.zz/tl.xml"
+                f"</{p}TSLLocation><{p}AdditionalInformation><{p}TextualInformation xml:lang=\"en\">backup"
+                f"</{p}TextualInformation></{p}AdditionalInformation></{p}OtherTSLPointer></{p}PointersToOtherTSL>"
+                if backup_pointer else "")
     next_xml = (f"<{p}NextUpdate><{p}dateTime>{next_update}</{p}dateTime></{p}NextUpdate>" if next_update
                 else f"<{p}NextUpdate/>")
     doc = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -163,9 +168,7 @@ def national_list(*, issued: str = "2019-09-04T08:00:00Z", territory: str | None
     {territory_xml}
     <{p}PolicyOrLegalNotice><{p}TSLLegalNotice xml:lang="en">Legal notice</{p}TSLLegalNotice></{p}PolicyOrLegalNotice>
     <{p}HistoricalInformationPeriod>65535</{p}HistoricalInformationPeriod>
-    <{p}PointersToOtherTSL>
-      <{p}OtherTSLPointer><{p}TSLLocation>http://backup.example.zz/tl.xml</{p}TSLLocation><{p}AdditionalInformation><{p}TextualInformation xml:lang="en">backup</{p}TextualInformation></{p}AdditionalInformation></{p}OtherTSLPointer>
-    </{p}PointersToOtherTSL>
+    {pointers}
     <{p}ListIssueDateTime>{issued}</{p}ListIssueDateTime>
     {next_xml}
     <{p}DistributionPoints><{p}URI>https://example.zz/tl.xml</{p}URI></{p}DistributionPoints>
@@ -182,7 +185,7 @@ def national_list(*, issued: str = "2019-09-04T08:00:00Z", territory: str | None
             <{p}ServiceName><{p}Name xml:lang="en">Zed Qualified CA</{p}Name></{p}ServiceName>
             <{p}ServiceDigitalIdentity><{p}DigitalId><{p}X509Certificate>{cert_b64}</{p}X509Certificate></{p}DigitalId></{p}ServiceDigitalIdentity>
             <{p}ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</{p}ServiceStatus>
-            <{p}StatusStartingTime>2016-07-01T00:00:00</{p}StatusStartingTime>
+            <{p}StatusStartingTime>2016-07-01T00:00:00{"" if zoneless else "Z"}</{p}StatusStartingTime>
             <{p}ServiceSupplyPoints/>
             <{p}ServiceInformationExtensions>
               <{p}Extension Critical="true"><ns5:Qualifications><ns5:QualificationElement><ns5:Qualifiers><ns5:Qualifier uri="http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/QCWithQSCD"/></ns5:Qualifiers><ns5:CriteriaList assert="atLeastOne"><ns5:PolicySet><ns5:PolicyIdentifier><ns3:Identifier Qualifier="OIDAsURN">urn:oid:1.2.3.4</ns3:Identifier></ns5:PolicyIdentifier></ns5:PolicySet></ns5:CriteriaList></ns5:QualificationElement></ns5:Qualifications></{p}Extension>
