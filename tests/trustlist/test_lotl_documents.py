@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from trustsvc.trustlist.loader import TrustListRejected
 from trustsvc.trustlist.lotl import load_lotl
 from trustsvc.x509.load import load_certificates
 
@@ -52,3 +55,25 @@ def test_pivots_are_found_by_content_under_any_file_name():
     pivots = [(f"tl_pivot_{n}_mp.xml", _read(f"eu-lotl-pivot-{n}.xml")) for n in (282, 300, 335, 341)]
     result = load_lotl([("eu-lotl.xml", _read("eu-lotl.xml")), *pivots], signers=boot)
     assert result.pivots == (282, 300, 335, 341)
+
+
+@pytest.mark.parametrize("edit", ["altered", "two signatures"])
+def test_an_altered_or_doubly_signed_lotl_is_rejected_without_walking_pivots(edit):
+    lotl = _read("eu-lotl.xml")
+    if edit == "altered":
+        lotl = lotl.replace(b"European Commission", b"Europeam Commission", 1)
+        expected = "HASH_FAILURE"
+    else:
+        i, j = lotl.index(b"<ds:Signature"), lotl.index(b"</ds:Signature>") + len(b"</ds:Signature>")
+        lotl = lotl[:j] + lotl[i:j] + lotl[j:]
+        expected = "FORMAT_FAILURE"
+    pivots = [(f"eu-lotl-pivot-{n}.xml", _read(f"eu-lotl-pivot-{n}.xml")) for n in (282, 300, 335, 341)]
+    with pytest.raises(TrustListRejected) as exc:
+        load_lotl([("eu-lotl.xml", lotl), *pivots], signers=_latest())
+    assert exc.value.code == "bad_signature" and expected in str(exc.value) and "pivot" not in str(exc.value)
+
+
+def test_a_lotl_that_does_not_parse_is_malformed():
+    with pytest.raises(TrustListRejected) as exc:
+        load_lotl([("eu-lotl.xml", _read("eu-lotl.xml")[:50000])], signers=_latest())
+    assert exc.value.code in ("malformed", "no_lotl")

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Sequence
 from urllib.parse import urlparse
 
 from trustsvc.errors import InvalidSignatureError, TrustsvcError
+from trustsvc.reports import SubIndication
 from trustsvc.trustlist.jws import canonical_json
 from trustsvc.trustlist.loader import AcceptedList, TrustListRejected
 from trustsvc.trustlist.model import Pointer, TrustList, TrustListFormatError, format_time
@@ -164,6 +165,31 @@ def _walk_pivots(lotl: TrustList, docs: _Documents, signers: tuple[Certificate, 
     return current, walked
 
 
+# Failures a different set of signer certificates (reached through the pivots) could resolve.
+_SIGNER_PROBLEMS = (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.OUT_OF_BOUNDS_NO_POE)
+
+
+def _authenticate(lotl_data: bytes, docs: "_Documents", signers: tuple[Certificate, ...],
+                  problems: list[str]) -> tuple[TrustList, Certificate, list[int]]:
+    """The LOTL verified with the configured signers, or else with the set its pivots hand over."""
+    try:
+        lotl, signer = import_signed_xml(lotl_data, signers)
+        return lotl, signer, []
+    except InvalidSignatureError as exc:
+        failure = getattr(exc, "failure", None)
+        if failure is not None and failure.sub_indication not in _SIGNER_PROBLEMS:
+            # Altered, signed twice or with a refused algorithm: no pivot makes that list authentic.
+            raise TrustListRejected("bad_signature", f"list of lists: {exc}") from None
+    lotl_unverified = import_xml(lotl_data, pinned=None)  # only its pivot URIs are read before verifying
+    current, walked = _walk_pivots(lotl_unverified, docs, signers, problems)
+    try:
+        lotl, signer = import_signed_xml(lotl_data, current)
+    except InvalidSignatureError as exc:
+        raise TrustListRejected("bad_signature", f"{lotl_unverified.territory} list of lists "
+                                f"#{lotl_unverified.sequence_number}: {exc}; " + "; ".join(problems)) from None
+    return lotl, signer, walked
+
+
 def _verifies(data: bytes, signers: Sequence[Certificate]) -> bool:
     try:
         import_signed_xml(data, tuple(signers))
@@ -193,17 +219,7 @@ def load_lotl(documents: Iterable[bytes | tuple[str, bytes]], *, signers: Sequen
     problems: list[str] = []
     when = at or datetime.now(timezone.utc).replace(microsecond=0)
     try:
-        lotl, signer = import_signed_xml(lotl_data, tuple(signers))
-        walked: list[int] = []
-    except InvalidSignatureError:
-        lotl_unverified = import_xml(lotl_data, pinned=None)  # only its pivot URIs are read before verifying
-        current, walked = _walk_pivots(lotl_unverified, docs, tuple(signers), problems)
-        try:
-            lotl, signer = import_signed_xml(lotl_data, current)
-        except InvalidSignatureError as exc:
-            raise TrustListRejected("bad_signature", f"{lotl_unverified.territory} list of lists "
-                                    f"#{lotl_unverified.sequence_number}: {exc}; "
-                                    + "; ".join(problems)) from None
+        lotl, signer, walked = _authenticate(lotl_data, docs, tuple(signers), problems)
     except TrustListFormatError as exc:
         raise TrustListRejected("malformed", str(exc)) from None
     result = {}
