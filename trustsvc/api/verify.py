@@ -42,12 +42,17 @@ def read_cert(value: str, what: str) -> Certificate:
         raise Problem(422, "invalid-certificate", f"{what}: {reason_of(exc, what)}", sub_indication="FORMAT_FAILURE") from None
 
 
+# Certificates one request field may carry, bundles included (a CA store is a few hundred): the lists hold at
+# most 64 entries, but one PKCS #7 bundle in 16 MB holds ~70,000 certificates, ~10 s of parsing outside any budget.
+MAX_FIELD_CERTIFICATES = 1000
+
+
 def read_certs(values: list[str], what: str) -> list[Certificate]:
     """Every certificate of a request's certificate list, each entry one certificate or a PEM / PKCS #7 bundle."""
     out: list[Certificate] = []
     for i, value in enumerate(values):
         try:
-            out.extend(certificates_of(value))
+            out.extend(certificates_of(value, limit=MAX_FIELD_CERTIFICATES - len(out)))
         except (InputFormatError, TrustsvcError, ValueError) as exc:
             where = f"{what}[{i}]"
             raise Problem(422, "invalid-certificate", f"{where}: {reason_of(exc, what)}",

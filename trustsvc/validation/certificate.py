@@ -50,11 +50,12 @@ def certificate_of(data: CertificateInput) -> Certificate:
     return _parsed.put(key, Certificate.from_der(key) if key[:1] == b"\x30" else load_certificate(key))
 
 
-def certificates_of(data: CertificateInput) -> list[Certificate]:
+def certificates_of(data: CertificateInput, *, limit: int | None = None) -> list[Certificate]:
     """Every certificate in `data`: one certificate as `certificate_of` reads it, or each one of a PEM bundle
-    (several blocks, any text between them) or of a certs-only PKCS#7. Raises InputFormatError on garbage."""
+    (several blocks, any text between them) or of a certs-only PKCS#7. Raises InputFormatError on garbage,
+    and on a bundle of more than `limit` certificates (counted before any is parsed)."""
     if isinstance(data, (bytes, bytearray, str)) and is_certificate_bundle(data):
-        return [certificate_of(c.der) for c in load_certificates(data)]
+        return [certificate_of(c.der) for c in load_certificates(data, limit=limit)]
     return [certificate_of(data)]
 
 

@@ -115,13 +115,15 @@ def load_certificate(data: bytes | str | Certificate) -> Certificate:
     return Certificate.from_der(blobs[0])
 
 
-def load_certificates(data: bytes | str | Certificate) -> list[Certificate]:
+def load_certificates(data: bytes | str | Certificate, *, limit: int | None = None) -> list[Certificate]:
     """Parse every certificate in a PEM bundle or a certs-only PKCS#7 (PEM or DER), or a single DER/base64
-    certificate."""
+    certificate. With `limit`, a bundle of more certificates is refused before any of them is parsed."""
     if isinstance(data, Certificate):
         return [data]
     blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
     ders = [d for b in blobs for d in (_certificates_in_pkcs7(b) if _is_content_info(b) else (b,))]
+    if limit is not None and len(ders) > limit:
+        raise InputFormatError(f"certificate bundle: {len(ders)} certificates, more than the {limit} allowed")
     return [Certificate.from_der(d) for d in ders]
 
 
