@@ -810,3 +810,21 @@ def test_every_rejection_names_the_rule_and_the_certificate() -> None:
             continue
         assert "RFC " in first, (_id, first)
         assert any(w in first for w in ("trust anchor", "certificate ", "end entity")), (_id, first)
+
+
+def test_lenient_profile_names_the_non_critical_policy_constraints_and_passes() -> None:
+    report = run(ica_noncritical_pc(), profile="lenient")
+    assert report.indication is Indication.PASSED, report.reasons
+    assert any("policyConstraints" in w and "lenient" in w for w in report.warnings), report.warnings
+
+
+def test_entry_revoked_after_the_validation_time_in_a_later_crl_is_good_at_it() -> None:
+    # The other side of crl::revocation-date-in-future: a CRL issued after the validation time that lists the
+    # certificate as revoked later still says it was good at that time (revoked at R means revoked at T iff R <= T).
+    r = crl_root()
+    lf = leaf(r)
+    later = crl(r, last=CRL_AT + 5 * _DAY, nxt=CRL_AT + 30 * _DAY, revoked=[(lf.cert.serial_number, CRL_AT + _DAY, [])])
+    report = run(crl_case(lf, [r], [later]))
+    assert report.indication is Indication.PASSED, report.reasons
+    # ... and from the day of its revocation on, it is revoked
+    assert run(crl_case(lf, [r], [later], at=CRL_AT + 2 * _DAY)).sub_indication is REVOKED
