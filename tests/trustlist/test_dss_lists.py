@@ -122,3 +122,15 @@ def test_third_country_list_reads_mra_under_the_pilot_namespace():
     with pytest.raises(XmlSignatureError) as exc:
         import_signed_xml(data, [_key_info_signer(data)])
     assert exc.value.failure.sub_indication is SubIndication.HASH_FAILURE
+
+
+def test_cli_self_check_with_the_key_info_certificate(dk, tmp_path):
+    from tests.trustlist.test_cli import run
+
+    path = tmp_path / "DK.xml"
+    path.write_bytes(dk)
+    code, out, err = run("trust-list", "verify", str(path), "--key-info", "--at", "2019-09-01")
+    assert code == 0 and out.startswith("OK DK #22") and "self-check" in out, err
+    path.write_bytes(dk.replace(b"Nets DanID A/S", b"Nets DanlD A/S"))
+    code, out, err = run("trust-list", "verify", str(path), "--key-info", "--at", "2019-09-01")
+    assert code == 1 and "HASH_FAILURE" in err

@@ -289,6 +289,9 @@ def verify(
     at: Optional[str] = typer.Option(None, "--at", help="ISO time; default now"),
     grace_hours: float = typer.Option(DEFAULT_GRACE.total_seconds() / 3600, "--grace-hours"),
     output: TextOrJson = RESULT_OPTION,
+    key_info: bool = typer.Option(False, "--key-info", help="TS 119 612 XML without --pin: check the signature "
+                                  "with the certificate it carries in KeyInfo (integrity only: says nothing about "
+                                  "who may sign the list)"),
 ) -> None:
     """Apply the fail-closed loading rules: pinned signer, signature, no rollback, not expired.
 
@@ -297,7 +300,7 @@ def verify(
     grace = timedelta(hours=grace_hours)
     data = file.read_bytes()
     if looks_like_xml(data):
-        _verify_xml(data, pin, when, grace, output)
+        _verify_xml(data, pin, when, grace, output, key_info=key_info)
         return
     if trust_lists is not None:
         from trustsvc.trustlist.directory import load_directory
@@ -327,16 +330,27 @@ def _accepted_dict(tl: TrustList, signer, signature: str, **extra: object) -> di
 
 
 def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta,
-                output: TextOrJson = TextOrJson.text) -> None:
+                output: TextOrJson = TextOrJson.text, key_info: bool = False) -> None:
     """TS 119 612 XML: the enveloped signature with one of the pinned certificates (valid at the list's issue
     time), then freshness at `when` (past next update + grace: rejected, exit 1)."""
     from trustsvc.errors import InvalidSignatureError
     from trustsvc.trustlist.ts119612 import import_signed_xml
 
-    if not pin:
-        raise _fail("give --pin CERT (the certificate the list's pointer gives) to verify TS 119 612 XML")
+    if not pin and not key_info:
+        raise _fail("give --pin CERT (the certificate the list's pointer gives) to verify TS 119 612 XML, or "
+                    "--key-info for a self-check")
+    if pin:
+        certs = _certs(pin)
+    else:
+        from trustsvc.trustlist.ts119612 import parse_hardened
+        from trustsvc.trustlist.xades import key_info_certificates, the_signature
+
+        try:
+            certs = key_info_certificates(the_signature(parse_hardened(data)))
+        except InvalidSignatureError as exc:
+            raise TrustListRejected("bad_signature", str(exc)) from None
     try:
-        tl, signer = import_signed_xml(data, _certs(pin))
+        tl, signer = import_signed_xml(data, certs)
     except InvalidSignatureError as exc:
         raise TrustListRejected("bad_signature", str(exc)) from None
     if when > tl.next_update + grace:
@@ -347,7 +361,8 @@ def _verify_xml(data: bytes, pin: List[Path], when: datetime, grace: timedelta,
                                            f"{format_time(tl.issued_at)} (give --at to judge it then)")
     emit(output, _accepted_dict(tl, signer, "xades"),
          f"OK {tl.territory} #{tl.sequence_number} signed by '{signer.subject_str}' (XAdES, at its issue "
-         f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}")
+         f"time {format_time(tl.issued_at)}), next update {format_time(tl.next_update)}"
+         + ("" if pin else "; self-check with the certificate in its KeyInfo (integrity only, not authenticity)"))
 
 
 @trust_list_app.command("lint")

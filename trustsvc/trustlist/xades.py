@@ -134,6 +134,11 @@ def _whole_document_reference(signature, root) -> int:
                                               "5.7.1 wants an enveloped signature over the document)")
 
 
+def key_info_certificates(signature) -> list[Certificate]:
+    """The certificates the signature carries in KeyInfo (for a self-check; they authenticate nothing)."""
+    return _key_info_certificates(signature)
+
+
 def _key_info_certificates(signature) -> list[Certificate]:
     from trustsvc.x509.load import load_certificate
 
@@ -310,5 +315,6 @@ def _best(failures: list[tuple[SubIndication, str, Certificate]], named: set[byt
                  f"XML signature does not verify with any of the {given} certificate(s) given ({detail})")
 
 
-__all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "claimed_signing_time", "the_signature",
+__all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "claimed_signing_time", "key_info_certificates",
+           "the_signature",
            "verify_enveloped"]
