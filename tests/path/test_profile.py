@@ -146,6 +146,11 @@ CASES = [
     ("nc-bad-mailbox", _root(exts={"name_constraints": (nc([gn("rfc822_name", "a@b@example.com")]), True)}), FORMAT),
     ("nc-empty", _root(extra=[raw_ext("2.5.29.30", b"\x30\x00", True)]), FORMAT),
     ("nc-ok", _root(exts={"name_constraints": (nc([gn("dns_name", "example.com")]), True)}), None),
+    # RFC 5280 4.2.1.4 certificatePolicies: each policy OID once
+    ("cp-duplicate", _simple(exts={"certificate_policies": ([{"policy_identifier": "1.2.3.4"},
+                                                             {"policy_identifier": "1.2.3.4"}], False)}), FORMAT),
+    ("cp-distinct", _simple(exts={"certificate_policies": ([{"policy_identifier": "1.2.3.4"},
+                                                            {"policy_identifier": "1.2.3.5"}], False)}), None),
     # RFC 5280 4.2.1.11 policyConstraints
     ("pc-ok", _ica(exts={"policy_constraints": ({"require_explicit_policy": 3}, True)}), None),
     ("pc-empty", _ica(extra=[raw_ext("2.5.29.36", b"\x30\x00", True)]), FORMAT),

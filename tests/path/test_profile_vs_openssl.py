@@ -35,6 +35,7 @@ KNOWN = {
     "nc-bad-mailbox": "openssl does not check rfc822Name constraint syntax",
     "pc-empty": "openssl accepts an empty policyConstraints",
     "pc-anchor-non-critical": "openssl does not check policyConstraints criticality",
+    "cp-duplicate": "openssl accepts a policy OID repeated in certificatePolicies",
     "nc-ip-without-mask": "openssl does not check the length of an iPAddress constraint it never compares",
     "nc-empty": "openssl accepts a nameConstraints with no subtrees",
     "dns-malformed-san": "openssl matches `.example.com` as a name within example.com (RFC 1034: not a host name)",
