@@ -205,12 +205,17 @@ def _xades_verifier():
     from signxml.xades import XAdESVerifier
 
     class _Verifier(XAdESVerifier):
-        def _verify_cert_digest(self, signing_cert_node, certs, signing_cert):
-            first = self._find(signing_cert_node, "xades:Cert")
-            digest = self._find(first, "xades:CertDigest")
+        def _verify_cert_digests(self, verify_result) -> None:
+            props = self._find(verify_result.signed_xml, "xades:SignedSignatureProperties")
+            nodes = [n for n in (self._find(props, "xades:SigningCertificate", require=False),
+                                 self._find(props, "xades:SigningCertificateV2", require=False)) if n is not None]
+            if len(nodes) != 1:
+                raise InvalidInput("expected exactly one xades:SigningCertificate or xades:SigningCertificateV2")
+            digest = self._find(self._find(nodes[0], "xades:Cert"), "xades:CertDigest")
             algorithm = DigestAlgorithm(self._find(digest, "DigestMethod").get("Algorithm"))
             value = b64decode(self._find(digest, "DigestValue").text or "")
-            if signing_cert is None:
+            signing_cert = self.x509_cert  # the certificate verifying the signature (we always give it)
+            if signing_cert is None or isinstance(signing_cert, str):
                 raise InvalidInput("no signing certificate to bind the signature to")
             if value != signing_cert.fingerprint(digest_algorithm_implementations[algorithm]()):
                 raise InvalidDigest("Digest mismatch for signing certificate digest")
@@ -259,7 +264,6 @@ def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime 
     verified XAdES SigningTime must be that time (the caller chose `at` from it before it was verified)."""
     from signxml.exceptions import SignXMLException
 
-    # The certificate the signature names in KeyInfo is tried first (one verification instead of several).
     signature = the_signature(root)
     index = _whole_document_reference(signature, root)
     method_uri, (hash_name, scheme), digests, judged = _algorithms(signature, index)
@@ -269,6 +273,7 @@ def verify_enveloped(root, certificates: Sequence[Certificate], *, at: datetime 
     data = etree.tostring(root)
     named = {c.der for c in _key_info_certificates(signature)}
     failures: list[tuple[SubIndication, str, Certificate]] = []
+    # The certificate the signature names in KeyInfo is tried first (one verification instead of several).
     for cert in sorted(certificates, key=lambda c: c.der not in named):
         problem = _policy_problem(policy, cert, hash_name, scheme, judged, at)
         if problem:
@@ -316,5 +321,4 @@ def _best(failures: list[tuple[SubIndication, str, Certificate]], named: set[byt
 
 
 __all__ = ["DIGEST_METHODS", "SIGNATURE_METHODS", "XmlSignatureError", "claimed_signing_time", "key_info_certificates",
-           "the_signature",
-           "verify_enveloped"]
+           "the_signature", "verify_enveloped"]
