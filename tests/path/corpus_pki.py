@@ -50,7 +50,6 @@ def san(*names: x509.GeneralName) -> x509.SubjectAlternativeName:
 
 
 DEFAULT = object()  # "the builder's usual extension"; None drops it; (value, critical) replaces it
-Ext = "tuple[x509.ExtensionType, bool] | None | object"
 
 
 def _add(builder: x509.CertificateBuilder, given, default: tuple[x509.ExtensionType, bool] | None):

@@ -27,8 +27,7 @@ from trustsvc.reports import Indication, SubIndication
 
 FORMAT, CHAIN = SubIndication.FORMAT_FAILURE, SubIndication.CHAIN_CONSTRAINTS_FAILURE
 NO_CHAIN = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
-EXPIRED = {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED, SubIndication.EXPIRED} \
-    if hasattr(SubIndication, "EXPIRED") else {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED}
+EXPIRED = {SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.OUT_OF_BOUNDS_NOT_REVOKED, SubIndication.EXPIRED}
 AT = datetime(2025, 6, 1, tzinfo=timezone.utc)
 PASS = None
 ANY_FAILURE = "any"  # must not pass; the reason is a missing path (no sub-indication names it better)
@@ -388,6 +387,8 @@ def nc_permits_invalid_email_san() -> Case:
     return _client(Case(resign(lf, i, _bad_email_san), _ders(r), _ders(i)))
 
 
+DEFAULT_ALT = (san(x509.DNSName("example.com")), False)  # the corpus's intermediates carry it unless told not to
+
 NC = [
     ("nc::permitted-dns-mismatch", lambda: root_nc(_nc([dns("example.com")]), dns("not-example.com")), CHAIN),
     ("nc::excluded-dns-match", lambda: ica_nc(_nc(None, [dns("example.com")]), dns("example.com"),
@@ -464,7 +465,6 @@ NC = [
         _nc([dns("example.com")], [x509.OtherName(_ON_OID, b"\x05\x00")]), dns("example.com")), PASS),
 ]
 
-DEFAULT_ALT = (san(x509.DNSName("example.com")), False)
 
 CASES = TOP + NC
 
