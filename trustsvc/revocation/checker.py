@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from trustsvc.errors import TrustsvcError
+from trustsvc.failures import Failure
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
 from trustsvc.path.builder import Attempts, CandidateIndex, build_paths
@@ -28,6 +28,7 @@ from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.revocation.modes import RevocationMode, RevocationOutcome, judge
 from trustsvc.revocation.ocsp import check_ocsp_response
 from trustsvc.revocation.source import ExplainingRevocationSource, RevocationSource
+from trustsvc.revocation.status import OCSPProblem, RevocationStatus
 from trustsvc.x509.algorithm_policy import AlgorithmPolicy
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import PublicKey, verify_signature
@@ -36,14 +37,6 @@ __all__ = ["CertificateStatus", "RevocationChecker", "RevocationResult", "Revoca
 
 # What an injected source may raise without it being our bug: its own typed errors and I/O failures.
 _SOURCE_ERRORS = (TrustsvcError, OSError, TimeoutError, ValueError)
-
-
-class RevocationStatus(str, Enum):
-    """The status of one certificate at the validation time, as the evidence shows it."""
-
-    GOOD = "good"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"  # no usable evidence (none, stale, refused, responder "unknown"), or on hold
 
 
 @dataclass
@@ -58,6 +51,13 @@ class CertificateStatus:
     evidence: list[RevocationEvidence] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     outcome: RevocationOutcome = RevocationOutcome(None)
+    # Supplied evidence that covered the certificate and did not hold (typed; `refused` has the English text).
+    refuted_by: list[Failure] = field(default_factory=list)
+
+    @property
+    def failure(self) -> Failure | None:
+        """The typed failure this certificate's status makes of the path (None when there is no objection)."""
+        return self.outcome.failure(self.certificate)
 
     @property
     def on_hold(self) -> bool:
@@ -100,7 +100,7 @@ class _Decision:
     evidence: list[RevocationEvidence] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     stale: bool = False
-    refuted: bool = False  # supplied CRLs that cover the certificate failed verification (crl.CRLStatus.refuted)
+    refuted: list[Failure] = field(default_factory=list)  # supplied CRLs covering the certificate that do not hold
 
 
 class RevocationChecker:
@@ -167,10 +167,11 @@ class RevocationChecker:
         out.refused = list(dict.fromkeys(decision.problems))
         if decision.status is not None:
             out.status, out.revocation_time, out.reason = decision.status, decision.revocation_time, decision.reason
-        out.outcome = judge(self.mode, status=decision.status.value if decision.status else None, at=self.at,
+        out.outcome = judge(self.mode, status=decision.status, at=self.at,
                             revocation_time=decision.revocation_time, reason=decision.reason,
                             has_pointers=cert.has_revocation_pointers, problems=out.refused,
-                            only_stale=decision.stale, refuted=decision.refuted)
+                            only_stale=decision.stale, refuted=bool(decision.refuted))
+        out.refuted_by = decision.refuted
         if out.outcome.warning:
             self.warnings.append(f"{cert.subject_str}: {out.outcome.warning}")
         return out
@@ -185,31 +186,31 @@ class RevocationChecker:
             d.evidence.extend(st.evidence)
             d.stale = st.only_stale
             if st.status is not None:
-                d.status, d.revocation_time, d.reason = RevocationStatus(st.status), st.revocation_time, st.reason
+                d.status, d.revocation_time, d.reason = st.status, st.revocation_time, st.reason
                 return d
             d.problems.extend(st.problems)
             # Only what the caller supplied (or the CMS embeds) is held against the certificate when it is
             # refuted; a fetched CRL that fails stays a reason in the report (the source's material is the
             # network's, and soft-fail tolerates the network).
-            d.refuted = bool(st.refuted) and not fetched
+            d.refuted = [] if fetched else list(st.refuted)
         elif not fetched:
             d.problems.append("no CRL covers this certificate")
         for der in ocsp:
             res = check_ocsp_response(cert, issuer, bytes(der), at=self.at, freshness=self.max_freshness,
                                       algorithm_policy=self.policy, other_certs=self.all_certs, sm2_id=self.sm2_id,
                                       source=getattr(der, "source", "supplied"))
-            if res.status in ("good", "revoked"):
+            if res.status.decides:
                 d.evidence.append(res.evidence)
-                d.status, d.revocation_time, d.reason = RevocationStatus(res.status), res.revocation_time, res.reason
+                d.status, d.revocation_time, d.reason = RevocationStatus(res.status.value), res.revocation_time, res.reason
                 d.problems.clear()
-                d.refuted = False
+                d.refuted = []
                 return d
-            if res.problem == "no-match":
+            if res.problem is OCSPProblem.NO_MATCH:
                 continue  # a response about another certificate says nothing about this one
             d.evidence.append(res.evidence)
-            d.stale = d.stale or res.problem == "stale"
+            d.stale = d.stale or res.problem is OCSPProblem.STALE
             # RFC 6960 2.2: "unknown" says nothing about revocation; an invalid response proves nothing.
-            d.problems.append(f"OCSP response {res.status}" + (f": {res.error}" if res.error else ""))
+            d.problems.append(f"OCSP response {res.status.value}" + (f": {res.error}" if res.error else ""))
         return d
 
     # --- the injected source ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from trustsvc.errors import InputFormatError
 from trustsvc.failures import Failure
 from trustsvc.reports import SubIndication
 from trustsvc.revocation.evidence import RevocationEvidence
+from trustsvc.revocation.status import EvidenceStatus, RevocationStatus
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_crl
 
@@ -150,7 +151,7 @@ def parse_crls(blobs: Sequence[bytes], source: str = "supplied") -> tuple[list[P
 class CRLStatus:
     """The outcome of RFC 5280 6.3 for one certificate: status good / revoked / None (undetermined)."""
 
-    status: str | None
+    status: RevocationStatus | None
     revocation_time: datetime | None = None
     reason: str | None = None
     evidence: list[RevocationEvidence] = field(default_factory=list)
@@ -182,9 +183,10 @@ def _dp_names(dpname, issuer: x509.Name) -> list[str]:
     return ["dn:" + x509.Name(name="", value=x509.RDNSequence(rdns)).hashable]
 
 
-def _evidence(crl: ParsedCRL, cert: Certificate, status: str, rt=None, reason=None) -> RevocationEvidence:
+def _evidence(crl: ParsedCRL, cert: Certificate, status: EvidenceStatus, rt: datetime | None = None,
+              reason: str | None = None) -> RevocationEvidence:
     return RevocationEvidence(kind="crl", source=crl.source, issuer=crl.issuer.human_friendly, this_update=crl.this_update,
-                              next_update=crl.next_update, sha256=crl.sha256, status=status, revocation_time=rt,
+                              next_update=crl.next_update, sha256=crl.sha256, status=status.value, revocation_time=rt,
                               reason=reason, certificate=cert.subject_str)
 
 
@@ -294,7 +296,8 @@ def _delta_entry(crl: ParsedCRL, deltas: Sequence[ParsedCRL], cert: Certificate,
                 and unusable_reason(d, at, max_freshness) is None and signer_ok(d) is None
                 and not isinstance(d.entries, str)):
             hit = d.entries.get((cert.issuer_key, cert.serial_number))
-            result.evidence.append(_evidence(d, cert, "revoked" if hit and hit[1] != "remove_from_crl" else "good"))
+            result.evidence.append(_evidence(d, cert, EvidenceStatus.REVOKED if hit and hit[1] != "remove_from_crl"
+                                                        else EvidenceStatus.GOOD))
             return None if hit is None else (min(hit[0], d.this_update), hit[1])  # see _apply_entry
     return None
 
@@ -349,7 +352,7 @@ def check_crls(
                 return result
             reasons_mask |= interim
     if reasons_mask >= ALL_REASONS:
-        result.status = "good"
+        result.status = RevocationStatus.GOOD
         result.problems, result.refuted = [], []
     else:
         result.only_stale = stale_seen and not fresh_seen
@@ -373,12 +376,12 @@ def _apply_entry(crl: ParsedCRL, cert: Certificate, entries: dict[tuple[str, int
     if hit is not None and hit[1] == "remove_from_crl":
         hit = None
     if hit is None:
-        result.evidence.append(_evidence(crl, cert, "good"))
+        result.evidence.append(_evidence(crl, cert, EvidenceStatus.GOOD))
         return False
     rt, reason = hit
-    result.evidence.append(_evidence(crl, cert, "revoked", rt, reason))
+    result.evidence.append(_evidence(crl, cert, EvidenceStatus.REVOKED, rt, reason))
     result.revocation_time, result.reason = rt, reason  # revoked after `at`: good at `at`, noted
     if rt <= at:
-        result.status = "revoked"
+        result.status = RevocationStatus.REVOKED
         return True
     return False

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from trustsvc.reports import Indication, SubIndication
+from typing import TYPE_CHECKING
 
-__all__ = ["RevocationMode", "RevocationOutcome", "judge"]
+from trustsvc.failures import Failure
+from trustsvc.reports import Indication, SubIndication
+from trustsvc.revocation.status import RevocationStatus
+
+if TYPE_CHECKING:
+    from trustsvc.x509.certificate import Certificate
+
+__all__ = ["Objection", "RevocationMode", "RevocationOutcome", "judge"]
 
 
 class RevocationMode(str, Enum):
@@ -30,18 +37,43 @@ class RevocationMode(str, Enum):
     REQUIRE = "require"
 
 
+class Objection(str, Enum):
+    """What a revocation outcome objects to (messages.py renders each in the reader's language)."""
+
+    REVOKED = "revoked"  # revoked at or before the validation time
+    ON_HOLD = "on_hold"  # certificateHold: not final
+    NOT_ESTABLISHED = "not_established"  # no usable evidence, and the mode requires it
+    REFUTED = "refuted"  # supplied evidence covering the certificate does not hold
+
+
 @dataclass(frozen=True)
 class RevocationOutcome:
     """The effect of one certificate's revocation check: `indication` None means "no objection"."""
 
     indication: Indication | None
     sub_indication: SubIndication | None = None
-    reason: str | None = None
+    reason: str | None = None  # English, for logs and the reports' `en` text
     warning: str | None = None
+    objection: Objection | None = None
+
+    def failure(self, certificate: "Certificate | None" = None) -> Failure | None:
+        """This outcome as the core's typed failure (None when there is no objection), at `certificate`."""
+        if self.indication is None:
+            return None
+        return Failure(self.indication, self.sub_indication, self.reason or "", certificate=certificate,
+                       rule=_RULES.get(self.objection) if self.objection is not None else None)
 
 
-def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revocation_time: datetime | None = None,
-          reason: str | None = None, has_pointers: bool = False, problems: Sequence[str] = (),
+_RULES = {
+    Objection.REVOKED: "RFC 5280 6.3.3 (i)",
+    Objection.ON_HOLD: "RFC 5280 5.3.1",
+    Objection.NOT_ESTABLISHED: "EN 319 102-1 5.2.5",
+    Objection.REFUTED: "RFC 5280 6.3.3 (f)",
+}
+
+
+def judge(mode: RevocationMode | str, *, status: RevocationStatus | str | None, at: datetime,
+          revocation_time: datetime | None = None, reason: str | None = None, has_pointers: bool = False, problems: Sequence[str] = (),
           only_stale: bool = False, refuted: bool = False) -> RevocationOutcome:
     """Map a certificate's revocation evidence to an EN 319 102-1 outcome (5.2.5, 5.2.6 X.509 validation).
 
@@ -65,17 +97,20 @@ def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revoc
     mode = RevocationMode(mode)
     if mode is RevocationMode.OFF:
         return RevocationOutcome(None)
-    if status == "revoked" and (revocation_time is None or revocation_time <= at):
+    status = RevocationStatus(status) if status is not None else None
+    if status is RevocationStatus.REVOKED and (revocation_time is None or revocation_time <= at):
         when = f" at {revocation_time.isoformat()}" if revocation_time else ""
         if reason == "certificate_hold":
             # RFC 5280 5.3.1: a hold is reversible; EN 319 102-1 5.2.6 - re-check later.
             return RevocationOutcome(Indication.INDETERMINATE, SubIndication.TRY_LATER,
-                                     f"certificate on hold (suspended){when}; its status is not final")
+                                     f"certificate on hold (suspended){when}; its status is not final",
+                                     objection=Objection.ON_HOLD)
         why = f" (reason: {reason})" if reason else ""
-        return RevocationOutcome(Indication.FAILED, SubIndication.REVOKED, f"certificate revoked{when}{why}")
-    if status == "good" or status == "revoked":  # revoked after `at`: not revoked at `at`
+        return RevocationOutcome(Indication.FAILED, SubIndication.REVOKED, f"certificate revoked{when}{why}",
+                                 objection=Objection.REVOKED)
+    if status in (RevocationStatus.GOOD, RevocationStatus.REVOKED):  # revoked after `at`: not revoked at `at`
         return RevocationOutcome(None)
-    detail = "; ".join(problems) if problems else ("responder does not know the certificate" if status == "unknown"
+    detail = "; ".join(problems) if problems else ("responder does not know the certificate" if status is RevocationStatus.UNKNOWN
                                                   else "no revocation information")
     if only_stale and not problems:
         detail = "only stale revocation information"
@@ -84,4 +119,5 @@ def judge(mode: RevocationMode | str, *, status: str | None, at: datetime, revoc
     if not fails:
         return RevocationOutcome(None, warning=message)
     # EN 319 102-1 5.2.5: no fresh revocation information -> INDETERMINATE / TRY_LATER.
-    return RevocationOutcome(Indication.INDETERMINATE, SubIndication.TRY_LATER, message)
+    return RevocationOutcome(Indication.INDETERMINATE, SubIndication.TRY_LATER, message,
+                             objection=Objection.REFUTED if refuted else Objection.NOT_ESTABLISHED)

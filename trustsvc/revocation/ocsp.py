@@ -15,7 +15,10 @@ from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import load_public_key, verify_signature
 from trustsvc.x509.sm2 import SM3_OID, sm3
 
+from trustsvc.failures import Failure
+from trustsvc.reports import SubIndication
 from trustsvc.revocation.evidence import RevocationEvidence
+from trustsvc.revocation.status import EvidenceStatus, OCSPProblem
 
 __all__ = ["OCSPResult", "build_ocsp_request", "cert_id", "check_ocsp_response", "DEFAULT_CLOCK_SKEW",
            "DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE"]
@@ -78,27 +81,34 @@ def build_ocsp_request(cert: Certificate, issuer: Certificate, *, hash_algorithm
 class OCSPResult:
     """The outcome of checking one OCSP response for one certificate at `at`.
 
-    `status`: "good" (not revoked at `at`), "revoked" (revocationTime <= at), "unknown" (the
-    responder does not know the certificate) or "invalid" (unusable: `problem` says why —
-    "malformed", "not-successful", "try-later", "no-match", "signature", "responder",
-    "stale", "not-yet-valid", "nonce", "algorithm"). `responder_unchecked` names a delegated
-    responder certificate WITHOUT id-pkix-ocsp-nocheck whose own revocation status the caller
-    should still check (RFC 6960 4.2.2.2.1); we do not recurse into it here.
+    `status` (`EvidenceStatus`): GOOD (not revoked at `at`), REVOKED (revocationTime <= at), UNKNOWN (the
+    responder does not know the certificate) or INVALID (unusable: `problem`, an `OCSPProblem`, says why, and
+    `failure` is the typed value with the clause broken). `responder_unchecked` names a delegated responder
+    certificate WITHOUT id-pkix-ocsp-nocheck whose own revocation status the caller should still check
+    (RFC 6960 4.2.2.2.1); we do not recurse into it here.
     """
 
-    status: str
+    status: EvidenceStatus
     revocation_time: datetime | None = None
     reason: str | None = None
     error: str | None = None
     evidence: RevocationEvidence | None = None
-    problem: str | None = None
+    problem: OCSPProblem | None = None
     responder: Certificate | None = None
     responder_unchecked: Certificate | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def failure(self) -> Failure | None:
+        """Why the response is no usable evidence (None when it is): the status it leaves is not established,
+        EN 319 102-1 INDETERMINATE / TRY_LATER if that matters (revocation/modes.judge decides)."""
+        if self.problem is None:
+            return None
+        return Failure.indeterminate(SubIndication.TRY_LATER, self.error or self.problem.value, rule=self.problem.rule)
+
 
 class _Invalid(TrustsvcError):
-    def __init__(self, problem: str, message: str) -> None:
+    def __init__(self, problem: OCSPProblem, message: str) -> None:
         super().__init__(message)
         self.problem = problem
 
@@ -117,7 +127,7 @@ def _find_responder(basic: ocsp.BasicOCSPResponse, issuer: Certificate,
                 return cand
         elif cand.subject == rid.chosen:
             return cand
-    raise _Invalid("responder", f"no certificate for the responder ({rid.name}) in the response or supplied")
+    raise _Invalid(OCSPProblem.RESPONDER, f"no certificate for the responder ({rid.name}) in the response or supplied")
 
 
 def _authorise_responder(responder: Certificate, issuer: Certificate, produced_at: datetime, sm2_id: bytes | None,
@@ -126,18 +136,18 @@ def _authorise_responder(responder: Certificate, issuer: Certificate, produced_a
     if responder.spki_der == issuer.spki_der and responder.subject == issuer.subject:
         return
     if responder.issuer != issuer.subject:
-        raise _Invalid("responder", f"responder {responder.subject_str!r} is neither the CA nor issued by it")
+        raise _Invalid(OCSPProblem.RESPONDER, f"responder {responder.subject_str!r} is neither the CA nor issued by it")
     try:
         verify_signature(load_public_key(issuer.spki), responder.signature_algorithm, responder.signature,
                          responder.tbs_der, sm2_id=sm2_id)
     except (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError) as exc:
-        raise _Invalid("responder", f"responder certificate is not signed by the CA: {exc}") from None
+        raise _Invalid(OCSPProblem.RESPONDER, f"responder certificate is not signed by the CA: {exc}") from None
     eku = responder.asn1.extended_key_usage_value
     if eku is None or OCSP_SIGNING_EKU not in [p.dotted for p in eku]:
-        raise _Invalid("responder", f"delegated responder {responder.subject_str!r} lacks id-kp-OCSPSigning "
+        raise _Invalid(OCSPProblem.RESPONDER, f"delegated responder {responder.subject_str!r} lacks id-kp-OCSPSigning "
                                     "(RFC 6960 4.2.2.2)")
     if not responder.not_before <= produced_at <= responder.not_after:
-        raise _Invalid("responder", f"responder certificate not valid at producedAt {produced_at.isoformat()}")
+        raise _Invalid(OCSPProblem.RESPONDER, f"responder certificate not valid at producedAt {produced_at.isoformat()}")
     nocheck = any(ext["extn_id"].dotted == OCSP_NOCHECK for ext in responder.asn1["tbs_certificate"]["extensions"])
     if not nocheck:
         result.responder_unchecked = responder
@@ -158,7 +168,7 @@ def _match_single(basic: ocsp.BasicOCSPResponse, cert: Certificate, issuer: Cert
                 return single
         except UnsupportedAlgorithmError:
             continue
-    raise _Invalid("no-match", f"no SingleResponse for serial {cert.serial_number:x} under this issuer (CertID)")
+    raise _Invalid(OCSPProblem.NO_MATCH, f"no SingleResponse for serial {cert.serial_number:x} under this issuer (CertID)")
 
 
 def check_ocsp_response(cert: Certificate, issuer: Certificate, response_der: bytes, *, at: datetime,
@@ -174,19 +184,21 @@ def check_ocsp_response(cert: Certificate, issuer: Certificate, response_der: by
     status at `at` (revoked with revocationTime > at means not revoked at `at`).
     """
     digest = hashlib.sha256(response_der).hexdigest()
-    result = OCSPResult(status="invalid")
+    result = OCSPResult(status=EvidenceStatus.INVALID)
     times: dict[str, datetime | None] = {"this_update": None, "next_update": None, "produced_at": None}
     try:
         _check(cert, issuer, response_der, at, freshness, algorithm_policy, other_certs, clock_skew, nonce, sm2_id,
                result, times)
     except _Invalid as exc:
-        result.status, result.problem, result.error = "invalid", exc.problem, str(exc)
+        result.status, result.problem, result.error = EvidenceStatus.INVALID, exc.problem, str(exc)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, TrustsvcError) as exc:
-        result.status, result.problem, result.error = "invalid", "malformed", f"malformed OCSP response ({exc})"
+        result.status, result.problem = EvidenceStatus.INVALID, OCSPProblem.MALFORMED
+        result.error = f"malformed OCSP response ({exc})"
     result.evidence = RevocationEvidence(
         kind="ocsp", source=source, issuer=issuer.subject_str, this_update=times["this_update"],
-        next_update=times["next_update"], produced_at=times["produced_at"], sha256=digest, status=result.status,
-        revocation_time=result.revocation_time, reason=result.reason if result.status != "invalid" else result.error,
+        next_update=times["next_update"], produced_at=times["produced_at"], sha256=digest, status=result.status.value,
+        revocation_time=result.revocation_time,
+        reason=result.reason if result.status is not EvidenceStatus.INVALID else result.error,
         certificate=cert.subject_str,
     )
     return result
@@ -195,14 +207,14 @@ def check_ocsp_response(cert: Certificate, issuer: Certificate, response_der: by
 def _check(cert, issuer, response_der, at, freshness, algorithm_policy, other_certs, clock_skew, nonce, sm2_id,
            result: OCSPResult, times: dict) -> None:
     if len(response_der) > MAX_OCSP_RESPONSE_BYTES:
-        raise _Invalid("malformed", f"OCSP response of {len(response_der)} bytes exceeds the limit")
+        raise _Invalid(OCSPProblem.MALFORMED, f"OCSP response of {len(response_der)} bytes exceeds the limit")
     resp = ocsp.OCSPResponse.load(response_der, strict=True)
     status = resp["response_status"].native
     if status != "successful":  # RFC 6960 4.2.1
-        raise _Invalid("try-later" if status == "try_later" else "not-successful", f"OCSP responder said {status}")
+        raise _Invalid(OCSPProblem.TRY_LATER if status == "try_later" else "not-successful", f"OCSP responder said {status}")
     rb = resp["response_bytes"]
     if rb["response_type"].native != "basic_ocsp_response":
-        raise _Invalid("malformed", f"unsupported OCSP response type {rb['response_type'].dotted}")
+        raise _Invalid(OCSPProblem.MALFORMED, f"unsupported OCSP response type {rb['response_type'].dotted}")
     basic: ocsp.BasicOCSPResponse = rb["response"].parsed
     data = basic["tbs_response_data"]
     produced_at = data["produced_at"].native
@@ -219,39 +231,39 @@ def _check(cert, issuer, response_der, at, freshness, algorithm_policy, other_ce
         used = verify_signature(load_public_key(responder.spki), basic["signature_algorithm"],
                                 basic["signature"].native, data.dump(), sm2_id=sm2_id)
     except (InvalidSignatureError, UnsupportedAlgorithmError, UnusableKeyError) as exc:
-        raise _Invalid("signature", f"OCSP response signature: {exc}") from None
+        raise _Invalid(OCSPProblem.SIGNATURE, f"OCSP response signature: {exc}") from None
     if algorithm_policy is not None:
         why = algorithm_policy.check(used, produced_at)
         if why:
-            raise _Invalid("algorithm", f"OCSP response signature: {why}")
+            raise _Invalid(OCSPProblem.ALGORITHM, f"OCSP response signature: {why}")
     # RFC 8954: a nonce is optional; if both sides have one they must agree
     if nonce is not None:
         for ext in data["response_extensions"] or []:
             if ext["extn_id"].native == "nonce" and ext["extn_value"].parsed.native != nonce:
-                raise _Invalid("nonce", "OCSP nonce does not match the request")
+                raise _Invalid(OCSPProblem.NONCE, "OCSP nonce does not match the request")
     # RFC 6960 3.2 (4)-(5): freshness at the validation time
     if next_update is not None and next_update < at - clock_skew:
-        raise _Invalid("stale", f"OCSP response is stale: nextUpdate {next_update.isoformat()} is before the "
+        raise _Invalid(OCSPProblem.STALE, f"OCSP response is stale: nextUpdate {next_update.isoformat()} is before the "
                                 f"validation time {at.isoformat()}")
     window = freshness if freshness is not None else (None if next_update is not None
                                                       else DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE)
     if window is not None and this_update < at - window - clock_skew:
-        raise _Invalid("stale", f"OCSP response is stale: thisUpdate {this_update.isoformat()} is more than "
+        raise _Invalid(OCSPProblem.STALE, f"OCSP response is stale: thisUpdate {this_update.isoformat()} is more than "
                                 f"{window} before the validation time {at.isoformat()}")
     if this_update > produced_at + clock_skew:
-        raise _Invalid("malformed", "OCSP thisUpdate is after producedAt")
+        raise _Invalid(OCSPProblem.MALFORMED, "OCSP thisUpdate is after producedAt")
     cs = single["cert_status"]
     if cs.name == "good":
-        result.status = "good"
+        result.status = EvidenceStatus.GOOD
     elif cs.name == "unknown":
-        result.status = "unknown"
+        result.status = EvidenceStatus.UNKNOWN
     else:
         rtime = cs.chosen["revocation_time"].native
         reason = cs.chosen["revocation_reason"].native if cs.chosen["revocation_reason"].native is not None else None
         result.revocation_time, result.reason = rtime, reason
         if rtime <= at:  # revoked at the validation time
-            result.status = "revoked"
+            result.status = EvidenceStatus.REVOKED
         else:  # revoked later than `at`: not revoked at `at` (EN 319 102-1 5.2.6)
-            result.status = "good"
+            result.status = EvidenceStatus.GOOD
             result.notes.append(f"revoked at {rtime.isoformat()}, after the validation time")
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustsvc.validation.messages import normalise_lang
+from trustsvc.revocation.checker import CertificateStatus
+from trustsvc.revocation.modes import Objection
+from trustsvc.validation import times
+from trustsvc.validation.messages import REVOCATION_REASONS, message, normalise_lang
 
 # EN 319 102-1 sub-indications, for people (table 5 / 6 meanings).
 SUB_INDICATIONS: dict[str, dict[str, str]] = {
@@ -127,14 +130,40 @@ def certificate_name(cert: Any, lang: str) -> str:
     return name_text(cert.subject, lang) if lang != "en" else cert.subject_str
 
 
+def revocation_failure(status: CertificateStatus, lang: str) -> str | None:
+    """Why a certificate's revocation status failed its path, in `lang`, from the typed outcome (the objection,
+    the revocation time and RFC 5280 reason, the certificate's name); None when there is no objection."""
+    objection = status.outcome.objection
+    if objection is None:
+        return None
+    name = certificate_name(status.certificate, lang)
+    when = times.fmt_time(status.revocation_time) if status.revocation_time is not None else "?"
+    if objection is Objection.REVOKED:
+        reason = REVOCATION_REASONS.get(status.reason or "", {}).get(lang, status.reason)
+        why = message("revocation_reason", lang, reason=reason) if reason else ""
+        return message("revocation_revoked", lang, name=name, time=when, why=why)
+    if objection is Objection.ON_HOLD:
+        return message("revocation_on_hold", lang, name=name, time=when)
+    if objection is Objection.REFUTED:
+        rules = ", ".join(dict.fromkeys(f.rule for f in status.refuted_by if f.rule)) or "RFC 5280 6.3.3"
+        return message("revocation_refuted", lang, name=name, rule=rules)
+    return message("revocation_not_established", lang, name=name, count=max(1, len(status.refused)))
+
+
 def certificate_failure(report: Any, lang: str) -> str:
-    """Why a CertificateReport did not pass, in `lang`: from its sub-indication, recognition and path.
+    """Why a CertificateReport did not pass, in `lang`: from its sub-indication, recognition and path, or the
+    typed revocation outcome when revocation failed the path.
 
     English keeps the layers' own detailed reasons; other languages are built from the typed parts.
     """
     lang = normalise_lang(lang)
     if lang == "en":
         return "; ".join(report.reasons) or sub_indication_text(report.sub_indication, lang)
+    revoked = getattr(report, "revoked", None)
+    if isinstance(revoked, CertificateStatus):
+        text = revocation_failure(revoked, lang)
+        if text is not None:
+            return text
     rec = getattr(report, "recognition", None)
     recognised = rec.get("recognised") if isinstance(rec, dict) else getattr(rec, "recognised", None)
     if recognised is False:
@@ -167,5 +196,5 @@ def detail(english: str, sub: Any, lang: str) -> str:
 
 
 __all__ = ["NAME_LABELS", "SUB_INDICATIONS", "certificate_failure", "certificate_name", "detail",
-           "localise_certificate_report", "name_text",
+           "localise_certificate_report", "name_text", "revocation_failure",
            "sub_indication_text"]

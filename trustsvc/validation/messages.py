@@ -212,6 +212,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "电子保函内容与所有预期字段相符",
         "zh-Hant": "電子保函內容與所有預期欄位相符",
     },
+    # Revocation (revocation/modes.Objection), rendered from CertificateStatus for the reader's language.
+    "revocation_revoked": {
+        "en": "{name}: revoked at {time}{why}",
+        "zh-Hans": "{name}：已于 {time} 被吊销{why}",
+        "zh-Hant": "{name}：已於 {time} 被廢止{why}",
+    },
+    "revocation_reason": {
+        "en": " (reason: {reason})",
+        "zh-Hans": "（吊销原因：{reason}）",
+        "zh-Hant": "（廢止原因：{reason}）",
+    },
+    "revocation_on_hold": {
+        "en": "{name}: on hold (suspended) since {time}; its status is not final",
+        "zh-Hans": "{name}：自 {time} 起被暂停（证书冻结），状态尚未最终确定，请稍后再试",
+        "zh-Hant": "{name}：自 {time} 起被暫停（憑證凍結），狀態尚未最終確定，請稍後再試",
+    },
+    "revocation_not_established": {
+        "en": "{name}: revocation status not established ({count} source(s) unusable or missing)",
+        "zh-Hans": "{name}：无法确定吊销状态（{count} 项吊销信息无法使用或缺失），请稍后再试",
+        "zh-Hant": "{name}：無法確定廢止狀態（{count} 項廢止資訊無法使用或缺失），請稍後再試",
+    },
+    "revocation_refuted": {
+        "en": "{name}: a supplied CRL covering the certificate cannot be used (signature, issuer or CRL profile, {rule})",
+        "zh-Hans": "{name}：所提供的涵盖此证书的 CRL 无法使用（签名、签发者或 CRL 格式不符合 {rule}）",
+        "zh-Hant": "{name}：所提供的涵蓋此憑證的 CRL 無法使用（簽章、簽發者或 CRL 格式不符合 {rule}）",
+    },
+}
+
+# RFC 5280 5.3.1 CRLReason (asn1crypto's spelling) for people.
+REVOCATION_REASONS: dict[str, dict[str, str]] = {
+    "unspecified": {"en": "unspecified", "zh-Hans": "未指明", "zh-Hant": "未指明"},
+    "key_compromise": {"en": "key compromise", "zh-Hans": "密钥泄露", "zh-Hant": "金鑰洩露"},
+    "ca_compromise": {"en": "CA compromise", "zh-Hans": "CA 密钥泄露", "zh-Hant": "CA 金鑰洩露"},
+    "affiliation_changed": {"en": "affiliation changed", "zh-Hans": "隶属关系变更", "zh-Hant": "隸屬關係變更"},
+    "superseded": {"en": "superseded", "zh-Hans": "证书已被取代", "zh-Hant": "憑證已被取代"},
+    "cessation_of_operation": {"en": "cessation of operation", "zh-Hans": "停止运营", "zh-Hant": "停止營運"},
+    "certificate_hold": {"en": "certificate hold", "zh-Hans": "证书冻结", "zh-Hant": "憑證凍結"},
+    "privilege_withdrawn": {"en": "privilege withdrawn", "zh-Hans": "权限撤销", "zh-Hant": "權限撤銷"},
+    "aa_compromise": {"en": "AA compromise", "zh-Hans": "属性机构密钥泄露", "zh-Hant": "屬性機構金鑰洩露"},
 }
 
 SOURCES = {
