@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from trustsvc.cache import memoize
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.trustlist.criteria import Qualification
 from trustsvc.trustlist.mra import MutualRecognition
@@ -91,7 +92,9 @@ def short_name(uri: str) -> str:
     return uri
 
 
+@memoize("trustlist.format_time", 4096)
 def format_time(t: datetime) -> str:
+    """ISO 8601 UTC to the second (memoised: recognition reasons name the same status start times on every call)."""
     if t.tzinfo is None:
         raise TrustListFormatError("times must be timezone-aware")
     return t.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

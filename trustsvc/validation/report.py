@@ -12,6 +12,12 @@ from trustsvc.x509.certificate import Certificate
 
 
 def _cert_dict(c: Certificate) -> dict[str, str]:
+    """A certificate of the path as the report shows it: built once per certificate (the CA certificates of a
+    busy service are in every report), copied per report."""
+    return dict(c.derived("report_entry", _entry))
+
+
+def _entry(c: Certificate) -> dict[str, str]:
     return {"subject": c.subject_str, "issuer": c.issuer_str, "serial_number": format(c.serial_number, "x"),
             "sha256": c.sha256, "not_before": c.not_before.isoformat(), "not_after": c.not_after.isoformat()}
 

@@ -36,6 +36,10 @@ def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list
         raise InputFormatError(f"{what}: empty input")
     if data[:1] == b"\x30":
         return [data]
+    if labels[0] == "CERTIFICATE":  # one certificate as platforms send it (RFC 7468 5.1): no asn1crypto line reader
+        one = _one_plain_certificate(data)
+        if one is not None:
+            return [one]
     if pem.detect(data):
         blobs, others = [], []
         try:
@@ -59,6 +63,20 @@ def _to_der_blobs(data: bytes | str, what: str, labels: tuple[str, ...]) -> list
         if der[:1] == b"\x30":
             return [der]
     raise InputFormatError(f"{what}: not DER, PEM or base64 (first byte 0x{data[0]:02x})")
+
+
+_BEGIN, _END = b"-----BEGIN CERTIFICATE-----", b"-----END CERTIFICATE-----"
+
+
+def _one_plain_certificate(data: bytes) -> bytes | None:
+    text = data.strip()
+    if not (text.startswith(_BEGIN) and text.endswith(_END)) or text.count(b"-----") != 4:
+        return None
+    try:  # base64 lines only (line breaks dropped, anything else refused)
+        der = base64.b64decode(text[len(_BEGIN):-len(_END)].translate(None, b"\r\n"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return der or None
 
 
 def is_pem_bundle(data: bytes | str) -> bool:
