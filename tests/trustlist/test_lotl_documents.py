@@ -55,6 +55,12 @@ def test_pivots_are_found_by_content_under_any_file_name():
     pivots = [(f"tl_pivot_{n}_mp.xml", _read(f"eu-lotl-pivot-{n}.xml")) for n in (282, 300, 335, 341)]
     result = load_lotl([("eu-lotl.xml", _read("eu-lotl.xml")), *pivots], signers=boot)
     assert result.pivots == (282, 300, 335, 341)
+    # Saved as EU_LOTL_PIVOT_300.XML and the like: the pivot URIs find them by name, none "not available".
+    saved = [(f"EU_LOTL_PIVOT_{n}.XML", _read(f"eu-lotl-pivot-{n}.xml")) for n in (282, 300, 335, 341)]
+    result = load_lotl([("eu-lotl.xml", _read("eu-lotl.xml")), *saved], signers=boot)
+    assert result.pivots == (282, 300, 335, 341)
+    assert [p for p in result.problems if "not available" in p] == [
+        p for p in result.problems if "pivot-378" in p]
 
 
 @pytest.mark.parametrize("edit", ["altered", "two signatures"])

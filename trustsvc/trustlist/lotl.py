@@ -56,6 +56,12 @@ def _file_name(location: str) -> str:
     return PurePosixPath(urlparse(location).path).name or location
 
 
+def _same_file(name: str) -> str:
+    """A file name as saved copies spell it: case and '-' / '_' do not matter (tl-pivot-247-mp.xml is the
+    tl_pivot_247_mp.xml a cache or a download tool wrote)."""
+    return name.lower().replace("_", "-")
+
+
 @dataclass(frozen=True)
 class _Peek:
     """SchemeInformation facts read without parsing the services or certificates (to sort documents)."""
@@ -110,7 +116,9 @@ class _Documents:
     def candidates(self, location: str, territory: str | None) -> list[bytes]:
         """The given documents that may be the list at `location`: the one named so first, then every other
         list for `territory`, newest first (a directory may hold several issues, or a damaged copy)."""
-        named = [data for name, data in self.given if name is not None and name in (location, _file_name(location))]
+        wanted = _same_file(_file_name(location))
+        named = [data for name, data in self.given
+                 if name is not None and (name == location or _same_file(_file_name(name)) == wanted)]
         same: list[tuple[int, bytes]] = []
         if territory is not None:
             for i, (_, data) in enumerate(self.given):
