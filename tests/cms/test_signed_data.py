@@ -13,6 +13,8 @@ from trustsvc.cms.signed_data import (
     GMT_DATA, GMT_SIGNED_DATA, ID_DATA, CMSFormatError, parse_signed_data, verify_signer_crypto,
 )
 
+from trustsvc.reports import Indication, SubIndication
+
 CONTENT = b"Bid for tender GD-2026-0001: 1,000,000 CNY\n"
 
 
@@ -50,7 +52,18 @@ def test_tampered_content_is_hash_failure(pki):
     leaf = pki.leaf("sm2")
     der = sign_cms(CONTENT, leaf.cert, leaf.key)
     _, _, _, check = _check(der, CONTENT + b"x")
-    assert check.failure == "HASH_FAILURE"
+    assert check.failure is SubIndication.HASH_FAILURE  # typed; the JSON name is its value
+    failure = check.as_failure()
+    assert failure.indication is Indication.FAILED and failure.sub_indication is SubIndication.HASH_FAILURE
+    assert "message-digest" in failure.detail and failure.rule == "EN 319 102-1 5.2.7"
+
+
+def test_missing_detached_content_is_indeterminate_signed_data_not_found(pki):
+    leaf = pki.leaf("rsa")
+    sd = parse_signed_data(sign_cms(CONTENT, leaf.cert, leaf.key, detached=True))
+    signer = sd.signers[0]
+    check = verify_signer_crypto(signer, signer.find_certificate(sd.certificates), econtent_type=sd.econtent_type)
+    assert check.failure is SubIndication.SIGNED_DATA_NOT_FOUND and check.indication is Indication.INDETERMINATE
 
 
 def test_tampered_signature_value_is_sig_crypto_failure(pki):
@@ -60,7 +73,7 @@ def test_tampered_signature_value_is_sig_crypto_failure(pki):
     sig = sd.signers[0].signature
     bad = der.replace(sig, sig[:-3] + bytes([sig[-3] ^ 1]) + sig[-2:])
     _, _, _, check = _check(bad)
-    assert check.failure == "SIG_CRYPTO_FAILURE"
+    assert check.failure is SubIndication.SIG_CRYPTO_FAILURE
 
 
 def test_wrong_certificate_for_binding_is_detected(pki):

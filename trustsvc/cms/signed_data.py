@@ -13,6 +13,8 @@ from trustsvc import tlv
 from trustsvc.cache import memoize
 
 from trustsvc.errors import InputFormatError, InvalidSignatureError, TrustsvcError, UnsupportedAlgorithmError, UnusableKeyError
+from trustsvc.failures import Failure
+from trustsvc.reports import Indication, SubIndication
 from trustsvc.x509 import armor
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.signature import SignatureAlgorithm, signature_hash_of, verify_signature
@@ -494,13 +496,31 @@ def _received(value: core.Asn1Value) -> bytes | None:
 
 @dataclass
 class CryptoCheck:
-    """Outcome of the cryptographic checks of one signer (EN 319 102-1 5.2.7)."""
+    """Outcome of the cryptographic checks of one signer (EN 319 102-1 5.2.7).
+
+    `failure` is the EN 319 102-1 sub-indication (HASH_FAILURE, SIG_CRYPTO_FAILURE, FORMAT_FAILURE or
+    SIGNED_DATA_NOT_FOUND); `detail` the English reason, rendered for readers at the edge (validation/messages.py).
+    """
 
     ok: bool
-    failure: str | None = None  # "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "FORMAT_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND"
+    failure: SubIndication | None = None
     detail: str = ""
     algorithm: SignatureAlgorithm | None = None
     content_digest: bytes | None = None
+
+    @property
+    def indication(self) -> Indication | None:
+        """FAILED for a broken signature or format; INDETERMINATE when the signed data is missing (EN 319 102-1
+        5.2.7); None when the checks passed."""
+        if self.failure is None:
+            return None
+        return Indication.INDETERMINATE if self.failure is SubIndication.SIGNED_DATA_NOT_FOUND else Indication.FAILED
+
+    def as_failure(self) -> Failure | None:
+        """The core's typed failure for this check (None when it passed)."""
+        if self.failure is None or self.indication is None:
+            return None
+        return Failure(self.indication, self.failure, self.detail, rule="EN 319 102-1 5.2.7")
 
 
 def verify_signer_crypto(
@@ -522,7 +542,7 @@ def verify_signer_crypto(
         return _verify_signer_crypto(signer, cert, econtent_type, content, content_digest, sm2_id)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
         # Lazily parsed attribute values of hostile input fail here: a format failure, not a crash.
-        return CryptoCheck(False, "FORMAT_FAILURE", f"malformed signer information ({first_line(exc)})")
+        return CryptoCheck(False, SubIndication.FORMAT_FAILURE, f"malformed signer information ({first_line(exc)})")
 
 
 def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: str | None, content: bytes | None,
@@ -532,23 +552,23 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
     try:
         if content_digest is None:
             if content is None:
-                return CryptoCheck(False, "SIGNED_DATA_NOT_FOUND", "no content to check the signature against")
+                return CryptoCheck(False, SubIndication.SIGNED_DATA_NOT_FOUND, "no content to check the signature against")
             content_digest = compute_digest(signer.digest_algorithm, content)
     except UnsupportedAlgorithmError as exc:
-        return CryptoCheck(False, "FORMAT_FAILURE", str(exc))
+        return CryptoCheck(False, SubIndication.FORMAT_FAILURE, str(exc))
     if signer.signed is not None:
         problem = attribute_rule_violation(signer, countersignature=econtent_type is None)
         if problem is not None:
-            return CryptoCheck(False, "FORMAT_FAILURE", problem)
+            return CryptoCheck(False, SubIndication.FORMAT_FAILURE, problem)
         failure = _check_digest_and_type(signer, econtent_type, content_digest)
         if failure is not None:
             return failure
         candidates = signer.signed_attrs_candidates()
     else:
         if econtent_type is not None and econtent_type not in DATA_TYPES:
-            return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes are required when eContentType is not id-data (RFC 5652 5.3)")
+            return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "signed attributes are required when eContentType is not id-data (RFC 5652 5.3)")
         if content is None:
-            return CryptoCheck(False, "SIGNED_DATA_NOT_FOUND", "signature without signed attributes needs the content itself")
+            return CryptoCheck(False, SubIndication.SIGNED_DATA_NOT_FOUND, "signature without signed attributes needs the content itself")
         candidates = [content]
     return _verify_value(signer, cert, candidates, content_digest, sm2_id)
 
@@ -561,18 +581,18 @@ def _check_digest_and_type(signer: SignerInfo, econtent_type: str | None, conten
     md = signer.values(ID_MESSAGE_DIGEST)
     ct = signer.values(ID_CONTENT_TYPE)
     if len(md) != 1:
-        return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one message-digest (RFC 5652 5.3)")
+        return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "signed attributes must hold exactly one message-digest (RFC 5652 5.3)")
     if econtent_type is None:
         if ct:
-            return CryptoCheck(False, "FORMAT_FAILURE", "a countersignature must not carry a content-type attribute (RFC 5652 11.4)")
+            return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "a countersignature must not carry a content-type attribute (RFC 5652 11.4)")
     elif len(ct) != 1:
-        return CryptoCheck(False, "FORMAT_FAILURE", "signed attributes must hold exactly one content-type (RFC 5652 5.3)")
+        return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "signed attributes must hold exactly one content-type (RFC 5652 5.3)")
     else:
         ct_oid = core.ObjectIdentifier.load(ct[0], strict=True).dotted
         if ct_oid != econtent_type:
-            return CryptoCheck(False, "FORMAT_FAILURE", f"content-type attribute {ct_oid} differs from eContentType {econtent_type} (RFC 5652 11.1)")
+            return CryptoCheck(False, SubIndication.FORMAT_FAILURE, f"content-type attribute {ct_oid} differs from eContentType {econtent_type} (RFC 5652 11.1)")
     if core.OctetString.load(md[0], strict=True).native != content_digest:
-        return CryptoCheck(False, "HASH_FAILURE", f"message-digest attribute does not match the {signer.digest_algorithm} digest of the content", content_digest=content_digest)
+        return CryptoCheck(False, SubIndication.HASH_FAILURE, f"message-digest attribute does not match the {signer.digest_algorithm} digest of the content", content_digest=content_digest)
     return None
 
 
@@ -590,9 +610,9 @@ def _verify_value(signer: SignerInfo, cert: Certificate, candidates: list[bytes]
             error = error or exc
             continue
         except (UnsupportedAlgorithmError, UnusableKeyError, InputFormatError) as exc:
-            return CryptoCheck(False, "FORMAT_FAILURE", str(exc), content_digest=content_digest)
+            return CryptoCheck(False, SubIndication.FORMAT_FAILURE, str(exc), content_digest=content_digest)
         return CryptoCheck(True, None, "", used, content_digest)
-    return CryptoCheck(False, "SIG_CRYPTO_FAILURE", str(error), content_digest=content_digest)
+    return CryptoCheck(False, SubIndication.SIG_CRYPTO_FAILURE, str(error), content_digest=content_digest)
 
 
 def signing_time(signer: SignerInfo) -> datetime | None:

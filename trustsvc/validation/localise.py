@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustsvc.reports import SubIndication
 from trustsvc.revocation.checker import CertificateStatus
 from trustsvc.revocation.modes import Objection
 from trustsvc.validation import times
@@ -190,11 +191,19 @@ def localise_certificate_report(report: Any, lang: str) -> Any:
     return report
 
 
+_CRYPTO_MESSAGES = {SubIndication.HASH_FAILURE: "hash_failure", SubIndication.SIG_CRYPTO_FAILURE: "sig_crypto_failure"}
+
+
+def crypto_message_key(sub: SubIndication) -> str:
+    """The messages.py key for a signer's failed cryptographic check (cms.signed_data.CryptoCheck.failure)."""
+    return _CRYPTO_MESSAGES.get(sub, "signer_format")
+
+
 def detail(english: str, sub: Any, lang: str) -> str:
     """An English layer's detail for English readers; the sub-indication's meaning for everyone else."""
     return english if normalise_lang(lang) == "en" else sub_indication_text(sub, lang)
 
 
 __all__ = ["NAME_LABELS", "SUB_INDICATIONS", "certificate_failure", "certificate_name", "detail",
-           "localise_certificate_report", "name_text", "revocation_failure",
+           "crypto_message_key", "localise_certificate_report", "name_text", "revocation_failure",
            "sub_indication_text"]

@@ -38,7 +38,6 @@ from trustsvc.validation.timestamp import as_utc, cert_indication, check_token, 
 from trustsvc.x509.certificate import Certificate
 
 _FAIL, _INDET, _PASS = SignatureIndication.TOTAL_FAILED, SignatureIndication.INDETERMINATE, SignatureIndication.TOTAL_PASSED
-_CRYPTO_KEYS = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}
 # A signing key must allow document signatures (RFC 5280 4.2.1.3).
 _SIGNING_KU = {"digital_signature", "non_repudiation"}
 # Hostile input costs bounded work: counter-signatures nest at most this deep, and one SignedData has at most
@@ -159,10 +158,10 @@ class SignerProcess:
         crypto = verify_signer_crypto(self.signer, self.cert, econtent_type=t.econtent_type, content=t.content,
                                       content_digest=digest)
         if not crypto.ok:
-            sub = SubIndication.__members__.get(crypto.failure or "", SubIndication.FORMAT_FAILURE)
-            key = _CRYPTO_KEYS.get(crypto.failure or "", "signer_format")
+            sub = crypto.failure or SubIndication.FORMAT_FAILURE
             return _Stop(_FAIL if sub is not SubIndication.SIGNED_DATA_NOT_FOUND else _INDET, sub,
-                         message(key, lang, index=self.label, detail=localise.detail(crypto.detail, sub, lang)))
+                         message(localise.crypto_message_key(sub), lang, index=self.label,
+                                 detail=localise.detail(crypto.detail, sub, lang)))
         self.r.signature_algorithm = crypto.algorithm.name if crypto.algorithm else None
         self.r.algorithm = crypto.algorithm
         return None

@@ -201,10 +201,9 @@ def _check_tsa_signature(token: TimestampToken, extra: list[Certificate], lang: 
     report.tsa = tsa
     crypto = verify_signer_crypto(signer, tsa, econtent_type=sd.econtent_type, content=token.tst_info_der)
     if not crypto.ok:
-        sub = SubIndication[crypto.failure] if crypto.failure in SubIndication.__members__ else SubIndication.FORMAT_FAILURE
-        key = {"HASH_FAILURE": "hash_failure", "SIG_CRYPTO_FAILURE": "sig_crypto_failure"}.get(crypto.failure or "", "signer_format")
-        return (SignatureIndication.TOTAL_FAILED, sub,
-                message(key, lang, index=0, detail=localise.detail(crypto.detail, sub, lang)))
+        sub = crypto.failure or SubIndication.FORMAT_FAILURE
+        return (cert_indication(crypto.indication or Indication.FAILED), sub,
+                message(localise.crypto_message_key(sub), lang, index=0, detail=localise.detail(crypto.detail, sub, lang)))
     report.algorithm = crypto.algorithm
     binding = _tsa_binding(signer, tsa)
     if not binding.present or not binding.ok:
