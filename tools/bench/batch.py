@@ -1,11 +1,11 @@
 """Batch bid opening: 1,000 signed bids through `POST /v1/verify/batch` vs the same bids in process, one run.
 
-    python tools/bench/batch.py [--bids 1000] [--out docs/benchmarks/http.md]
+    python tools/bench/batch.py [--bids 1000] [--out docs/benchmarks/run/http.md]
 
 The demo's CAdES-T bids (CN-GD SM2, HK RSA, MO ECDSA; detached, each with a signature timestamp) are
 repeated to `--bids` NDJSON items with `usage=e-tendering` and the tender deadline, sent as one streamed
-request to `trustsvc serve` (1 worker, default batch concurrency); every result line must be
-TOTAL-PASSED. The in-process line runs `trustsvc.validate_signature` on the same items sequentially
+request to `trustsvc serve` (1 worker, default batch concurrency, online revocation fetching off like the in-process
+line); every result line must be TOTAL-PASSED. The in-process line runs `trustsvc.validate_signature` on the same items sequentially
 with the same trust lists. Writes/replaces the "## Batch" section of the HTTP benchmark page.
 """
 
@@ -32,10 +32,11 @@ from tests.faults.server import LiveServer  # noqa: E402
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bids", type=int, default=1000)
-    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/http.md"))
+    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/run/http.md"))
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="trustsvc-bench-batch-"))
-    server = LiveServer(root, workers=1)
+    # Fetching off, as in http_verify.py: the in-process side fetches nothing either (same work on both sides).
+    server = LiveServer(root, workers=1, env={"TRUSTSVC_REVOCATION_FETCH": "off"})
     bids = [b for b in server.index["bids"].values() if b["kind"] == "bid"]
     items, raw = [], []
     for i in range(args.bids):
@@ -97,7 +98,10 @@ def main() -> int:
         f"{platform.python_version()}): the demo's CAdES-T bids (SM2, RSA, ECDSA, each with a signature "
         "timestamp, `usage=e-tendering`, tender deadline) repeated to "
         f"{args.bids} NDJSON items in ONE streamed `POST /v1/verify/batch` (1 worker, default batch concurrency), "
-        "against the same items through `trustsvc.validate_signature` in process, sequentially.", "",
+        "against the same items through `trustsvc.validate_signature` in process, sequentially. Online revocation "
+        "fetching is off on the server (`TRUSTSVC_REVOCATION_FETCH=off`), as in process: both do the same work "
+        "(with fetching on, the server also fetches the demo CRLs / OCSP responses, which the in-process line "
+        "does not).", "",
         "| path | bids | seconds | bids/s | TOTAL-PASSED | notes |", "|---|---|---|---|---|---|",
         f"| HTTP batch | {args.bids} | {summary['http_seconds']} | {summary['http_bids_per_s']} | {passed} | "
         f"first result after {summary['first_result_ms']} ms; results in input order: {in_order}; server peak RSS "

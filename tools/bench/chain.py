@@ -1,6 +1,6 @@
 """Chain validation throughput: trustsvc vs pyca cryptography, pyhanko-certvalidator and pyOpenSSL (warm and cold).
 
-Run: python tools/bench/chain.py [--seconds 1.0] [--write docs/benchmarks/chain.md] [--profile]
+Run: python tools/bench/chain.py [--seconds 1.0] [--write docs/benchmarks/run/chain.md] [--profile]
 Every implementation gets the same inputs as DER bytes and parses inside each call; warm = CA and
 cross-certificate signature results cached, a distinct leaf each call; cold = every cache cleared
 (signature results, parsed certificates, public keys, name facts).

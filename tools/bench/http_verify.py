@@ -1,6 +1,6 @@
 """HTTP certificate verify measured with wrk: trustsvc vs a FastAPI + pyca baseline vs a constant answer.
 
-    python tools/bench/http_verify.py [--seconds 8] [--connections 32] [--threads 2] [--out docs/benchmarks/http.md]
+    python tools/bench/http_verify.py [--seconds 8] [--connections 32] [--threads 2] [--out docs/benchmarks/run/http.md]
 
 Load comes from `wrk` (C; Debian package `wrk`, which `make bench` installs), never from a Python client,
 whose own ceiling (~1,100 req/s) would be what is measured. On free 127.0.0.1 ports, one after the other,
@@ -174,7 +174,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--leaves", type=int, default=0, help="distinct leaves per run (default: enough for 4,000 req/s)")
-    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/http.md"))
+    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/run/http.md"))
     ap.add_argument("--workers", default="1,2", help="worker counts to run (a partial run prints, writes nothing)")
     ap.add_argument("--servers", default="ceiling,pyca,trustsvc", help="servers to run (a partial run writes nothing)")
     args = ap.parse_args()
