@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from trustsvc.cache import BoundedCache
 
@@ -30,7 +30,7 @@ class _Flight:
 
     def __init__(self) -> None:
         self.done = threading.Event()
-        self.result: Cached[Any] | None = None
+        self.result: Cached[object] | None = None
         self.error: BaseException | None = None
 
 
@@ -52,7 +52,7 @@ class RevocationCache:
         self.max_entries = max_entries
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._lock = threading.Lock()  # guards the flights (the entries have the BoundedCache's own lock)
-        self._entries: BoundedCache[Hashable, Cached[Any]] = BoundedCache("revocation.fetched", max_entries,
+        self._entries: BoundedCache[Hashable, Cached[object]] = BoundedCache("revocation.fetched", max_entries,
                                                                           owned=True)
         self._flights: dict[Hashable, _Flight] = {}
         self._wait_timeout = wait_timeout
@@ -66,17 +66,17 @@ class RevocationCache:
     def clear(self) -> None:
         self._entries.clear()
 
-    def get(self, key: Hashable) -> Any | None:
+    def get(self, key: Hashable) -> object | None:
         now = self._clock()
         entry = self._entries.pop_if(key, lambda e: e.expires_at <= now)
         return None if entry is None else entry.value
 
-    def put(self, key: Hashable, value: Any, next_update: datetime | None) -> None:
+    def put(self, key: Hashable, value: object, next_update: datetime | None) -> None:
         now = self._clock()
         expires = next_update if next_update is not None and next_update > now else now + DEFAULT_TTL
         self._entries.put(key, Cached(value, min(expires, now + MAX_TTL)))
 
-    def get_or_load(self, key: Hashable, loader: Callable[[], tuple[Any, datetime | None]]) -> Any:
+    def get_or_load(self, key: Hashable, loader: Callable[[], tuple[T, datetime | None]]) -> T:
         """The cached value for `key`, or the result of `loader()` -> (value, next_update), fetched once.
 
         Errors raised by the loader propagate to every caller waiting on that flight.
@@ -85,7 +85,7 @@ class RevocationCache:
             value = self.get(key)
             if value is not None:
                 self.hits += 1
-                return value
+                return value  # type: ignore[return-value] - stored by a loader of this key's type
             flight = self._flights.get(key)
             leader = flight is None
             if leader:
@@ -99,7 +99,7 @@ class RevocationCache:
                 raise flight.error
             self.hits += 1
             assert flight.result is not None
-            return flight.result.value
+            return flight.result.value  # type: ignore[return-value]
         try:
             self.loads += 1
             value, next_update = loader()

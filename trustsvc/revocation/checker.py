@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from trustsvc.errors import TrustsvcError
 from trustsvc.failures import Failure
@@ -63,7 +62,7 @@ class CertificateStatus:
     def on_hold(self) -> bool:
         return self.status is RevocationStatus.REVOKED and self.reason == "certificate_hold"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "certificate": self.certificate.subject_str,
             "serial_number": format(self.certificate.serial_number, "x"),

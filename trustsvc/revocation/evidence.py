@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
 __all__ = ["RevocationEvidence"]
 
@@ -30,8 +29,8 @@ class RevocationEvidence:
     reason: str | None = None
     certificate: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {}
         for f in fields(self):
             v = getattr(self, f.name)
             out[f.name] = v.isoformat() if isinstance(v, datetime) else v

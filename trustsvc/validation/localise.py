@@ -8,12 +8,14 @@ attribute labels in the reader's language), and the recognition outcome.
 
 from __future__ import annotations
 
-from typing import Any
+from asn1crypto import x509
 
 from trustsvc.reports import SubIndication
 from trustsvc.revocation.checker import CertificateStatus
 from trustsvc.revocation.modes import Objection
+from trustsvc.x509.certificate import Certificate
 from trustsvc.validation import times
+from trustsvc.validation.report import CertificateReport
 from trustsvc.validation.messages import REVOCATION_REASONS, message, normalise_lang
 
 # EN 319 102-1 sub-indications, for people (table 5 / 6 meanings).
@@ -104,13 +106,13 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def sub_indication_text(sub: Any, lang: str) -> str:
+def sub_indication_text(sub: SubIndication | str | None, lang: str) -> str:
     key = getattr(sub, "value", sub) or "GENERIC"
     table = SUB_INDICATIONS.get(str(key), SUB_INDICATIONS["GENERIC"])
     return table.get(normalise_lang(lang), table["en"])
 
 
-def name_text(name: Any, lang: str) -> str:
+def name_text(name: x509.Name, lang: str) -> str:
     """A distinguished name with its labels in `lang` (most specific first, as certificates are read)."""
     lang = normalise_lang(lang)
     try:
@@ -125,7 +127,7 @@ def name_text(name: Any, lang: str) -> str:
     return "、".join(parts) if lang != "en" else ", ".join(parts)
 
 
-def certificate_name(cert: Any, lang: str) -> str:
+def certificate_name(cert: Certificate | None, lang: str) -> str:
     if cert is None:
         return ""
     return name_text(cert.subject, lang) if lang != "en" else cert.subject_str
@@ -151,7 +153,7 @@ def revocation_failure(status: CertificateStatus, lang: str) -> str | None:
     return message("revocation_not_established", lang, name=name, count=max(1, len(status.refused)))
 
 
-def certificate_failure(report: Any, lang: str) -> str:
+def certificate_failure(report: CertificateReport, lang: str) -> str:
     """Why a CertificateReport did not pass, in `lang`: from its sub-indication, recognition and path, or the
     typed revocation outcome when revocation failed the path.
 
@@ -160,26 +162,26 @@ def certificate_failure(report: Any, lang: str) -> str:
     lang = normalise_lang(lang)
     if lang == "en":
         return "; ".join(report.reasons) or sub_indication_text(report.sub_indication, lang)
-    revoked = getattr(report, "revoked", None)
-    if isinstance(revoked, CertificateStatus):
+    revoked = report.revoked
+    if revoked is not None:
         text = revocation_failure(revoked, lang)
         if text is not None:
             return text
-    rec = getattr(report, "recognition", None)
+    rec = report.recognition
     recognised = rec.get("recognised") if isinstance(rec, dict) else getattr(rec, "recognised", None)
     if recognised is False:
-        usage = getattr(report, "usage", None)
+        usage = report.usage
         shown = USAGES.get(str(usage), {}).get(lang, usage)
         what = PHRASES["not_recognised" if usage else "not_recognised_any"][lang].format(usage=shown)
     else:
         what = sub_indication_text(report.sub_indication, lang)
-    path = getattr(report, "path", None) or []
+    path = report.path
     if not path:
         return what
     return PHRASES["concerning"][lang].format(what=what, name=certificate_name(path[-1], lang))
 
 
-def localise_certificate_report(report: Any, lang: str) -> Any:
+def localise_certificate_report(report: CertificateReport, lang: str) -> CertificateReport:
     """A CertificateReport for a `lang` reader: its reasons rendered from the typed outcome (sub-indication,
     recognition, the certificate concerned); the layers' English reasons move to `technical_details`."""
     lang = normalise_lang(lang)
@@ -199,7 +201,7 @@ def crypto_message_key(sub: SubIndication) -> str:
     return _CRYPTO_MESSAGES.get(sub, "signer_format")
 
 
-def detail(english: str, sub: Any, lang: str) -> str:
+def detail(english: str, sub: SubIndication | str | None, lang: str) -> str:
     """An English layer's detail for English readers; the sub-indication's meaning for everyone else."""
     return english if normalise_lang(lang) == "en" else sub_indication_text(sub, lang)
 
