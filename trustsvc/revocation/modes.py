@@ -60,8 +60,8 @@ class RevocationOutcome:
         """This outcome as the core's typed failure (None when there is no objection), at `certificate`."""
         if self.indication is None:
             return None
-        return Failure(self.indication, self.sub_indication, self.reason or "", certificate=certificate,
-                       rule=_RULES.get(self.objection) if self.objection is not None else None)
+        return Failure(self.indication, self.sub_indication, self.reason or "revocation check failed",
+                       certificate=certificate, rule=_RULES.get(self.objection) if self.objection is not None else None)
 
 
 _RULES = {

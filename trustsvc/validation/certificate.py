@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from trustsvc.cache import BoundedCache
 from trustsvc.context import CertificateInput, CRLInput, Profile, TrustSource, ValidationContext
 from trustsvc.errors import TrustsvcError
+from trustsvc.failures import Failure
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
 from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
@@ -88,20 +90,14 @@ def _utc(at: datetime | None) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
 
-class _Failure:
-    def __init__(self, indication: Indication, sub: SubIndication | None, reasons: list[str], path: list[Certificate],
-                 revocation: RevocationResult | None = None) -> None:
-        self.indication, self.sub, self.reasons, self.path = indication, sub, reasons, path
-        self.revocation = revocation
+@dataclass
+class _Rejected:
+    """Why one candidate path was rejected: the typed failure of the step that stopped it, the path, and the
+    revocation result when revocation was that step (the report lists each certificate's status)."""
 
-
-def _revocation_failure(result: RevocationResult) -> _Failure | None:
-    bad = result.failure
-    if bad is None:
-        return None
-    outcome = bad.outcome
-    reason = f"{bad.certificate.subject_str}: {outcome.reason or 'revocation check failed'}"
-    return _Failure(outcome.indication, outcome.sub_indication, [reason], [], result)  # type: ignore[arg-type]
+    failure: Failure
+    path: list[Certificate]
+    revocation: RevocationResult | None = None
 
 
 def path_profile(requested: PathProfile, anchor: TrustAnchor) -> PathProfile:
@@ -281,7 +277,7 @@ class _Run:
         ini = ctx.initial
         self.initial_policy_set = set(ini.policy_set) if ini.policy_set is not None else None
         self.evidence: list[RevocationEvidence] = []
-        self.failure: _Failure | None = None
+        self.rejected: _Rejected | None = None  # the most telling rejection so far
         self.attempts = Attempts()
         report.attempts = self.attempts
 
@@ -290,26 +286,30 @@ class _Run:
         """Judge one candidate path; True when it passed (the report is then complete)."""
         used_profile = path_profile(self.requested_profile, anchor)
         res = self._validate_path(path, used_profile)
-        if isinstance(res, _Failure):
-            self.attempts.append(Attempt.of(path, res.reasons[0]))
-            self.failure = self.failure or res
+        if isinstance(res, Failure):
+            self.attempts.append(Attempt.of(path, str(res)))
+            self.rejected = self.rejected or _Rejected(res, path)
             return False
         revocation = self.checker.check_path(path, res.keys, anchor)
         for status in revocation.certificates:
             self.evidence.extend(status.evidence)
-        fail = (_revocation_failure(revocation) or self._time_failure(res, revocation, path)
-                or self._usage_failure(path) or self._recognition_failure(path))
+        bad = revocation.failure
+        rejected = (_Rejected(bad.failure, path, revocation) if bad is not None and bad.failure is not None else None)
+        fail = None if rejected is not None else (
+            self._time_failure(res, revocation, path) or self._usage_failure(path) or self._recognition_failure(path))
         if fail is not None:
-            fail.path = fail.path or path
-            self.attempts.append(Attempt.of(path, "; ".join(fail.reasons)))
-            if self.failure is None or self.failure.sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
-                self.failure = fail
+            rejected = _Rejected(fail, path)
+        if rejected is not None:
+            self.attempts.append(Attempt.of(path, str(rejected.failure)))
+            # A path that validated but failed a later step says more than one that found no chain.
+            if self.rejected is None or self.rejected.failure.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
+                self.rejected = rejected
             return False
         self.attempts.append(Attempt.of(path, None))
         self._passed(anchor, path, res, revocation, used_profile)
         return True
 
-    def _validate_path(self, path: list[Certificate], profile: PathProfile) -> PathResult | _Failure:
+    def _validate_path(self, path: list[Certificate], profile: PathProfile) -> PathResult | Failure:
         """RFC 5280 6.1: the path's basic validation (signatures, validity, names, policies, constraints)."""
         ini = self.ctx.initial
         try:
@@ -318,10 +318,10 @@ class _Run:
                                 any_policy_inhibit=ini.any_policy_inhibit, budget=self.budget,
                                 algorithm_policy=self.ctx.algorithm_policy, sm2_id=self.ctx.sm2_id, profile=profile)
         except PathValidationError as exc:
-            return _Failure(exc.indication, exc.sub_indication, [exc.reason], path)
+            return exc.failure
 
     @staticmethod
-    def _time_failure(res: PathResult, revocation: RevocationResult, path: list[Certificate]) -> _Failure | None:
+    def _time_failure(res: PathResult, revocation: RevocationResult, path: list[Certificate]) -> Failure | None:
         """EN 319 102-1 5.2.6: an end entity outside its validity at the validation time; not revoked when its
         revocation status is known good (OUT_OF_BOUNDS_NOT_REVOKED), else OUT_OF_BOUNDS_NO_POE / NOT_YET_VALID."""
         tp = res.end_entity_time_problem
@@ -332,16 +332,17 @@ class _Run:
         if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and ee_status is not None \
                 and ee_status.status is RevocationStatus.GOOD:
             sub = SubIndication.OUT_OF_BOUNDS_NOT_REVOKED
-        return _Failure(Indication.INDETERMINATE, sub, [tp.reason], path)
+        return Failure(Indication.INDETERMINATE, sub, tp.reason, position=len(path) - 1, rule="RFC 5280 6.1.3 (a)(2)")
 
-    def _usage_failure(self, path: list[Certificate]) -> _Failure | None:
+    def _usage_failure(self, path: list[Certificate]) -> Failure | None:
         """RFC 5280 4.2.1.3 / 4.2.1.12: the key usages the caller requires of the end entity."""
         why = _check_usage(self.ee, self.ctx.key_usage, self.ctx.extended_key_usage)
         if why is None:
             return None
-        return _Failure(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, [f"end entity: {why}"], path)
+        return Failure(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"end entity: {why}",
+                       position=len(path) - 1, rule="RFC 5280 4.2.1.3 / 4.2.1.12")
 
-    def _recognition_failure(self, path: list[Certificate]) -> _Failure | None:
+    def _recognition_failure(self, path: list[Certificate]) -> Failure | None:
         """Recognition by the trust source (trust lists, TS 119 612) for the usage at the validation time."""
         trust = self.ctx.trust
         if trust is None:
@@ -350,12 +351,12 @@ class _Run:
         try:
             rec = trust.recognise(path, usage=self.ctx.usage, at=self.at)
         except Exception as exc:  # noqa: BLE001 - an injected store's failure is reported, not raised
-            return _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                            [f"trust store failed: {exc}"], path)
+            return Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                           f"trust store failed: {exc}")
         self.report.recognition = rec.to_dict() if hasattr(rec, "to_dict") else dict(vars(rec))
         if not rec.recognised:
-            return _Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                            [f"not recognised by the trust lists: {rec.reason}"], path)
+            return Failure(Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                           f"not recognised by the trust lists: {rec.reason}", rule="ETSI TS 119 612")
         return None
 
     # --- the answer --------------------------------------------------------------------------------
@@ -377,10 +378,10 @@ class _Run:
 
     def no_path_passed(self) -> CertificateReport:
         """No candidate path passed: the most telling failure, or NO_CERTIFICATE_CHAIN_FOUND."""
-        report, failure = self.report, self.failure
+        report, rejected = self.report, self.rejected
         report.revocation_evidence = self.evidence
         report.warnings.extend(self.checker.warnings)
-        if failure is None:
+        if rejected is None:
             report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
             malformed = target_profile_problem(self.ee, self.requested_profile) if self.anchors else None
             if malformed is not None:  # RFC 5280 4.1 / 4.2: name the rule the target breaks
@@ -392,9 +393,10 @@ class _Run:
                 report.reasons.append(f"no certification path from {self.ee.subject_str!r} to a trust anchor")
             report.reasons.extend(a.reason for a in self.attempts[:10] if a.reason)
             return report
-        report.indication, report.sub_indication = failure.indication, failure.sub
-        report.reasons.extend(failure.reasons)
-        report.path = failure.path
-        if failure.revocation is not None:
-            report.revocation = failure.revocation.certificates
+        failure = rejected.failure
+        report.indication, report.sub_indication = failure.indication, failure.sub_indication
+        report.reasons.append(str(failure))
+        report.path = rejected.path
+        if rejected.revocation is not None:
+            report.revocation = rejected.revocation.certificates
         return report
