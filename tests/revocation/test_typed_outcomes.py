@@ -91,3 +91,17 @@ def test_an_unusable_ocsp_response_is_a_typed_problem_with_its_clause(lab):
     assert result.evidence.to_dict()["status"] == "invalid"
     good = check_ocsp_response(j.leaf, j.ca, _resp(j), at=revocation_fixtures.NOW)
     assert good.status is EvidenceStatus.GOOD and good.status.decides and good.failure is None
+
+
+def test_crl_checking_says_why_in_typed_failures(pki):
+    from trustsvc.revocation.crl import ParsedCRL, check_crls
+
+    r, lf = pki
+    cert = Certificate.from_der(lf.der)
+    stale = check_crls(cert, [ParsedCRL(crl(r))], at=NOW + timedelta(days=30), signer_ok=lambda c: None)
+    assert stale.status is None and stale.only_stale
+    assert [f.rule for f in stale.failures] == ["RFC 5280 6.3.3 (a)(2)"] and "stale" in stale.problems[0]
+    none = check_crls(cert, [], at=NOW, signer_ok=lambda c: None)
+    assert [f.rule for f in none.failures] == ["RFC 5280 6.3.3"] and none.problems == ["no CRL covers this certificate"]
+    good = check_crls(cert, [ParsedCRL(crl(r))], at=NOW, signer_ok=lambda c: None)
+    assert good.status is RevocationStatus.GOOD and good.failures == [] and good.evidence[0].status == "good"

@@ -155,12 +155,18 @@ class CRLStatus:
     revocation_time: datetime | None = None
     reason: str | None = None
     evidence: list[RevocationEvidence] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    # Why the CRLs left the status open, one typed failure each (stale, refuted, none in scope).
+    failures: list[Failure] = field(default_factory=list)
     only_stale: bool = False
     # CRLs that claim to cover the certificate (in scope, fresh) but do not hold: their signature or issuer
     # path fails (6.3.3 (f), (g)) or they break the CRL profile (5.2, 5.3). Evidence put forward and refuted,
     # as opposed to evidence missing or stale; `revocation/modes.judge` does not let it pass silently.
     refuted: list[Failure] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """The failures as English text (the reports' `refused` list, logs)."""
+        return [f.detail for f in self.failures]
 
 
 def _gn_names(general_names, relative_base: x509.Name | None = None) -> list[str]:
@@ -281,8 +287,9 @@ def unusable_reason(crl: ParsedCRL, at: datetime, max_freshness: timedelta | Non
 
 
 def _refuted(result: CRLStatus, why: str, rule: str) -> None:
-    result.problems.append(why)
-    result.refuted.append(Failure.indeterminate(SubIndication.TRY_LATER, why, rule=rule))
+    failure = Failure.indeterminate(SubIndication.TRY_LATER, why, rule=rule)
+    result.failures.append(failure)
+    result.refuted.append(failure)
 
 
 def _delta_entry(crl: ParsedCRL, deltas: Sequence[ParsedCRL], cert: Certificate, at: datetime,
@@ -328,7 +335,7 @@ def check_crls(
             why = stale_reason(crl, at, max_freshness)
             if why is not None:
                 stale_seen = True
-                result.problems.append(why)
+                result.failures.append(Failure.indeterminate(SubIndication.TRY_LATER, why, rule="RFC 5280 6.3.3 (a)(2)"))
                 continue
             why = broken_reason(crl)  # RFC 5280 5.2: usable at all
             if why is not None:
@@ -353,12 +360,13 @@ def check_crls(
             reasons_mask |= interim
     if reasons_mask >= ALL_REASONS:
         result.status = RevocationStatus.GOOD
-        result.problems, result.refuted = [], []
+        result.failures, result.refuted = [], []
     else:
         result.only_stale = stale_seen and not fresh_seen
-        if not result.problems:
-            result.problems.append("no CRL covers this certificate" if not reasons_mask else
-                                   f"CRLs cover only reasons {sorted(reasons_mask)}")
+        if not result.failures:  # RFC 5280 6.3.3: reasons_mask short of all-reasons leaves the status UNDETERMINED
+            why = ("no CRL covers this certificate" if not reasons_mask
+                   else f"CRLs cover only reasons {sorted(reasons_mask)}")
+            result.failures.append(Failure.indeterminate(SubIndication.TRY_LATER, why, rule="RFC 5280 6.3.3"))
     return result
 
 
