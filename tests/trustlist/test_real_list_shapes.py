@@ -255,3 +255,12 @@ def test_cli_show_prints_names_with_brackets_as_data(keys, tmp_path):
     code, out, err = run("trust-list", "show", str(path), "--at", "2020-01-01")
     assert code == 0, err
     assert "[/b]" in out
+
+
+def test_territory_case_and_a_pointer_naming_no_territory(keys):
+    key, cert = keys["rsa2048"]
+    doc = national_list(territory="zz", service_cert=cert, zoneless=False).replace(
+        b"<TextualInformation", b"<OtherInformation><SchemeTerritory>not a code</SchemeTerritory></OtherInformation>"
+                                b"<TextualInformation")
+    tl = import_signed_xml(sign(doc, key, cert), [cert])[0]
+    assert tl.territory == "ZZ" and tl.pointers == ()

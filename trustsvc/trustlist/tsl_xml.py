@@ -18,8 +18,8 @@ from lxml import etree
 from trustsvc.errors import TrustsvcError
 from trustsvc.trustlist.criteria import CriteriaList, Qualification
 from trustsvc.trustlist.model import (
-    USAGES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList, TrustListFormatError, parse_time,
-    service_type_uri, status_uri, territory_code,
+    TERRITORY_PATTERN, USAGES, Criteria, DigitalIdentity, Pointer, Service, StatusChange, TrustList,
+    TrustListFormatError, parse_time, service_type_uri, status_uri, territory_code,
 )
 from trustsvc.trustlist.mra import (
     MRA_NS, ContentEquivalence, Equivalence, EquivalenceState, MutualRecognition, ServiceKind,
@@ -355,13 +355,15 @@ def _pointer(p) -> Pointer | None:
         node = other.get(key)
         return node.text.strip() if node is not None and node.text and node.text.strip() else None  # type: ignore
 
-    territory = val("SchemeTerritory")
-    if territory is None:
-        return None  # TS 102 231 generic pointers (e.g. to a backup location) name no scheme: nothing to chain
+    territory = (val("SchemeTerritory") or "").upper()
+    if not TERRITORY_PATTERN.match(territory):
+        # TS 102 231 generic pointers (e.g. to a backup location) name no scheme, and a pointer whose territory
+        # is no territory code cannot be matched to a list either: nothing to chain, the list itself still reads.
+        return None
     operator = other.get("SchemeOperatorName")
     mra = other.get("MutualRecognitionAgreementInformation")
     return Pointer(
-        territory=territory_code(territory),
+        territory=territory,
         location=_text(p, "tsl:TSLLocation", "TSLLocation"),
         scheme_operator=(_multilang(operator, "tsl:Name") if operator is not None else None) or "",
         signing_certificates=tuple(_certs_lenient(p.findall(
@@ -377,10 +379,10 @@ def _territory(si) -> str:
     value = _opt_text(si, "tsl:SchemeTerritory")
     if value is None:
         value = _opt_text(si, "tsl:SchemeOperatorAddress/tsl:PostalAddresses/tsl:PostalAddress/tsl:CountryName")
-        value = value.upper() if value else None
     if value is None:
         raise TrustListFormatError("XML: missing SchemeTerritory (tsl:SchemeTerritory)")
-    return territory_code(value)
+    # ISO 3166 codes are upper case: a list writing "lu" means LU (anything else is refused as written).
+    return territory_code(value.upper() if TERRITORY_PATTERN.match(value.upper()) else value)
 
 
 def trust_list_from_xml(root) -> TrustList:
