@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from trustsvc.x509.certificate import Certificate
+
+if TYPE_CHECKING:  # the trust lists sit beside revocation; only their type is named here
+    from trustsvc.trustlist.store import TrustStore
 
 __all__ = ["trust_list_supply_points"]
 
@@ -22,7 +25,8 @@ def _kind_of(url: str) -> str | None:
     return None
 
 
-def trust_list_supply_points(store_of: Callable[[], Any]) -> Callable[[Certificate, Certificate | None, str], list[str]]:
+def trust_list_supply_points(
+        store_of: Callable[[], "TrustStore | None"]) -> Callable[[Certificate, Certificate | None, str], list[str]]:
     """A `SupplyPoints` callback over the current trust store (`store_of()`, re-read on every call so a
     reloaded store is used): the supply points of the listed services whose digital identity is the
     certificate's issuer, the ones that name OCSP for kind "ocsp" and CRLs for kind "crl"."""
