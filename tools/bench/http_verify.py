@@ -177,6 +177,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/run/http.md"))
     ap.add_argument("--workers", default="1,2", help="worker counts to run (a partial run prints, writes nothing)")
     ap.add_argument("--servers", default="ceiling,pyca,trustsvc", help="servers to run (a partial run writes nothing)")
+    ap.add_argument("--profile", action="store_true",
+                    help="after the 1-worker measurement, py-spy the trustsvc worker under a further wrk run (fresh "
+                         "leaves) and add the stage table to the page (needs py-spy: pip install py-spy)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk (make bench does this)", file=sys.stderr)
@@ -191,6 +194,12 @@ def main() -> int:
     print(f"{n:,} distinct leaves in {time.perf_counter() - t0:.1f} s", flush=True)
     warm = _write_bodies(root / "warm.ndjson", distinct_leaves(demo_server.demo, ent, 400), ca_pem)
     bodies = _write_bodies(root / "bodies.ndjson", leaves, ca_pem)
+    spy = _py_spy() if args.profile else None
+    if args.profile and spy is None:
+        print("--profile: py-spy not found (pip install py-spy); no profile", flush=True)
+    profile_bodies = _write_bodies(root / "profile.ndjson", distinct_leaves(demo_server.demo, ent, 4000 * PROFILE_SECONDS),
+                                   ca_pem) if spy else None
+    profile: list[str] = []
     baseline_env = {"BASELINE_ROOT": str(demo_server.demo / ent["hk-root"]["cert"])}
     results: dict[tuple[str, int], dict] = {}
 
@@ -199,6 +208,8 @@ def main() -> int:
         try:
             wrk_run(url, warm, 2, args.connections, args.threads)  # warm-up: imports, CA caches, trust state
             results[(name, workers)] = r = wrk_run(url, bodies, args.seconds, args.connections, args.threads)
+            if spy and profile_bodies and name == "trustsvc" and workers == 1:
+                profile.extend(profile_section(spy, handle.pids()[0], url, profile_bodies, root, args))
         finally:
             stop(handle)
         print(f"{name} workers={workers}: {r['req_per_s']} req/s p50 {r['p50_ms']} ms p99 {r['p99_ms']} ms "
@@ -226,11 +237,82 @@ def main() -> int:
                 print(f"workers={w}: trustsvc / pyca app = "
                       f"{results[('trustsvc', w)]['req_per_s'] / results[('pyca', w)]['req_per_s']:.2f}x, p99 ratio "
                       f"{results[('trustsvc', w)]['p99_ms'] / max(results[('pyca', w)]['p99_ms'], 0.1):.2f}")
+        print("\n".join(profile))
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(args, results, n) + _batch_section(args.out))
+    args.out.write_text(render(args, results, n) + "\n".join(profile) + _batch_section(args.out))
     print(f"wrote {args.out}")
     return 0
+
+
+PROFILE_SECONDS = 3
+
+# Stages of a request, first match wins (function names on the sampled stack; the signature check before the
+# stage that called it, the verification before the framework frames that carry every request).
+STAGES = [
+    ("signature verification (OpenSSL; under-counted: it releases the GIL)", ("_verify_simple",)),
+    ("read the PEM leaf (the CA: a parse-cache hit)", ("read_cert", "read_certs")),
+    ("trust-list recognition", ("TrustStore.recognise",)),
+    ("RFC 5280 profile (strict)", ("check_profile",)),
+    ("path building", ("build_paths",)),
+    ("RFC 5280 6.1 path validation", ("validate_path",)),
+    ("revocation (supplied evidence only)", ("check_path",)),
+    ("report dictionary, localisation, JSON", ("envelope", "localise_certificate_report", "report_response",
+                                               "capped_json", "encode_json")),
+    ("rest of validate_certificate (context, candidate index, result)", ("validate_certificate",)),
+    ("request JSON + pydantic model", ("_parse",)),
+    ("metrics, access log, request id", ("observe_request", "count_verification", "bind_request_id", "Logger.info",
+                                         "reset_request_id")),
+    ("thread-pool hop", ("run_in_threadpool", "run_sync_in_worker_thread", "WorkerThread.run")),
+    ("HTTP: h11 parsing / serialising, socket I/O", ("H11Protocol.", "RequestResponseCycle.send",
+                                                     "_SelectorSocketTransport", "Response.__call__", "Connection.")),
+    ("routing, middleware, FastAPI / Starlette dispatch", ("FastAPI.__call__",)),
+]
+
+
+def _py_spy() -> str | None:
+    here = Path(sys.executable).parent / "py-spy"
+    return str(here) if here.exists() else shutil.which("py-spy")
+
+
+def stage_table(raw: Path) -> list[str]:
+    """py-spy's raw (collapsed) stacks as `| stage | share |` rows."""
+    counts: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        frames = [f.split(" (")[0] for f in stack.split(";")]
+        name = next((label for label, keys in STAGES if any(k in f for f in frames for k in keys)), "event loop, other")
+        counts[name] = counts.get(name, 0) + int(n)
+        total += int(n)
+    rows = [f"| {k} | {100 * v / total:.0f}% |" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+    return ["| stage | share of samples |", "|---|---|", *rows, f"| (samples) | {total} |"] if total else []
+
+
+def profile_section(spy: str, pid: int, url: str, bodies: Path, root: Path, args: argparse.Namespace) -> list[str]:
+    """py-spy (`--gil --nonblocking`, 250 Hz) on the trustsvc worker during a further wrk run on leaves it has not
+    seen; the stage table of the samples, for the page ("the profile that shows what is left", issue 21)."""
+    raw = root / "trustsvc-profile.txt"
+    rec = subprocess.Popen([spy, "record", "--gil", "--nonblocking", "-r", "250", "-f", "raw", "-o", str(raw),
+                            "--pid", str(pid), "-d", str(PROFILE_SECONDS)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    run = wrk_run(url, bodies, PROFILE_SECONDS, args.connections, args.threads)
+    try:
+        rec.wait(PROFILE_SECONDS + 30)
+    except subprocess.TimeoutExpired:
+        rec.kill()
+    table = stage_table(raw) if raw.exists() else []
+    if not table:
+        return ["", "## Profile (trustsvc, 1 worker)", "", "py-spy recorded nothing (ptrace not permitted?).", ""]
+    return ["", "## Profile (trustsvc, 1 worker)", "",
+            f"py-spy `record --gil --nonblocking -r 250` on the worker during a further {PROFILE_SECONDS} s wrk run "
+            f"({run['req_per_s']} req/s under the profiler) on {4000 * PROFILE_SECONDS:,} more leaves generated for "
+            "it; samples by stage (first match: a signature check counts as such whichever stage called it). "
+            "`--gil` samples the thread holding the GIL, so OpenSSL's signature check, which releases it, is "
+            "under-counted. Analysis: docs/benchmarks/http.md.", "", *table, ""]
 
 
 def _batch_section(out: Path) -> str:

@@ -75,7 +75,7 @@ def plan(quick: bool, out: Path, logs: Path, bids: int | None) -> list[Step]:
              ["--repeat=1" if q else "--repeat=3"]),
         Step("http", "HTTP certificate verify with wrk vs a FastAPI + pyca app, 1 and 2 workers", "http_verify.py",
              ["--seconds", "2" if q else "8", "--connections", "32", "--threads", "2", "--out", str(sec / "http.md")],
-             sec / "http.md"),
+             sec / "http.md", ["--profile"]),
     ]
     for n in batch_sizes[:-1]:
         steps.append(Step(f"batch-{n}", f"Batch bid opening, {n} bids", "batch.py",

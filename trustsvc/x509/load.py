@@ -100,6 +100,8 @@ def is_certificate_bundle(data: bytes | str) -> bool:
     (PEM or DER) as CAs publish chains (RFC 5652 5.1 with no signers; RFC 8551 3.2.2 certs-only)."""
     if isinstance(data, str):
         return is_pem_bundle(data) or "-----BEGIN PKCS7" in data or "-----BEGIN CMS" in data
+    if data[:1] == b"\x30":  # DER: binary, whatever text its bytes happen to spell; one look at the first tag
+        return _is_content_info(data)
     return is_pem_bundle(data) or b"-----BEGIN PKCS7" in data or b"-----BEGIN CMS" in data or _is_content_info(data)
 
 
