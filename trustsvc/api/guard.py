@@ -45,16 +45,27 @@ def cannot_block(revocation: Any, request_model: Any = None) -> bool:
         or getattr(request_model, "revocation", None) == "off"
 
 
+# Up to this much request body the verification runs inline. Hashing a large document (a multipart bid of
+# megabytes) releases the GIL in hashlib, so in the pool it overlaps other requests instead of stalling the loop.
+INLINE_MAX_BODY = 256 * 1024
+
+
+def _small(request: Request) -> bool:
+    declared = request.headers.get("content-length")
+    return declared is not None and declared.isdigit() and int(declared) <= INLINE_MAX_BODY
+
+
 async def run_verification(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a verification under the request's limits.
 
-    Pure computation runs right here on the event loop: a hop to the thread pool costs more than a certificate
-    validation (queue, lock hand-off, GIL switches, a wake-up of the loop; issue 21, docs/benchmarks/http.md), and
-    under the GIL a thread adds no parallelism. The time / CPU limits are the same cooperative checks at budget
-    points. A verification that may fetch revocation data (I/O) runs in the thread pool, where it can wait
-    without stalling the loop, and stops at its next budget point if the client disconnects."""
+    Pure computation on a small request runs right here on the event loop: a hop to the thread pool costs more
+    than a certificate validation (queue, lock hand-off, GIL switches, a wake-up of the loop; issue 21,
+    docs/benchmarks/http.md), and under the GIL a thread adds no parallelism. The time / CPU limits are the same
+    cooperative checks at budget points. A verification that may fetch revocation data (I/O), or that hashes a
+    large upload, runs in the thread pool, where it can wait without stalling the loop, and stops at its next
+    budget point if the client disconnects."""
     settings = request.app.state.svc.settings
-    if cannot_block(kwargs.get("revocation"), args[0] if args else None):
+    if cannot_block(kwargs.get("revocation"), args[0] if args else None) and _small(request):
         return limited(settings, fn)(*args, **kwargs)
     cancel = threading.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
