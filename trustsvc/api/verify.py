@@ -15,6 +15,7 @@ from trustsvc.trustlist.store import TrustStore
 from trustsvc.validation import times
 from trustsvc.x509 import armor
 from trustsvc.x509.certificate import Certificate
+from trustsvc.x509.load import load_certificate
 from trustsvc.validation.certificate import certificate_of, certificates_of, validate_certificate
 from trustsvc.validation.signature import validate_signature
 from trustsvc.validation.timestamp import validate_timestamp
@@ -38,6 +39,22 @@ def decode_b64(value: str, what: str, kind: str = "invalid-request") -> bytes:
 def read_cert(value: str, what: str) -> Certificate:
     try:
         return certificate_of(value)  # the core's parse cache: platforms send the same CA certificates every call
+    except (InputFormatError, TrustsvcError, ValueError) as exc:
+        raise Problem(422, "invalid-certificate", f"{what}: {reason_of(exc, what)}", sub_indication="FORMAT_FAILURE") from None
+
+
+def read_end_entity(value: str, what: str) -> Certificate:
+    """The certificate a request is about, read like `read_cert` but outside the core's parse cache.
+
+    A bid opening brings each bidder's certificate once. Kept in the cache, thousands of parsed leaves (each with
+    its cryptography objects and derived facts) only lengthen the garbage collector's full passes over live
+    objects: tens of milliseconds every couple of thousand requests, which is the p99 (issue 21,
+    docs/benchmarks/http.md). The CA certificates a platform sends on every call stay cached (`read_certs`)."""
+    try:
+        raw = value.encode("utf-8") if isinstance(value, str) else value
+        if isinstance(raw, (bytes, bytearray)) and raw[:1] == b"\x30":
+            return Certificate.from_der(bytes(raw))
+        return load_certificate(raw)
     except (InputFormatError, TrustsvcError, ValueError) as exc:
         raise Problem(422, "invalid-certificate", f"{what}: {reason_of(exc, what)}", sub_indication="FORMAT_FAILURE") from None
 
@@ -130,7 +147,7 @@ def verify_certificate(req: CertificateRequest, store: TrustStore, *, etsi: bool
                        zone: str | None = None, revocation: Revocation | None = None) -> Any:
     now = datetime.now(timezone.utc)
     at = _time(req.at, "at", zone)
-    ee = read_cert(req.certificate, "certificate")
+    ee = read_end_entity(req.certificate, "certificate")
     inter = read_certs(req.intermediates, "intermediates")
     anchors = read_certs(req.trust_anchors, "trust_anchors")
     crls = [decode_b64(c, f"crls[{i}]") for i, c in enumerate(req.crls)]

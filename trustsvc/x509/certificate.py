@@ -46,13 +46,13 @@ _NAME_FACTS_MAX = 8192
 _NAME_FACTS: BoundedCache[bytes, tuple | None] = BoundedCache("x509.name_facts", _NAME_FACTS_MAX)
 
 
-def _name_facts_by_der(der: bytes, name: Callable[[], cx509.Name]) -> tuple | None:
-    """`name_facts` of the name encoded as `der`, memoised; `name()` builds cryptography's Name on a miss.
-    The lists inside are shared between certificates: read-only."""
+def _name_facts_by_der(der: bytes, name: Callable[[], cx509.Name], keep: bool = True) -> tuple | None:
+    """`name_facts` of the name encoded as `der`, memoised (when `keep`); `name()` builds cryptography's Name on a
+    miss. The lists inside are shared between certificates: read-only."""
     facts = _NAME_FACTS.get(der)
     if facts is None:
         facts = name_facts(name())
-        if facts is not None:
+        if facts is not None and keep:
             _NAME_FACTS.put(der, facts)
     return facts
 
@@ -175,7 +175,11 @@ class Certificate:
         d["tbs_der"], fields = _tbs_fields(self.der)
         d["_serial"], d["spki_der"] = fields[0][4], tlv.der(fields[5])
         d["_tbs_fields"] = fields  # read again by the RFC 5280 profile check (path/profile.py), without a re-parse
-        facts = _name_facts_by_der(tlv.der(fields[4]), lambda: rs.subject)
+        # A CA's subject recurs as the issuer of every certificate it signs: memoised. An end entity's subject
+        # seldom recurs: kept out of the memo, whose thousands of bidder names would only lengthen the garbage
+        # collector's full passes (issue 21).
+        bc = exts.get("2.5.29.19")
+        facts = _name_facts_by_der(tlv.der(fields[4]), lambda: rs.subject, keep=bc is not None and bc.value.ca)
         if facts is not None:
             d["subject_key"], d["_subject_rdn_keys"], d["_subject_values"] = facts
         else:
