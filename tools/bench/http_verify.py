@@ -251,7 +251,7 @@ PROFILE_SECONDS = 3
 # stage that called it, the verification before the framework frames that carry every request).
 STAGES = [
     ("signature verification (OpenSSL; under-counted: it releases the GIL)", ("_verify_simple",)),
-    ("read the PEM leaf (the CA: a parse-cache hit)", ("read_cert", "read_certs")),
+    ("read the PEM leaf (the CA: a parse-cache hit)", ("read_end_entity", "read_cert", "read_certs")),
     ("trust-list recognition", ("TrustStore.recognise",)),
     ("RFC 5280 profile (strict)", ("check_profile",)),
     ("path building", ("build_paths",)),
