@@ -9,6 +9,9 @@ import re
 from asn1crypto import cms as asn1_cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
+# asn1crypto.tsp adds tst_info to cms.ContentType's OID map; the map's reverse is built once, on first use, so tsp
+# must be imported before any ContentInfo is made or read here, or 'tst_info' is unknown for the whole process.
+from asn1crypto import tsp as _tsp  # noqa: F401
 
 from trustsvc.errors import InputFormatError
 from trustsvc.x509 import armor
