@@ -13,6 +13,7 @@ from asn1crypto import ocsp as asn1_ocsp
 
 from trustsvc.errors import TrustsvcError
 from trustsvc.revocation.cache import RevocationCache
+from trustsvc.path.budget import check_limits
 from trustsvc.revocation.fetch import MAX_CRL_BYTES, MAX_OCSP_BYTES, FetchError, Fetcher
 from trustsvc.revocation.ocsp import build_ocsp_request
 from trustsvc.revocation.ssrf import FetchRefused, SSRFGuard, system_resolver
@@ -200,6 +201,7 @@ class FetchingRevocationSource:
             return None
 
         def load() -> tuple[tuple[bytes, object], datetime | None]:
+            check_limits()  # a certificate may name any number of URLs: the request's limits stop the next fetch
             der = self.fetcher.get(url, max_bytes=self.max_crl_bytes, accept="application/pkix-crl")
             try:
                 crl = load_crl(der)
@@ -237,6 +239,7 @@ class FetchingRevocationSource:
         def load() -> tuple[bytes, datetime | None]:
             # No nonce: responses stay cacheable (RFC 5019 2.1.1); freshness is judged on thisUpdate.
             request, _ = build_ocsp_request(cert, issuer, hash_algorithm=self.ocsp_hash, nonce=None)
+            check_limits()  # as for CRLs: never one fetch deadline per URL past the request's limits
             der = self.fetcher.post(url, request, content_type="application/ocsp-request",
                                     max_bytes=self.max_ocsp_bytes, accept="application/ocsp-response")
             return der, _ocsp_next_update(url, der)
