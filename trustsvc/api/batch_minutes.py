@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -35,11 +36,6 @@ def _defaults(request: Request, zone: str | None) -> tuple[dict[str, Any], datet
 
 async def minutes_response(request: Request, fmt: str) -> Response:
     """Read the whole NDJSON body (bounded by the batch limits), verify every line, answer with the minutes."""
-    from trustsvc.api.routes_verify import _lines, _process
-    from trustsvc.bidopening.batch import _with_defaults
-    from trustsvc.bidopening.inputs import BatchItem, as_api_line
-    from trustsvc.bidopening.minutes import build_minutes, render_html
-
     if fmt not in ("html", "pdf"):
         raise Problem(422, "invalid-request", "minutes must be html or pdf", field="minutes")
     svc = request.app.state.svc
@@ -48,11 +44,34 @@ async def minutes_response(request: Request, fmt: str) -> Response:
     defaults, deadline = _defaults(request, zone)
     store = svc.holder.store  # one trust snapshot for the whole opening
     loop = asyncio.get_running_loop()
+    # Every item and result is held until the document is rendered: the minutes take at most the single-request
+    # body limit, not the streamed batch's (512 MB by default). Items stop when the answer fails or the client goes.
+    cancel = threading.Event()
+    try:
+        return await _minutes(request, fmt, svc, settings, zone, defaults, deadline, store, loop, cancel)
+    finally:
+        cancel.set()
+
+
+async def _minutes(request: Request, fmt: str, svc: Any, settings: Any, zone: str | None, defaults: dict[str, Any],
+                   deadline: datetime | None, store: Any, loop: asyncio.AbstractEventLoop,
+                   cancel: threading.Event) -> Response:
+    from trustsvc.api.guard import watch_disconnect
+    from trustsvc.api.routes_verify import _lines, _process
+    from trustsvc.bidopening.batch import _with_defaults
+    from trustsvc.bidopening.inputs import BatchItem, as_api_line
+    from trustsvc.bidopening.minutes import build_minutes, render_html
+
     futures = []
-    index = 0
+    index = received = 0
     async for line in _lines(request.stream(), settings.max_batch_line_bytes):
         if index >= settings.max_batch_items:
             raise Problem(413, "body-too-large", f"minutes are made for at most {settings.max_batch_items} items")
+        received += len(line) + 1 if line is not None else settings.max_batch_line_bytes
+        if received > settings.max_body_bytes:
+            raise Problem(413, "body-too-large", f"minutes are made from at most {settings.max_body_bytes} bytes of "
+                                                 "items (all held until the document is rendered); the NDJSON answer "
+                                                 "streams larger batches")
         if line is not None:
             try:
                 obj = json.loads(line)
@@ -61,9 +80,13 @@ async def minutes_response(request: Request, fmt: str) -> Response:
             except (ValueError, UnicodeDecodeError, RecursionError):
                 pass  # _process reports the line as FORMAT_FAILURE
         futures.append(loop.run_in_executor(svc.executor, _process, index, line, store, None,
-                                            svc.metrics.count_verification, settings, None, zone))
+                                            svc.metrics.count_verification, settings, cancel, zone))
         index += 1
-    results = [json.loads(r) for r in await asyncio.gather(*futures)]
+    watcher = asyncio.ensure_future(watch_disconnect(request, cancel))
+    try:
+        results = [json.loads(r) for r in await asyncio.gather(*futures)]
+    finally:
+        watcher.cancel()
 
     def sign(payload: dict[str, Any]) -> str:
         return svc.report_key.sign({"iss": "trustsvc", "iat": int(datetime.now(timezone.utc).timestamp()), **payload})

@@ -28,7 +28,8 @@ def limited(settings: Any, fn: Callable[..., Any], cancel: threading.Event | Non
     return run
 
 
-async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
+async def watch_disconnect(request: Request, cancel: threading.Event) -> None:
+    """Set `cancel` when the client goes away (call once the request body has been read)."""
     # The body has been read: the next message is http.disconnect when the client goes away.
     while not cancel.is_set():
         message = await request.receive()
@@ -68,7 +69,7 @@ async def run_verification(request: Request, fn: Callable[..., Any], *args: Any,
     if cannot_block(kwargs.get("revocation"), args[0] if args else None) and _small(request):
         return limited(settings, fn)(*args, **kwargs)
     cancel = threading.Event()
-    watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
+    watcher = asyncio.ensure_future(watch_disconnect(request, cancel))
     try:
         return await run_in_threadpool(limited(settings, fn, cancel), *args, **kwargs)
     finally:
