@@ -10,6 +10,7 @@ import hashlib
 import html
 import io
 import json
+import threading
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from trustsvc.api import verify
+from trustsvc.api.guard import limited, run_verification
 from trustsvc.api.models import CertificateRequest, SignatureRequest, TimestampRequest
 from trustsvc.api.problems import Problem
 from trustsvc.console import i18n
@@ -157,8 +159,9 @@ async def verify_page(request: Request) -> HTMLResponse:
         kind = detect_kind(files[0])
     content = (await _files(form, "content") or [None])[0]
     try:
-        envelope = await run_in_threadpool(
-            _verify, request, kind, files[0], await _files(form, "intermediates"), content,
+        # The API's per-request time / CPU limits and client-gone cancellation (guard.run_verification).
+        envelope = await run_verification(
+            request, _verify, request, kind, files[0], await _files(form, "intermediates"), content,
             _field(form, "usage"), _field(form, "deadline"), lang)
     except Problem as p:
         return _page(request, "verify.html", lang, status=p.status, error=p.detail)
@@ -183,13 +186,23 @@ def pair_bids(named: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes, byte
     return bids
 
 
-def _unzip(data: bytes) -> list[tuple[str, bytes]]:
+# Bytes one upload's ZIPs may unpack to: the form itself is at most 16 MB, but deflate packs ~1000:1, so
+# 1,002 entries of 16 MB each would have been unpacked into memory from one small anonymous upload.
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+
+
+def _unzip(data: bytes, budget: list[int] | None = None) -> list[tuple[str, bytes]]:
+    budget = budget if budget is not None else [MAX_UNZIPPED_BYTES]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             out = []
             for info in z.infolist()[:MAX_FORM_FILES]:
                 if info.is_dir() or info.file_size > 16 * 1024 * 1024:
                     continue
+                budget[0] -= info.file_size  # zipfile never reads past the declared size
+                if budget[0] < 0:
+                    raise Problem(422, "invalid-request", f"ZIP: the bids unpack to more than {MAX_UNZIPPED_BYTES} "
+                                                          "bytes; use the batch API for a larger opening")
                 out.append((info.filename, z.read(info)))
             return out
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -226,10 +239,15 @@ async def opening_run(request: Request) -> Response:
     form = await request.form(max_files=MAX_FORM_FILES, max_fields=20)
     lang = _lang(request, form.get("lang"))
     named: list[tuple[str, bytes]] = []
+    unzip_budget = [MAX_UNZIPPED_BYTES]  # for all the ZIPs of the upload together
     for value in form.getlist("bids"):
         if isinstance(value, UploadFile) and value.filename:
             data = await value.read()
-            named += _unzip(data) if value.filename.lower().endswith(".zip") else [(value.filename, data)]
+            try:
+                named += _unzip(data, unzip_budget) if value.filename.lower().endswith(".zip") \
+                    else [(value.filename, data)]
+            except Problem as p:
+                return _page(request, "opening.html", lang, status=p.status, error=p.detail)
     bids = pair_bids(named)[:MAX_BIDS]
     deadline, usage, tender = _field(form, "deadline"), _field(form, "usage") or "e-tendering", _field(form, "tender")
     t = i18n.phrases(lang)
@@ -252,12 +270,22 @@ async def opening_run(request: Request) -> Response:
         envelopes.append({"index": i - 1, "id": name, **envelope})
         return _row(i, name, envelope)
 
+    cancel = threading.Event()
+
     async def stream() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in _stream():
+                yield chunk
+        finally:
+            cancel.set()
+
+    async def _stream() -> AsyncIterator[bytes]:
         yield head.encode()
         rows = []
         row_template = templates.get_template("opening_stream_row.html")
         for i, (name, sig, content) in enumerate(bids, start=1):
-            row = await run_in_threadpool(one, i, name, sig, content)
+            # Each bid under the request's time / CPU limits, as a batch item; stopped when the client goes.
+            row = await run_in_threadpool(limited(svc.settings, one, cancel), i, name, sig, content)
             rows.append(row)
             yield row_template.render(row=row, done=i, total=len(bids), t=t).encode()
         totals: dict[str, int] = {}
