@@ -116,10 +116,16 @@ class SignerLongTerm:
     value_attributes: dict[str, list[str]] = field(default_factory=dict)
     refs_timestamps: list[TimestampReport] = field(default_factory=list)  # CAdES-X (validation/longterm_refs.py)
     problems: list[str] = field(default_factory=list)  # embedded material that could not be read
+    archives_skipped: int = 0  # archive timestamps beyond MAX_ARCHIVE_TIMESTAMPS: none of them validated
 
     def earliest(self, element: str) -> POE | None:
         hits = [p for p in self.poes if p.element == element]
         return min(hits, key=lambda p: p.time) if hits else None
+
+
+# EN 319 102-1 5.6.2.3 checks each archive timestamp over everything added before it, so the work grows with the
+# square of their number (400 cost 14 s of CPU). A signature renewed every few years carries a handful.
+MAX_ARCHIVE_TIMESTAMPS = 32
 
 
 def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
@@ -137,6 +143,10 @@ def prepare(ctx: Any, view: LongTermView, signer: SignerInfo) -> SignerLongTerm:
     out.poes.extend(ref_poes)
     positions = [(i, a) for i, a in enumerate(raw.unsigned or ())
                  if a.oid in (ID_AA_ETS_ARCHIVE_TIMESTAMP_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V2)]
+    count = sum(len(a.values) for _, a in positions)
+    if count > MAX_ARCHIVE_TIMESTAMPS:
+        out.archives_skipped = count
+        return out
     for n, (pos, attr) in enumerate(positions):
         for value in attr.values:
             report, covered = _archive(ctx, view.layout, raw, pos, attr.oid, value)
@@ -282,6 +292,8 @@ def finish(ctx: Any, signer: SignerInfo, r: SignerReport, lt: SignerLongTerm) ->
     for n, ts in enumerate(lt.archives):
         if not ts.passed:
             r.reasons.append(message("archive_invalid", ctx.lang, n=n, detail="; ".join(ts.reasons)))
+    if lt.archives_skipped:
+        r.reasons.append(message("archives_skipped", ctx.lang, count=lt.archives_skipped, limit=MAX_ARCHIVE_TIMESTAMPS))
     for ts in lt.refs_timestamps:
         if not ts.passed:
             r.reasons.append(message("refs_timestamp_invalid", ctx.lang, kind=ts.kind, detail="; ".join(ts.reasons)))

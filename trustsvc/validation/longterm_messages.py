@@ -15,6 +15,12 @@ LONG_TERM_MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hans": "归档时间戳 #{n} 无效：{detail}",
         "zh-Hant": "歸檔時間戳記 #{n} 無效：{detail}",
     },
+    "archives_skipped": {
+        "en": "The signature carries {count} archive timestamps, more than the {limit} validated: none of them was "
+              "validated or used as a proof of existence",
+        "zh-Hans": "签名带有 {count} 个归档时间戳，超过可验证的 {limit} 个：均未验证，也未用作存在证明",
+        "zh-Hant": "簽章帶有 {count} 個歸檔時間戳記，超過可驗證的 {limit} 個：均未驗證，也未用作存在證明",
+    },
     "refs_timestamp_invalid": {
         "en": "A CAdES-X {kind} timestamp is not valid and proves nothing: {detail}",
         "zh-Hans": "CAdES-X {kind} 时间戳无效，不能作为存在证明：{detail}",
