@@ -13,11 +13,12 @@ from asn1crypto import x509
 
 from trustsvc.errors import InputFormatError
 from trustsvc.failures import Failure
+from trustsvc.path.budget import check_limits
 from trustsvc.reports import SubIndication
 from trustsvc.revocation.evidence import RevocationEvidence
 from trustsvc.revocation.status import EvidenceStatus, RevocationStatus
 from trustsvc.x509.certificate import Certificate
-from trustsvc.x509.load import load_crl
+from trustsvc.x509.load import CRL_ENTRIES_PER_PROGRESS, load_crl
 
 ALL_REASONS = frozenset({"key_compromise", "ca_compromise", "affiliation_changed", "superseded",
                          "cessation_of_operation", "certificate_hold", "privilege_withdrawn", "aa_compromise"})
@@ -30,7 +31,8 @@ class ParsedCRL:
     """A CRL parsed once per validation, with the facts RFC 5280 6.3.3 needs."""
 
     def __init__(self, der: bytes, source: str = "supplied") -> None:
-        self.asn1: asn1_crl.CertificateList = load_crl(der)
+        # the request's limits are checked while a long list is parsed (tests/revocation/test_hostile_crl.py)
+        self.asn1: asn1_crl.CertificateList = load_crl(der, progress=check_limits)
         self.der = der
         self.source = source
         tbs = self.asn1["tbs_cert_list"]
@@ -89,7 +91,9 @@ class ParsedCRL:
         """(issuer name key, serial) -> (revocation date, reason); a string = unusable (critical entry ext)."""
         out: dict[tuple[str, int], tuple[datetime, str | None]] = {}
         issuer = self.issuer_key
-        for entry in self.asn1["tbs_cert_list"]["revoked_certificates"]:
+        for i, entry in enumerate(self.asn1["tbs_cert_list"]["revoked_certificates"]):
+            if i % CRL_ENTRIES_PER_PROGRESS == 0:
+                check_limits()
             reason = None
             for e in entry["crl_entry_extensions"]:
                 oid = e["extn_id"].dotted

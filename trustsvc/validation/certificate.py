@@ -228,7 +228,12 @@ def _validate(ee: Certificate, intermediates: Sequence[CertificateInput], other_
     Go's verify.go shape: build candidate paths, and for each one validate it (RFC 5280 6.1), check
     revocation (6.3), the end entity's time and usage, and recognition by the trust source, each step
     returning a failure or nothing; the first path that passes every step is the answer."""
-    run = _Run(ee, intermediates, other_certs, ctx, report)
+    try:
+        run = _Run(ee, intermediates, other_certs, ctx, report)
+    except BudgetExhausted as exc:  # the request's limits, reached while reading its inputs (a huge CRL)
+        report.reasons.append(str(exc))
+        report.sub_indication = SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+        return report
     try:
         for anchor, path in build_paths(ee, run.index, run.budget, run.attempts, sm2_id=ctx.sm2_id):
             run.budget.candidate_path()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import crl as asn1_crl
@@ -150,8 +151,26 @@ def load_certificates(data: bytes | str | Certificate, *, limit: int | None = No
     return [Certificate.from_der(d) for d in ders]
 
 
-def load_crl(data: bytes | str | asn1_crl.CertificateList) -> asn1_crl.CertificateList:
-    """Parse one CRL from DER, PEM or base64 and force a full parse so errors surface here."""
+# Parsing a CRL's entries is the expensive part (a CRL may list hundreds of thousands): the caller's `progress`
+# (e.g. the request's time / CPU limits) is called every this many entries.
+CRL_ENTRIES_PER_PROGRESS = 1024
+
+
+def _parse_fully(crl: asn1_crl.CertificateList, progress: Callable[[], None] | None) -> None:
+    """Force asn1crypto's lazy parse of everything now (it would fail later, far from here): the entries first,
+    one by one so that `progress` can stop a huge list between them, then the whole (entries' values are cached)."""
+    entries = crl["tbs_cert_list"]["revoked_certificates"]
+    for i, entry in enumerate(entries):
+        if progress is not None and i % CRL_ENTRIES_PER_PROGRESS == 0:
+            progress()
+        entry.native  # noqa: B018
+    crl.native  # noqa: B018
+
+
+def load_crl(data: bytes | str | asn1_crl.CertificateList,
+             progress: Callable[[], None] | None = None) -> asn1_crl.CertificateList:
+    """Parse one CRL from DER, PEM or base64 and force a full parse so errors surface here; `progress`, when
+    given, is called every `CRL_ENTRIES_PER_PROGRESS` entries and may raise to stop the parse."""
     if isinstance(data, asn1_crl.CertificateList):
         return data
     blobs = _to_der_blobs(data, "CRL", ("X509 CRL", "CRL"))
@@ -162,7 +181,7 @@ def load_crl(data: bytes | str | asn1_crl.CertificateList) -> asn1_crl.Certifica
         raise InputFormatError(f"CRL: {len(der)} bytes exceeds the {MAX_CRL_BYTES}-byte limit")
     try:
         crl = asn1_crl.CertificateList.load(der, strict=True)
-        crl.native  # noqa: B018 - force a full parse: lazy asn1crypto would fail later, far from here
+        _parse_fully(crl, progress)
     except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError) as exc:  # tests/fuzz
         raise InputFormatError(f"CRL: malformed DER ({exc})") from None
     return crl
