@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,20 +160,23 @@ class SignerInfo:
             return None
         return b"\x31" + self.signed_attrs_encoding[1:]
 
-    def signed_attrs_candidates(self) -> list[bytes]:
+    def signed_attrs_candidates(self) -> Iterator[bytes]:
         """What the signature may cover: the attributes as received, then their DER re-encoding if that differs.
 
         RFC 5652 5.4 says the signature is over the DER; a signer whose encoder sent BER (indefinite lengths)
-        still signed the DER. Both are encodings of the same attribute values, so either binds them.
+        still signed the DER. Both are encodings of the same attribute values, so either binds them. Lazy: the
+        re-encoding (a walk of every attribute) is only made when the received bytes do not verify.
         """
         received = self.signed_attrs_der
         if received is None:
-            return []
+            return
+        yield received
         try:
             canonical = tlv.to_der(received)
         except ValueError:
-            return [received]
-        return [received] if canonical == received else [received, canonical]
+            return
+        if canonical != received:
+            yield canonical
 
     def values(self, oid: str, *, signed: bool = True) -> list[bytes]:
         """Encodings of every value of the signed (or unsigned) attributes of type `oid`; ValueError if malformed."""
@@ -569,7 +573,7 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
             return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "signed attributes are required when eContentType is not id-data (RFC 5652 5.3)")
         if content is None:
             return CryptoCheck(False, SubIndication.SIGNED_DATA_NOT_FOUND, "signature without signed attributes needs the content itself")
-        candidates = [content]
+        candidates = iter([content])
     return _verify_value(signer, cert, candidates, content_digest, sm2_id)
 
 
@@ -596,7 +600,7 @@ def _check_digest_and_type(signer: SignerInfo, econtent_type: str | None, conten
     return None
 
 
-def _verify_value(signer: SignerInfo, cert: Certificate, candidates: list[bytes], content_digest: bytes,
+def _verify_value(signer: SignerInfo, cert: Certificate, candidates: Iterable[bytes], content_digest: bytes,
                   sm2_id: bytes | None) -> CryptoCheck:
     """RFC 5652 5.6: the signature value over the signed attributes (as received, then as DER) or the content."""
     error: InvalidSignatureError | None = None
