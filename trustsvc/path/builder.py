@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from asn1crypto import keys
 
+from trustsvc.cache import BoundedCache
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget
 from trustsvc.path.signatures import SignatureError, certificate_key, verify_certificate_signature
@@ -146,6 +147,30 @@ class CandidateIndex:
             groups = found if len(found) < 2 else sorted(found, key=lambda g: g.kid_rank(aki))
             self._sorted[ck] = groups
         return anchors, groups
+
+
+# Pools this small are indexed faster than a cache key is made.
+_INDEX_CACHE_MIN = 16
+# One index per distinct pool of anchor and certificate *objects*: a service passes the same trust-list anchors
+# and CA certificates (parsed once, so the same objects) with every request, and indexing a pool of hundreds is
+# most of a warm validation's cost. Keyed by identity; each entry holds its objects, so no id is reused while it is
+# cached. The index is read-only once built (its `_sorted` and key-hash memos are deterministic).
+_INDEXES: BoundedCache[tuple[tuple[int, ...], tuple[int, ...]], tuple[CandidateIndex, tuple, tuple]] = \
+    BoundedCache("path.candidate_index", 64)
+
+
+def candidate_index(anchors: Sequence[TrustAnchor], certificates: Sequence[Certificate]) -> CandidateIndex:
+    """The CandidateIndex of this pool, built once per distinct pool of objects."""
+    anchors, certificates = tuple(anchors), tuple(certificates)
+    if len(anchors) + len(certificates) < _INDEX_CACHE_MIN:
+        return CandidateIndex(anchors, certificates)
+    key = (tuple(map(id, anchors)), tuple(map(id, certificates)))
+    hit = _INDEXES.get(key)
+    if hit is not None:
+        return hit[0]
+    index = CandidateIndex(anchors, certificates)
+    _INDEXES.put(key, (index, anchors, certificates))
+    return index
 
 
 def _by_kid(items: list, aki: bytes | None, ski_of) -> list:

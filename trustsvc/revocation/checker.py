@@ -116,7 +116,7 @@ class RevocationChecker:
         self.crls = list(crls)
         self.ocsp = [bytes(o) for o in ocsp]
         self.source = source
-        self._explaining = source if isinstance(source, ExplainingRevocationSource) else None
+        self._explaining = source if source is not None and isinstance(source, ExplainingRevocationSource) else None  # a Protocol check costs µs
         self.mode = mode
         self.at = at
         self.policy = policy

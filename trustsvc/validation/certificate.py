@@ -12,7 +12,7 @@ from trustsvc.errors import TrustsvcError
 from trustsvc.failures import Failure
 from trustsvc.path.anchor import TrustAnchor
 from trustsvc.path.budget import Budget, BudgetExhausted
-from trustsvc.path.builder import Attempt, Attempts, CandidateIndex, build_paths
+from trustsvc.path.builder import Attempt, Attempts, build_paths, candidate_index
 from trustsvc.path.profile import Profile as PathProfile
 from trustsvc.path.validate import PathResult, PathValidationError, target_profile_problem, validate_path
 from trustsvc.reports import Indication, SubIndication
@@ -64,6 +64,9 @@ def certificates_of(data: CertificateInput, *, limit: int | None = None) -> list
 def _certs(items: Iterable[CertificateInput], what: str, problems: list[str]) -> list[Certificate]:
     out = []
     for i, item in enumerate(items or ()):
+        if isinstance(item, Certificate):  # already parsed: the common case for a service's CA pool
+            out.append(item)
+            continue
         try:
             out.extend(certificates_of(item))
         except (TrustsvcError, ValueError, TypeError) as exc:
@@ -272,7 +275,7 @@ class _Run:
         problems.extend(crl_problems)
         report.warnings.extend(problems)
         self.budget = ctx.request_budget()
-        self.index = CandidateIndex(self.anchors, inter)
+        self.index = candidate_index(self.anchors, inter)
         self.requested_profile = PathProfile.of(ctx.profile)
         self.checker = RevocationChecker(
             anchors=self.anchors, certificates=[*inter, *others], crls=parsed_crls,
