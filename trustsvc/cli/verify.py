@@ -23,6 +23,14 @@ FETCH_OPTION = typer.Option(False, "--fetch/--no-fetch",
 ALLOW_OPTION = typer.Option([], "--allow-network",
                             help="CIDR --fetch may reach besides public addresses (repeatable; default "
                                  "127.0.0.0/8 and ::1/128).")
+# The report options every `verify` command shares.
+LANG_OPTION = typer.Option(Lang.en, "--lang", help="Language of the reasons.")
+REPORT_OUTPUT_OPTION = typer.Option(Output.text, "--output", "-o", "--format",
+                                    help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2).")
+JSON_OPTION = typer.Option(False, "--json", help="Same as --output json.")
+TIMEZONE_OPTION = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
+                               help="Platform time zone (IANA, e.g. Asia/Shanghai): times without an offset are "
+                                    "read in it and reports show it beside UTC; unset, such times are an error.")
 
 
 def fetching_source(fetch: bool, allow: list[str]):
@@ -61,15 +69,13 @@ def verify_certificate_cmd(
     inhibit_any: bool = typer.Option(False, "--inhibit-any", help="initial-any-policy-inhibit."),
     revocation: Revocation = typer.Option(Revocation.soft_fail, "--revocation", help="What to do when revocation "
                                           "status cannot be established."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the reasons in the text output."),
-    output: Output = typer.Option(Output.text, "--output", "-o", "--format",
-                                  help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)."),
+    lang: Lang = LANG_OPTION,
+    output: Output = REPORT_OUTPUT_OPTION,
     profile: Profile = PROFILE_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="Same as --output json."),
+    as_json: bool = JSON_OPTION,
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
-    timezone_name: Optional[str] = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
-                                                help="Platform time zone (IANA): --at without an offset is read in it."),
+    timezone_name: Optional[str] = TIMEZONE_OPTION,
 ) -> None:
     """Validate a certificate (RFC 5280 path building and validation, CRLs, trust lists); exit 0/1/3 =
     passed/failed/indeterminate, 2 = unreadable input."""

@@ -14,7 +14,10 @@ from trustsvc.cli.inputs import (
     PROFILE_OPTION, Lang, Output, Profile, Revocation, complete_usage, fail, load_trust, parse_time, read_certificates,
     read_input,
 )
-from trustsvc.cli.verify import ALLOW_OPTION, FETCH_OPTION, fetching_source, verify_app
+from trustsvc.cli.verify import (
+    ALLOW_OPTION, FETCH_OPTION, JSON_OPTION, LANG_OPTION, REPORT_OUTPUT_OPTION, TIMEZONE_OPTION, fetching_source,
+    verify_app,
+)
 from trustsvc.reports import SignatureIndication, SubIndication
 
 _WARNING = {"en": "warning", "zh-Hans": "警告", "zh-Hant": "警告"}
@@ -38,11 +41,6 @@ def _zone(name: str | None) -> Any:
 def _time(value: str | None, what: str, zone: Any = None) -> datetime | None:
     """A time the user typed: with an offset, or read in --timezone; otherwise exit 2 naming the option."""
     return parse_time(value, what, zone)
-
-
-TIMEZONE_OPTION = typer.Option(None, "--timezone", envvar="TRUSTSVC_PLATFORM_TIMEZONE",
-                               help="platform time zone (IANA, e.g. Asia/Shanghai): times without an offset are "
-                                    "read in it and reports show it beside UTC; unset, such times are an error")
 
 
 def _trust(trust_list: Path | None, anchors: list[Path], at: datetime | None) -> tuple[Any, list[bytes]]:
@@ -142,11 +140,10 @@ def verify_signature_cmd(
     at: Optional[str] = typer.Option(None, "--at", help="validation time when no timestamp proves one (ISO 8601; default now)"),
     revocation: Revocation = typer.Option(Revocation.soft_fail, "--revocation",
                                           help="what to do when revocation status cannot be established"),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
-    output: Output = typer.Option(Output.text, "--output", "-o", "--format",
-                                  help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    lang: Lang = LANG_OPTION,
+    output: Output = REPORT_OUTPUT_OPTION,
     timezone_name: Optional[str] = TIMEZONE_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="same as --output json"),
+    as_json: bool = JSON_OPTION,
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
     profile: Profile = PROFILE_OPTION,
@@ -192,11 +189,10 @@ def verify_timestamp_cmd(
     crl: list[Path] = typer.Option([], "--crl", help="a CRL for the TSA's chain (DER/PEM; repeatable)"),
     revocation: Revocation = typer.Option(Revocation.soft_fail, "--revocation",
                                           help="what to do when the TSA chain's revocation status cannot be established"),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="language of the reasons"),
-    output: Output = typer.Option(Output.text, "--output", "-o", "--format",
-                                  help="text (for people), json (the full report) or etsi-xml (ETSI TS 119 102-2)"),
+    lang: Lang = LANG_OPTION,
+    output: Output = REPORT_OUTPUT_OPTION,
     timezone_name: Optional[str] = TIMEZONE_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="same as --output json"),
+    as_json: bool = JSON_OPTION,
     fetch: bool = FETCH_OPTION,
     allow_network: list[str] = ALLOW_OPTION,
     profile: Profile = PROFILE_OPTION,
