@@ -102,11 +102,11 @@ def _is_content_info(der: bytes) -> bool:
 def is_certificate_bundle(data: bytes | str) -> bool:
     """True when `data` may hold several certificates: a PEM bundle, or a certs-only PKCS#7 / CMS SignedData
     (PEM or DER) as CAs publish chains (RFC 5652 5.1 with no signers; RFC 8551 3.2.2 certs-only)."""
-    if isinstance(data, str):
-        return is_pem_bundle(data) or "-----BEGIN PKCS7" in data or "-----BEGIN CMS" in data
-    if data[:1] == b"\x30":  # DER: binary, whatever text its bytes happen to spell; one look at the first tag
-        return _is_content_info(data)
-    return is_pem_bundle(data) or b"-----BEGIN PKCS7" in data or b"-----BEGIN CMS" in data or _is_content_info(data)
+    if not isinstance(data, str):
+        if data[:1] == b"\x30":  # DER: binary, whatever text its bytes happen to spell; one look at the first tag
+            return _is_content_info(data)
+        data = bytes(data).decode("latin-1")  # PEM is ASCII text; latin-1 maps every byte, so nothing fails here
+    return is_pem_bundle(data) or any(f"-----BEGIN {label}" in data for label in _PKCS7_LABELS)
 
 
 def _certificates_in_pkcs7(der: bytes) -> list[bytes]:
@@ -127,16 +127,20 @@ def _certificates_in_pkcs7(der: bytes) -> list[bytes]:
     return blobs
 
 
+def _certificate_ders(data: bytes | str) -> list[bytes]:
+    """The DER of every certificate in `data`: DER, PEM blocks or base64, a certs-only PKCS#7 expanded."""
+    blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
+    return [d for b in blobs for d in (_certificates_in_pkcs7(b) if _is_content_info(b) else (b,))]
+
+
 def load_certificate(data: bytes | str | Certificate) -> Certificate:
     """Parse one X.509 certificate from DER, PEM or base64; raise InputFormatError on garbage."""
     if isinstance(data, Certificate):
         return data
-    blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
-    if len(blobs) == 1 and _is_content_info(blobs[0]):
-        blobs = _certificates_in_pkcs7(blobs[0])
-    if len(blobs) != 1:
-        raise InputFormatError(f"certificate: expected one certificate, found {len(blobs)}")
-    return Certificate.from_der(blobs[0])
+    ders = _certificate_ders(data)
+    if len(ders) != 1:
+        raise InputFormatError(f"certificate: expected one certificate, found {len(ders)}")
+    return Certificate.from_der(ders[0])
 
 
 def load_certificates(data: bytes | str | Certificate, *, limit: int | None = None) -> list[Certificate]:
@@ -144,8 +148,7 @@ def load_certificates(data: bytes | str | Certificate, *, limit: int | None = No
     certificate. With `limit`, a bundle of more certificates is refused before any of them is parsed."""
     if isinstance(data, Certificate):
         return [data]
-    blobs = _to_der_blobs(data, "certificate", _CERT_LABELS + _PKCS7_LABELS)
-    ders = [d for b in blobs for d in (_certificates_in_pkcs7(b) if _is_content_info(b) else (b,))]
+    ders = _certificate_ders(data)
     if limit is not None and len(ders) > limit:
         raise InputFormatError(f"certificate bundle: {len(ders)} certificates, more than the {limit} allowed")
     return [Certificate.from_der(d) for d in ders]
