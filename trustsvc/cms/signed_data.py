@@ -567,13 +567,13 @@ def _verify_signer_crypto(signer: SignerInfo, cert: Certificate, econtent_type: 
         failure = _check_digest_and_type(signer, econtent_type, content_digest)
         if failure is not None:
             return failure
-        candidates = signer.signed_attrs_candidates()
+        candidates: Iterable[bytes] = signer.signed_attrs_candidates()
     else:
         if econtent_type is not None and econtent_type not in DATA_TYPES:
             return CryptoCheck(False, SubIndication.FORMAT_FAILURE, "signed attributes are required when eContentType is not id-data (RFC 5652 5.3)")
         if content is None:
             return CryptoCheck(False, SubIndication.SIGNED_DATA_NOT_FOUND, "signature without signed attributes needs the content itself")
-        candidates = iter([content])
+        candidates = [content]
     return _verify_value(signer, cert, candidates, content_digest, sm2_id)
 
 
