@@ -67,9 +67,7 @@ def pins(session: Session) -> tuple[Certificate, ...]:
 def record_version(session: Session, accepted: AcceptedList, *, actor: str) -> VersionInfo:
     """Store an accepted list (immutable, addressed by sha256 of its bytes); VersionConflict if it races."""
     tl = accepted.trust_list
-    row = TrustListVersion(sha256=hashlib.sha256(accepted.document).hexdigest(), territory=tl.territory,
-                           sequence_number=tl.sequence_number, document=accepted.document, issued_at=tl.issued_at,
-                           next_update=tl.next_update, accepted_at=accepted.accepted_at, accepted_by=actor[:200])
+    row = _row(accepted, actor, accepted.accepted_at)
     session.add(row)
     try:
         session.commit()
