@@ -11,6 +11,7 @@ from typing import Any
 from trustsvc.cache import memoize
 from trustsvc.errors import InputFormatError, TrustsvcError
 from trustsvc.trustlist.criteria import Qualification
+from trustsvc.trustlist.history import in_force_at
 from trustsvc.trustlist.mra import MutualRecognition
 from trustsvc.x509.certificate import Certificate
 from trustsvc.x509.load import load_certificate
@@ -236,11 +237,7 @@ class Service:
 
     def status_at(self, at: datetime) -> StatusChange | None:
         """The status in force at `at`: the latest change that started at or before it."""
-        current = None
-        for change in self.history:
-            if change.start <= at:
-                current = change
-        return current
+        return in_force_at(self.history, at)
 
     def to_dict(self) -> dict[str, Any]:
         return {

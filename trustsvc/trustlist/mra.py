@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from trustsvc.trustlist.criteria import CriteriaList
+from trustsvc.trustlist.history import in_force_at
 
 if TYPE_CHECKING:
     from trustsvc.trustlist.model import Service, StatusChange
@@ -123,11 +124,7 @@ class Equivalence:
     history: tuple[EquivalenceState, ...]
 
     def state_at(self, at: datetime) -> EquivalenceState | None:
-        current = None
-        for state in self.history:
-            if state.start <= at:
-                current = state
-        return current
+        return in_force_at(self.history, at)
 
     def to_dict(self) -> dict[str, Any]:
         return {"legal_identifier": self.legal_identifier, "history": [h.to_dict() for h in self.history]}
